@@ -1,0 +1,89 @@
+# Borderless: `make run` sets up and starts everything; `make test` sets up and runs every test.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+RASA_VENV := .venv-rasa
+PY := $(VENV)/bin/python
+RASA := $(RASA_VENV)/bin/rasa
+PYTHON311 ?= python3
+VAR := var
+
+export RASA_PORT ?= 5005
+export ACTIONS_PORT ?= 5055
+export ORDERS_PORT ?= 8101
+export RECOMMENDER_PORT ?= 8102
+export KNOWLEDGE_PORT ?= 8103
+export MODELS_PORT ?= 8104
+export RASA_CORS_ORIGINS ?= *
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export PYTHONUNBUFFERED := 1
+
+RASA_FILES := config.yml domain.yml $(shell find bot/data -name '*.yml' 2>/dev/null)
+
+.PHONY: help install data train bootstrap run test test-unit test-integration test-stories validate lint format clean
+
+help:
+	@echo "make run   - install what is missing, train, index, start every service, print the URLs"
+	@echo "make test  - install what is missing and run the whole test suite"
+
+install: ## both virtualenvs, idempotent (seconds when nothing changed)
+	@py310=$$(scripts/find_python310.sh) && scripts/ensure_venv.sh $(RASA_VENV) "$$py310" requirements/rasa.txt
+	@$(PYTHON311) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
+	  { echo "Python 3.11 is needed for $(VENV): set PYTHON311=/path/to/python3.11" >&2; exit 1; }
+	@scripts/ensure_venv.sh $(VENV) $(PYTHON311) requirements/app.txt
+
+data: install ## demo shop data (deterministic; regenerated only when missing)
+	@test -f $(VAR)/demo_shop/manifest.json || $(PY) -m backends.demo_shop.generate
+
+trained/.stamp: $(RASA_FILES) | install
+	$(RASA) train --data bot/data --domain domain.yml --config config.yml --out trained --fixed-model-name borderless
+	@touch $@
+
+train: trained/.stamp
+
+bootstrap: data ## databases, knowledge index and recommender model (each skips work already done)
+	$(PY) -m backends.orders bootstrap
+	$(PY) -m backends.recommender bootstrap
+	$(PY) -m knowledge bootstrap
+
+run: install data train bootstrap
+	@echo ""
+	@echo "Borderless is starting:"
+	@echo "  Rasa REST channel   http://127.0.0.1:$(RASA_PORT)/webhooks/rest/webhook"
+	@echo "  Rasa socket.io      http://127.0.0.1:$(RASA_PORT)/socket.io"
+	@echo "  Action server       http://127.0.0.1:$(ACTIONS_PORT)/health"
+	@echo "  Orders service      http://127.0.0.1:$(ORDERS_PORT)/health"
+	@echo "  Recommender         http://127.0.0.1:$(RECOMMENDER_PORT)/health"
+	@echo "  Knowledge service   http://127.0.0.1:$(KNOWLEDGE_PORT)/health"
+	@echo "Ctrl-C stops everything."
+	@echo ""
+	$(VENV)/bin/honcho start -f Procfile
+
+validate: install
+	$(RASA) data validate --data bot/data --domain domain.yml --config config.yml --fail-on-warnings
+
+test-unit: install data
+	$(PY) -m pytest tests/unit -q
+
+test-integration: install data train
+	$(PY) -m pytest tests/integration -q
+
+test-stories: install train
+	$(RASA) test core --model trained --stories tests/stories \
+	  --fail-on-prediction-errors --out results/stories
+
+test: validate test-unit test-integration test-stories
+	@echo "make test: all suites passed"
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf trained results $(VAR)

@@ -1,0 +1,1 @@
+"""Typed HTTP clients for the services the actions call, over one shared `ServiceClient`."""

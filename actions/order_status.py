@@ -1,0 +1,144 @@
+"""Order tracking: the form that collects an order number and email, and the status answer.
+
+The order is only revealed after the orders service confirms the number and email belong together;
+a wrong pair and an unknown number get the same neutral answer.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.clients.http import ServiceUnavailable
+from actions.clients.orders import OrderNotFound, OrdersClient, TooManyAttempts
+from actions.formatting import HANDOFF_BUTTON, day, money
+from actions.settings import ActionSettings
+
+ORDER_NUMBER = re.compile(r"\b[Bb][Ll][\s-]?(\d{6})\b")
+EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+
+
+def find_order_number(*texts: str | None) -> str | None:
+    """The first `BL-dddddd` in the texts, normalised; None when there is none."""
+    for text in texts:
+        if text and (match := ORDER_NUMBER.search(text)):
+            return f"BL-{match.group(1)}"
+    return None
+
+
+def find_email(*texts: str | None) -> str | None:
+    for text in texts:
+        if text and (match := EMAIL.search(text)):
+            return match.group(0).strip().lower()
+    return None
+
+
+class ValidateOrderStatusForm(FormValidationAction):
+    """Accepts an order number or email typed in any reasonable form, and rejects anything else."""
+
+    def name(self) -> str:
+        return "validate_order_status_form"
+
+    def validate_order_number(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        number = find_order_number(str(slot_value or ""), tracker.latest_message.get("text"))
+        if number is None:
+            dispatcher.utter_message(response="utter_invalid_order_number")
+            return {"order_number": None}
+        # An email in the same message saves the shopper a turn.
+        email = find_email(tracker.latest_message.get("text"))
+        return {"order_number": number, **({"email": email} if email else {})}
+
+    def validate_email(
+        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        email = find_email(str(slot_value or ""), tracker.latest_message.get("text"))
+        if email is None:
+            dispatcher.utter_message(response="utter_invalid_email")
+            return {"email": None}
+        return {"email": email}
+
+
+def describe_order(order: dict[str, Any]) -> str:
+    """A short, complete status message: state, latest tracking event, delivery estimate."""
+    lines = [
+        f"Order {order['number']} (placed {day(order.get('placed_at'))}, "
+        f"{money(float(order['total']), order['currency'])}): {order.get('status_label') or order['status']}."
+    ]
+    items = order.get("items") or []
+    if items:
+        names = ", ".join(f"{i['quantity']} × {i['title']}" for i in items[:3])
+        more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+        lines.append(f"Items: {names}{more}.")
+    for shipment in order.get("shipments") or []:
+        tracking = f"{shipment.get('carrier')} tracking {shipment.get('tracking_number')}"
+        if shipment.get("tracking_url"):
+            tracking += f" ({shipment['tracking_url']})"
+        lines.append(f"Shipped with {tracking}.")
+        event = shipment.get("latest_event")
+        if event:
+            where = f", {event['location']}" if event.get("location") else ""
+            lines.append(f"Latest update {day(event.get('at'))}{where}: {event.get('description')}.")
+        if shipment.get("delivered_at"):
+            lines.append(f"Delivered on {day(shipment['delivered_at'])}.")
+    if order.get("status") not in {"delivered", "cancelled", "returned"} and order.get("estimated_delivery"):
+        lines.append(f"Estimated delivery: {day(order['estimated_delivery'])}.")
+    return "\n".join(lines)
+
+
+class ActionOrderStatus(Action):
+    """Looks the order up with the proof the shopper gave and tells them where it is."""
+
+    def __init__(self) -> None:
+        settings = ActionSettings.from_env()
+        self.orders = OrdersClient(settings.orders_url, timeout=settings.backend_timeout_s)
+
+    def name(self) -> str:
+        return "action_order_status"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        number = tracker.get_slot("order_number")
+        email = tracker.get_slot("email")
+        forget_proof = [SlotSet("order_number", None), SlotSet("email", None)]
+        if not number or not email:
+            dispatcher.utter_message(response="utter_ask_order_number")
+            return forget_proof
+        try:
+            order = await self.orders.lookup(number, email=email, conversation_id=tracker.sender_id)
+        except OrderNotFound:
+            dispatcher.utter_message(
+                text=(
+                    f"I couldn't find an order {number} for that email address. Please check both against "
+                    "your confirmation email and try again, or ask me for a person."
+                ),
+                buttons=[{"title": "Try again", "payload": "/order_status"}, HANDOFF_BUTTON],
+            )
+            return forget_proof
+        except TooManyAttempts:
+            dispatcher.utter_message(
+                text=(
+                    "For your security I can't try more order look-ups in this conversation right now. "
+                    "Please wait 15 minutes, or ask for a person and our team will help."
+                ),
+                buttons=[HANDOFF_BUTTON],
+            )
+            return forget_proof
+        except ServiceUnavailable:
+            dispatcher.utter_message(
+                text=(
+                    "Sorry, I can't reach our order system right now, so I can't check your order. "
+                    "Would you like me to connect you with a person?"
+                ),
+                buttons=[HANDOFF_BUTTON],
+            )
+            return []
+        dispatcher.utter_message(text=describe_order(order))
+        return [SlotSet("order_number", order["number"])]

@@ -1,0 +1,100 @@
+"""Product recommendations with follow-ups ("cheaper", "in blue", "under 50 euros").
+
+The recommender service does the ranking; this action turns the conversation into a request (query,
+budget, colour, destination country) and remembers what it showed so follow-ups refine it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.clients.http import ServiceError, ServiceUnavailable
+from actions.clients.recommender import RecommenderClient
+from actions.formatting import HANDOFF_BUTTON, product_card, product_line
+from actions.settings import ActionSettings
+
+CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|too expensive|budget)\b", re.IGNORECASE)
+AMOUNT = re.compile(r"(\d+(?:[.,]\d{1,2})?)")
+
+
+def parse_budget(value: str | None) -> float | None:
+    if not value:
+        return None
+    match = AMOUNT.search(value)
+    return float(match.group(1).replace(",", ".")) if match else None
+
+
+def build_request(tracker: Tracker) -> tuple[str | None, dict[str, Any]]:
+    """The query and filters for this turn, refining the previous recommendation when it is a follow-up."""
+    text = tracker.latest_message.get("text") or ""
+    entities = {e["entity"]: e.get("value") for e in tracker.latest_message.get("entities", [])}
+    previous_query = tracker.get_slot("reco_query")
+    previous_products = tracker.get_slot("last_products") or []
+    new_subject = entities.get("product") or entities.get("category")
+    query = new_subject or previous_query or text
+    filters: dict[str, Any] = {"in_stock": True}
+    budget = parse_budget(entities.get("budget"))
+    if budget is not None:
+        filters["max_price"] = budget
+    elif CHEAPER.search(text) and previous_products:
+        # "cheaper" means below the cheapest thing already shown.
+        filters["max_price"] = min(float(p["price"]) for p in previous_products if p.get("price") is not None)
+    elif not new_subject and tracker.get_slot("reco_max_price") is not None:
+        filters["max_price"] = float(tracker.get_slot("reco_max_price"))
+    if entities.get("color"):
+        filters["color"] = str(entities["color"]).lower()
+    if entities.get("category"):
+        filters["category"] = str(entities["category"]).lower()
+    if tracker.get_slot("country"):
+        filters["ships_to"] = tracker.get_slot("country")
+    return query, filters
+
+
+class ActionRecommend(Action):
+    """Shows a few product cards for what the shopper is looking for."""
+
+    def __init__(self) -> None:
+        settings = ActionSettings.from_env()
+        self.recommender = RecommenderClient(settings.recommender_url, timeout=settings.backend_timeout_s)
+
+    def name(self) -> str:
+        return "action_recommend"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        query, filters = build_request(tracker)
+        try:
+            result = await self.recommender.recommend(mode="query", query=query, filters=filters, limit=3)
+        except ServiceUnavailable:
+            dispatcher.utter_message(
+                text="Sorry, I can't reach our product recommendations right now. Would you like a person to help?",
+                buttons=[HANDOFF_BUTTON],
+            )
+            return []
+        except ServiceError as exc:
+            dispatcher.utter_message(text=f"I couldn't search for that: {exc.message}")
+            return []
+        products = result.get("products") or []
+        if not products:
+            dispatcher.utter_message(
+                text="I couldn't find anything that matches. Try a different budget, colour or kind of product?"
+            )
+            return [SlotSet("reco_query", query)]
+        cards = [product_card(p) for p in products]
+        lines = "\n".join(product_line(p) for p in products)
+        dispatcher.utter_message(
+            text=f"Here are some ideas:\n{lines}\nWant something cheaper, another colour, or more like one of these?",
+            json_message={"type": "product_cards", "products": cards},
+        )
+        return [
+            SlotSet("reco_query", query),
+            SlotSet("reco_max_price", filters.get("max_price")),
+            SlotSet("last_products", cards),
+        ]

@@ -1,0 +1,27 @@
+"""Action-server settings: where the services are and how long the shopper may wait for them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from svc.settings import env_float, env_str
+
+
+@dataclass(frozen=True)
+class ActionSettings:
+    orders_url: str
+    recommender_url: str
+    knowledge_url: str
+    models_url: str
+    # Every backend call is bounded so the shopper hears an apology within 3 seconds at worst.
+    backend_timeout_s: float
+
+    @classmethod
+    def from_env(cls) -> ActionSettings:
+        return cls(
+            orders_url=env_str("ORDERS_URL", "http://127.0.0.1:8101"),
+            recommender_url=env_str("RECOMMENDER_URL", "http://127.0.0.1:8102"),
+            knowledge_url=env_str("KNOWLEDGE_URL", "http://127.0.0.1:8103"),
+            models_url=env_str("MODELS_URL", "http://127.0.0.1:8104"),
+            backend_timeout_s=env_float("BACKEND_TIMEOUT_S", 1.2),
+        )

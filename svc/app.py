@@ -1,0 +1,43 @@
+"""App-factory helpers: a base application with the error middleware and `/health`, and a runner."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Awaitable, Callable
+
+from aiohttp import web
+
+from svc.errors import error_middleware
+
+HealthCheck = Callable[[web.Application], Awaitable[dict[str, Any]]]
+
+MAX_BODY_BYTES = 1024 * 1024
+
+
+def base_app(service: str, health: HealthCheck | None = None, max_body: int = MAX_BODY_BYTES) -> web.Application:
+    """A new aiohttp app named `service` with structured errors and `GET /health`.
+
+    `health` returns extra fields for the health body; if it raises, the service reports 503.
+    """
+    app = web.Application(middlewares=[error_middleware], client_max_size=max_body)
+
+    async def health_handler(request: web.Request) -> web.Response:
+        body: dict[str, Any] = {"service": service, "status": "ok"}
+        if health is not None:
+            try:
+                body.update(await health(request.app))
+            except Exception as exc:  # noqa: BLE001 - a failing dependency is reported, not raised
+                return web.json_response({"service": service, "status": "unavailable", "reason": str(exc)}, status=503)
+        return web.json_response(body)
+
+    app.router.add_get("/health", health_handler)
+    return app
+
+
+def configure_logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def run(app_factory: Callable[[], Awaitable[web.Application]] | Callable[[], web.Application], host: str, port: int) -> None:
+    configure_logging()
+    web.run_app(app_factory(), host=host, port=port, access_log=None)
