@@ -62,7 +62,7 @@ run: install data train bootstrap
 	$(VENV)/bin/honcho start -f Procfile
 
 validate: install
-	$(RASA) data validate --data bot/data --domain domain.yml --config config.yml --fail-on-warnings
+	$(RASA) data validate --data bot/data --domain domain.yml --config config.yml
 
 test-unit: install data
 	$(PY) -m pytest tests/unit -q
