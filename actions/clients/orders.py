@@ -1,0 +1,237 @@
+"""Typed client of the orders service (backends/orders or a shop's own system with the same contract).
+
+Lookups and changes go through ServiceClient (timeouts, retries, circuit breaker). Changes carry an
+Idempotency-Key, which makes them safe to retry; callers pass a key that is stable for one
+shopper intent (e.g. conversation id + action + order number), so a repeated turn never cancels twice.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from actions.clients.http import ServiceClient, ServiceError, ServiceUnavailable
+
+__all__ = [
+    "OrdersClient",
+    "OrderNotFound",
+    "TooManyAttempts",
+    "InvalidCustomerToken",
+    "PolicyRefused",
+    "IdempotencyConflict",
+    "ProductNotFound",
+    "NotShippable",
+    "InvalidRequest",
+    "ServiceError",
+    "ServiceUnavailable",
+]
+
+
+class OrderNotFound(ServiceError):
+    """No order matches the number with that proof (also: wrong email/postcode — deliberately the same)."""
+
+
+class TooManyAttempts(ServiceError):
+    """Too many failed proofs for this conversation or order number; ask again later or hand off."""
+
+
+class InvalidCustomerToken(ServiceError):
+    """The signed customer token is malformed, tampered with or expired."""
+
+
+class PolicyRefused(ServiceError):
+    """The shop's rules forbid the change; `code` says which (not_cancellable, return_window_closed, ...)."""
+
+
+class IdempotencyConflict(ServiceError):
+    """The idempotency key was already used for a different request."""
+
+
+class ProductNotFound(ServiceError):
+    """Unknown product id."""
+
+
+class NotShippable(ServiceError):
+    """Some items do not ship to the requested country; `body['error']['details']['products']` lists them."""
+
+
+class InvalidRequest(ServiceError):
+    """The service rejected the request as malformed (400/422); `body` holds the field problems."""
+
+
+_BY_CODE: dict[str, type[ServiceError]] = {
+    "order_not_found": OrderNotFound,
+    "too_many_attempts": TooManyAttempts,
+    "invalid_token": InvalidCustomerToken,
+    "idempotency_key_reused": IdempotencyConflict,
+    "product_not_found": ProductNotFound,
+    "not_shippable": NotShippable,
+}
+
+
+def _translate(exc: ServiceError) -> ServiceError:
+    cls = _BY_CODE.get(exc.code)
+    if cls is None:
+        if exc.status == 404:
+            cls = OrderNotFound
+        elif exc.status == 429:
+            cls = TooManyAttempts
+        elif exc.status == 409:
+            cls = PolicyRefused
+        elif exc.status in (400, 422):
+            cls = InvalidRequest
+        else:
+            return exc
+    return cls(exc.status, exc.code, exc.message, exc.body)
+
+
+def _proof(
+    order_number: str,
+    email: str | None,
+    postcode: str | None,
+    customer_token: str | None,
+    conversation_id: str | None,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"order_number": order_number}
+    for key, value in (
+        ("email", email),
+        ("postcode", postcode),
+        ("customer_token", customer_token),
+        ("conversation_id", conversation_id),
+    ):
+        if value:
+            body[key] = value
+    return body
+
+
+class OrdersClient:
+    """Async client; one instance per process (it keeps a connection pool and a circuit breaker)."""
+
+    def __init__(self, base_url: str | None = None, *, timeout: float = 2.0, retries: int = 1) -> None:
+        self.http = ServiceClient(
+            name="orders",
+            base_url=base_url or os.environ.get("ORDERS_URL") or "http://127.0.0.1:8101",
+            timeout=timeout,
+            retries=retries,
+        )
+
+    async def close(self) -> None:
+        await self.http.close()
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        try:
+            return await self.http.request(method, path, **kwargs)
+        except ServiceError as exc:
+            raise _translate(exc) from exc
+
+    async def lookup(
+        self,
+        order_number: str,
+        *,
+        email: str | None = None,
+        postcode: str | None = None,
+        customer_token: str | None = None,
+        conversation_id: str | None = None,
+    ) -> dict[str, Any]:
+        """The order view (`{"number", "status", "status_label", ..., "shipments", "can_cancel", ...}`)."""
+        body = _proof(order_number, email, postcode, customer_token, conversation_id)
+        # A lookup changes nothing, so it may be retried like a GET.
+        result = await self._call("POST", "/v1/orders/lookup", json=body, idempotent=True)
+        return result["order"]
+
+    async def my_orders(self, customer_token: str, *, limit: int = 5) -> list[dict[str, Any]]:
+        """Recent orders of the customer the signed token names, newest first."""
+        result = await self._call(
+            "POST", "/v1/orders/mine", json={"customer_token": customer_token, "limit": limit}, idempotent=True
+        )
+        return list(result["orders"])
+
+    async def _change(self, path: str, body: dict[str, Any], idempotency_key: str | None) -> dict[str, Any]:
+        key = idempotency_key or str(uuid.uuid4())
+        # Safe to retry: the service answers a repeated key with the first answer and does nothing twice.
+        return await self._call("POST", path, json=body, idempotent=True, headers={"Idempotency-Key": key})
+
+    async def cancel(
+        self,
+        order_number: str,
+        *,
+        email: str | None = None,
+        postcode: str | None = None,
+        customer_token: str | None = None,
+        conversation_id: str | None = None,
+        reason: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Cancels an unshipped order: `{"order": {...}, "cancellation": {"refund": {...}}}`.
+
+        Raises PolicyRefused (code not_cancellable) once the order has shipped.
+        """
+        body = _proof(order_number, email, postcode, customer_token, conversation_id)
+        if reason:
+            body["reason"] = reason
+        return await self._change("/v1/orders/cancel", body, idempotency_key)
+
+    async def change_address(
+        self,
+        order_number: str,
+        address: dict[str, str],
+        *,
+        email: str | None = None,
+        postcode: str | None = None,
+        customer_token: str | None = None,
+        conversation_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """New shipping address `{"name", "line1", "city", "postcode", "country"}` before shipment."""
+        body = _proof(order_number, email, postcode, customer_token, conversation_id)
+        body["address"] = address
+        return await self._change("/v1/orders/change-address", body, idempotency_key)
+
+    async def start_return(
+        self,
+        order_number: str,
+        *,
+        items: list[dict[str, Any]] | None = None,
+        reason: str = "",
+        sealed: bool = False,
+        email: str | None = None,
+        postcode: str | None = None,
+        customer_token: str | None = None,
+        conversation_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> dict[str, Any]:
+        """Starts a return (all returnable items when `items` is None): `{"order", "return": {"id", ...}}`."""
+        body = _proof(order_number, email, postcode, customer_token, conversation_id)
+        body["reason"] = reason
+        body["sealed"] = sealed
+        if items:
+            body["items"] = items
+        return await self._change("/v1/orders/returns", body, idempotency_key)
+
+    async def landed_cost(
+        self,
+        items: list[dict[str, Any]],
+        country: str,
+        *,
+        currency: str | None = None,
+        express: bool = False,
+    ) -> dict[str, Any]:
+        """Goods, shipping, duties, VAT and total in the shopper's currency, with the delivery window."""
+        body: dict[str, Any] = {"items": items, "country": country, "express": express}
+        if currency:
+            body["currency"] = currency
+        return await self._call("POST", "/v1/quotes/landed-cost", json=body, idempotent=True)
+
+    async def product(self, product_id: str, *, currency: str | None = None) -> dict[str, Any]:
+        params = {"currency": currency} if currency else None
+        result = await self._call("GET", f"/v1/products/{quote(product_id, safe='')}", params=params)
+        return result["product"]
+
+    async def products(self, ids: list[str], *, currency: str | None = None) -> list[dict[str, Any]]:
+        params = {"ids": ",".join(ids)}
+        if currency:
+            params["currency"] = currency
+        result = await self._call("GET", "/v1/products", params=params)
+        return list(result["products"])

@@ -1,0 +1,326 @@
+"""HTTP API of the orders service: the app factory and its handlers (contract in openapi.yaml)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import yaml
+from aiohttp import web
+from sqlalchemy import delete, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from backends.orders import tokens
+from backends.orders.db import IdempotencyRecord, Order, Product, create_schema, make_engine, sessionmaker, utcnaive
+from backends.orders.identity import Proof, Verifier
+from backends.orders.landed_cost import quote
+from backends.orders.operations import Orders, PolicyRefusal
+from backends.orders.rules import Rules, load_rules
+from backends.orders.schemas import (
+    AddressBody,
+    CancelBody,
+    LookupBody,
+    MyOrdersBody,
+    ProofFields,
+    QuoteBody,
+    ReturnBody,
+)
+from backends.orders.settings import PACKAGE_DIR, Settings
+from backends.orders.views import product_view
+from svc.app import base_app
+from svc.errors import ApiError, error_body
+from svc.requests import read_model
+
+log = logging.getLogger(__name__)
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+@dataclass
+class State:
+    settings: Settings
+    rules: Rules
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    orders: Orders
+    # SQLite allows one writer: changes in this process queue here instead of failing with "locked".
+    write_lock: asyncio.Lock | None
+
+
+STATE = web.AppKey("orders_state", State)
+
+
+def _proof(body: ProofFields) -> Proof:
+    return Proof(
+        order_number=body.order_number,
+        email=body.email or None,
+        postcode=body.postcode or None,
+        customer_token=body.customer_token or None,
+        conversation_id=body.conversation_id or None,
+    )
+
+
+def _hash(body: Any) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _idempotency_key(request: web.Request) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key:
+        raise ApiError(400, "idempotency_key_required", "changes need an Idempotency-Key header")
+    if len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+        raise ApiError(
+            422, "invalid_idempotency_key", f"Idempotency-Key must be printable, at most {MAX_IDEMPOTENCY_KEY} chars"
+        )
+    return key
+
+
+async def _replay(state: State, operation: str, key: str, digest: str) -> web.Response | None:
+    async with state.sessions() as session:
+        record = await session.get(IdempotencyRecord, (operation, key))
+    if record is None:
+        return None
+    if record.request_hash != digest:
+        raise ApiError(409, "idempotency_key_reused", "this Idempotency-Key was used with a different request")
+    return web.json_response(record.response, status=record.status_code, headers={"Idempotent-Replayed": "true"})
+
+
+async def run_change(
+    request: web.Request,
+    operation: str,
+    body: Any,
+    change: Callable[[AsyncSession], Awaitable[dict[str, Any]]],
+) -> web.Response:
+    """Runs `change` once per Idempotency-Key: the change and its stored answer commit together.
+
+    A repeat with the same body gets the stored answer; a different body under the same key gets
+    409. Refusals by policy (409) are stored too; 4xx for bad input, wrong proof or rate limits are
+    not, since nothing happened.
+    """
+    state = request.app[STATE]
+    key = _idempotency_key(request)
+    digest = _hash(body)
+    lock = state.write_lock or contextlib.nullcontext()
+    async with lock:
+        replay = await _replay(state, operation, key, digest)
+        if replay is not None:
+            return replay
+        try:
+            async with state.sessions() as session, session.begin():
+                try:
+                    result, status = await change(session), 200
+                except PolicyRefusal as exc:
+                    result, status = error_body(exc.code, exc.message, **exc.details), 409
+                session.add(
+                    IdempotencyRecord(
+                        operation=operation,
+                        key=key,
+                        request_hash=digest,
+                        status_code=status,
+                        response=result,
+                        created_at=utcnaive(state.settings.now()),
+                    )
+                )
+        except IntegrityError:
+            # Another replica committed the same key first: answer as it did (or 409 if the body differs).
+            replay = await _replay(state, operation, key, digest)
+            if replay is None:
+                raise
+            return replay
+    return web.json_response(result, status=status)
+
+
+# ---------- handlers ----------
+
+
+async def lookup(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    body = await read_model(request, LookupBody)
+    async with state.sessions() as session:
+        result = await state.orders.lookup(session, _proof(body), state.settings.now())
+    return web.json_response(result)
+
+
+async def my_orders(request: web.Request) -> web.Response:
+    """Recent orders of the customer a signed token names (for logged-in shoppers)."""
+    state = request.app[STATE]
+    body = await read_model(request, MyOrdersBody)
+    now = state.settings.now()
+    try:
+        customer_id = tokens.verify(state.settings.token_secret, body.customer_token)
+    except tokens.InvalidToken as exc:
+        raise ApiError(401, "invalid_token", "the customer token is invalid or expired") from exc
+    async with state.sessions() as session:
+        stmt = select(Order).where(Order.customer_id == customer_id).order_by(Order.placed_at.desc()).limit(body.limit)
+        orders = list((await session.execute(stmt)).scalars())
+        views = [await state.orders.view(session, o, now) for o in orders]
+    return web.json_response({"customer_id": customer_id, "orders": views})
+
+
+async def cancel(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    body = await read_model(request, CancelBody)
+    return await run_change(
+        request,
+        "cancel",
+        body.model_dump(mode="json"),
+        lambda s: state.orders.cancel(s, _proof(body), body.reason, state.settings.now()),
+    )
+
+
+async def change_address(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    body = await read_model(request, AddressBody)
+    return await run_change(
+        request,
+        "change_address",
+        body.model_dump(mode="json"),
+        lambda s: state.orders.change_address(s, _proof(body), body.address.model_dump(), state.settings.now()),
+    )
+
+
+async def start_return(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    body = await read_model(request, ReturnBody)
+    items = [i.model_dump() for i in body.items] if body.items else None
+    return await run_change(
+        request,
+        "return",
+        body.model_dump(mode="json"),
+        lambda s: state.orders.start_return(s, _proof(body), items, body.reason, body.sealed, state.settings.now()),
+    )
+
+
+def _currency_param(request: web.Request, rules: Rules) -> str | None:
+    currency = request.query.get("currency", "").strip().upper() or None
+    if currency is not None and currency not in rules.rates:
+        raise ApiError(422, "unsupported_currency", f"no exchange rate for {currency}")
+    return currency
+
+
+async def get_product(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    pid = request.match_info["product_id"]
+    currency = _currency_param(request, state.rules)
+    async with state.sessions() as session:
+        product = await session.get(Product, pid[:64])
+    if product is None:
+        raise ApiError(404, "product_not_found", f"no product {pid[:64]!r}")
+    return web.json_response({"product": product_view(state.rules, product, currency)})
+
+
+async def list_products(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    currency = _currency_param(request, state.rules)
+    ids_raw = request.query.get("ids")
+    async with state.sessions() as session:
+        if ids_raw is not None:
+            ids = [i.strip() for i in ids_raw.split(",") if i.strip()]
+            if not ids or len(ids) > 200:
+                raise ApiError(422, "invalid_ids", "ids must list 1 to 200 comma-separated product ids")
+            found = {p.id: p for p in (await session.execute(select(Product).where(Product.id.in_(ids)))).scalars()}
+            return web.json_response(
+                {
+                    "products": [product_view(state.rules, found[i], currency) for i in ids if i in found],
+                    "missing": [i for i in ids if i not in found],
+                }
+            )
+        try:
+            limit = min(max(int(request.query.get("limit", "50")), 1), 200)
+            offset = max(int(request.query.get("offset", "0")), 0)
+        except ValueError as exc:
+            raise ApiError(422, "invalid_paging", "limit and offset must be integers") from exc
+        stmt = select(Product).order_by(Product.id).limit(limit).offset(offset)
+        if category := request.query.get("category"):
+            stmt = stmt.where(Product.category == category)
+        rows = list((await session.execute(stmt)).scalars())
+    return web.json_response({"products": [product_view(state.rules, p, currency) for p in rows]})
+
+
+async def landed_cost(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    body = await read_model(request, QuoteBody)
+    ids = {i.product_id for i in body.items}
+    async with state.sessions() as session:
+        found = {p.id: p for p in (await session.execute(select(Product).where(Product.id.in_(ids)))).scalars()}
+    missing = sorted(ids - set(found))
+    if missing:
+        raise ApiError(422, "unknown_product", "unknown product ids", products=missing)
+    merged: dict[str, int] = {}
+    for item in body.items:
+        merged[item.product_id] = merged.get(item.product_id, 0) + item.quantity
+    lines = [(found[pid], qty) for pid, qty in merged.items()]
+    return web.json_response(quote(state.rules, lines, body.country, body.currency, body.express, state.settings.now()))
+
+
+async def openapi_yaml(request: web.Request) -> web.Response:
+    return web.Response(text=(PACKAGE_DIR / "openapi.yaml").read_text(), content_type="application/yaml")
+
+
+async def openapi_json(request: web.Request) -> web.Response:
+    return web.json_response(yaml.safe_load((PACKAGE_DIR / "openapi.yaml").read_text()))
+
+
+# ---------- factory ----------
+
+
+async def _expire_idempotency_records(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    """Forgets stored answers older than ORDERS_IDEMPOTENCY_TTL_S (clients retry within minutes, not weeks)."""
+    cutoff = utcnaive(settings.now() - timedelta(seconds=settings.idempotency_ttl_s))
+    async with sessions() as session, session.begin():
+        await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
+
+
+def create_app(settings: Settings | None = None) -> web.Application:
+    settings = settings or Settings.from_env()
+    rules = load_rules(settings.rules_dir, settings.currency_rates_path)
+
+    async def health(app: web.Application) -> dict[str, Any]:
+        state = app[STATE]
+        async with state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return {"database": state.engine.dialect.name}
+
+    app = base_app("orders", health=health, max_body=64 * 1024)
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url, settings.db_schema)
+        await create_schema(engine, settings.db_schema)
+        sessions = sessionmaker(engine)
+        await _expire_idempotency_records(sessions, settings)
+        verifier = Verifier(sessions, settings.token_secret, settings.rate_limit_attempts, settings.rate_limit_window_s)
+        app[STATE] = State(
+            settings=settings,
+            rules=rules,
+            engine=engine,
+            sessions=sessions,
+            orders=Orders(rules, verifier),
+            write_lock=asyncio.Lock() if engine.dialect.name == "sqlite" else None,
+        )
+        log.info("orders service on %s (%s)", settings.port, engine.dialect.name)
+        yield
+        await engine.dispose()
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_post("/v1/orders/lookup", lookup)
+    app.router.add_post("/v1/orders/mine", my_orders)
+    app.router.add_post("/v1/orders/cancel", cancel)
+    app.router.add_post("/v1/orders/change-address", change_address)
+    app.router.add_post("/v1/orders/returns", start_return)
+    app.router.add_get("/v1/products/{product_id}", get_product)
+    app.router.add_get("/v1/products", list_products)
+    app.router.add_post("/v1/quotes/landed-cost", landed_cost)
+    app.router.add_get("/openapi.yaml", openapi_yaml)
+    app.router.add_get("/openapi.json", openapi_json)
+    return app
+
+
+__all__ = ["create_app"]

