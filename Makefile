@@ -16,6 +16,8 @@ export RECOMMENDER_PORT ?= 8102
 export KNOWLEDGE_PORT ?= 8103
 export MODELS_PORT ?= 8104
 export RASA_CORS_ORIGINS ?= *
+# The demo data is generated as of 2026-11-20; the orders service answers as of that day.
+export ORDERS_NOW ?= demo
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONUNBUFFERED := 1
