@@ -6,10 +6,9 @@ a wrong pair and an unknown number get the same neutral answer.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -17,52 +16,18 @@ from rasa_sdk.types import DomainDict
 from actions.clients.http import ServiceUnavailable
 from actions.clients.orders import OrderNotFound, OrdersClient, TooManyAttempts
 from actions.formatting import HANDOFF_BUTTON, day, money
+from actions.order_forms import OrderProofFormValidation, find_email, find_order_number, proof_kwargs
 from actions.settings import ActionSettings
 
-ORDER_NUMBER = re.compile(r"\b[Bb][Ll][\s-]?(\d{6})\b")
-EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
+__all__ = ["ActionOrderStatus", "ValidateOrderStatusForm", "describe_order", "find_email", "find_order_number"]
 
 
-def find_order_number(*texts: str | None) -> str | None:
-    """The first `BL-dddddd` in the texts, normalised; None when there is none."""
-    for text in texts:
-        if text and (match := ORDER_NUMBER.search(text)):
-            return f"BL-{match.group(1)}"
-    return None
-
-
-def find_email(*texts: str | None) -> str | None:
-    for text in texts:
-        if text and (match := EMAIL.search(text)):
-            return match.group(0).strip().lower()
-    return None
-
-
-class ValidateOrderStatusForm(FormValidationAction):
+class ValidateOrderStatusForm(OrderProofFormValidation):
     """Accepts an order number or email typed in any reasonable form, and rejects anything else."""
 
     def name(self) -> str:
         return "validate_order_status_form"
 
-    def validate_order_number(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        number = find_order_number(str(slot_value or ""), tracker.latest_message.get("text"))
-        if number is None:
-            dispatcher.utter_message(response="utter_invalid_order_number")
-            return {"order_number": None}
-        # An email in the same message saves the shopper a turn.
-        email = find_email(tracker.latest_message.get("text"))
-        return {"order_number": number, **({"email": email} if email else {})}
-
-    def validate_email(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> dict[str, Any]:
-        email = find_email(str(slot_value or ""), tracker.latest_message.get("text"))
-        if email is None:
-            dispatcher.utter_message(response="utter_invalid_email")
-            return {"email": None}
-        return {"email": email}
 
 
 def describe_order(order: dict[str, Any]) -> str:
@@ -102,21 +67,19 @@ class ActionOrderStatus(Action):
     def name(self) -> str:
         return "action_order_status"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         number = tracker.get_slot("order_number")
-        email = tracker.get_slot("email")
+        proof = proof_kwargs(tracker)
         forget_proof = [SlotSet("order_number", None), SlotSet("email", None)]
-        if not number or not email:
+        if not number or not (proof.get("email") or proof.get("customer_token")):
             dispatcher.utter_message(response="utter_ask_order_number")
             return forget_proof
         try:
-            order = await self.orders.lookup(number, email=email, conversation_id=tracker.sender_id)
+            order = await self.orders.lookup(number, **proof)
         except OrderNotFound:
             dispatcher.utter_message(
                 text=(
-                    f"I couldn't find an order {number} for that email address. Please check both against "
+                    f"I couldn't find an order {number} for those details. Please check them against "
                     "your confirmation email and try again, or ask me for a person."
                 ),
                 buttons=[{"title": "Try again", "payload": "/order_status"}, HANDOFF_BUTTON],

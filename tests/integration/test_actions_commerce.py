@@ -1,0 +1,384 @@
+"""Order changes and delivered-price quotes through the actions' run(), against real services.
+
+The orders service runs as a real process on a free loopback port with the example shop of
+backends/orders/examples and the clock those examples are written against. Each test owns the orders
+it changes (changes are one-way). Customer tokens are minted with the service's own CLI and secret.
+The quote test also starts the recommender (TF-IDF, a small generated shop imported into both services).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clients.orders import OrdersClient
+from actions.landed_cost import ActionLandedCost
+from actions.order_changes import (
+    ActionExecuteOrderChange,
+    ActionPrepareAddressChange,
+    ActionPrepareCancel,
+    ActionPrepareReturn,
+)
+from tests.support import REPO_ROOT, free_port, python_module, service_process
+
+EXAMPLES = REPO_ROOT / "backends" / "orders" / "examples" / "jsonl"
+NOW = "2026-03-15T12:00:00Z"
+SECRET = "test-secret-0123456789abcdef"
+ANNA = "anna.devries@example.com"
+BEN = "ben.smith@example.org"
+
+
+def _env(tmp: Path, port: int, **extra: str) -> dict[str, str]:
+    return {
+        "BORDERLESS_VAR": str(tmp),
+        "ORDERS_PORT": str(port),
+        "ORDERS_DATABASE_URL": f"sqlite:///{tmp / 'orders.db'}",
+        "ORDERS_NOW": NOW,
+        "ORDERS_TOKEN_SECRET": SECRET,
+        "ORDERS_RATE_LIMIT_ATTEMPTS": "1000",
+        **extra,
+    }
+
+
+@pytest.fixture(scope="module")
+def orders_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
+    tmp = tmp_path_factory.mktemp("orders_actions")
+    port = free_port()
+    env = _env(tmp, port)
+    full = {**os.environ, **env}
+    subprocess.run(
+        python_module("backends.orders", "import", "--from", str(EXAMPLES)),
+        cwd=REPO_ROOT, env=full, check=True, capture_output=True,
+    )  # fmt: skip
+    with service_process(
+        python_module("backends.orders", "serve"), f"http://127.0.0.1:{port}/health", env=env,
+        log_path=tmp / "serve.log",
+    ):  # fmt: skip
+        yield f"http://127.0.0.1:{port}", full
+
+
+@pytest.fixture
+def orders_url(orders_service: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("ORDERS_URL", orders_service[0])
+    return orders_service[0]
+
+
+def mint_token(orders_service: tuple[str, dict[str, str]], customer_id: str) -> str:
+    done = subprocess.run(
+        python_module("backends.orders", "token", customer_id),
+        cwd=REPO_ROOT, env=orders_service[1], check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    return done.stdout.strip().splitlines()[-1]
+
+
+def tracker(
+    sender: str,
+    slots: dict[str, Any],
+    *,
+    text: str = "yes",
+    token: str | None = None,
+    last_action: str | None = None,
+) -> Tracker:
+    metadata = {"customer_token": token} if token else {}
+    events: list[dict[str, Any]] = []
+    if last_action:
+        events.append({"event": "action", "name": last_action})
+    events.append({"event": "user", "text": text, "metadata": metadata})
+    return Tracker(
+        sender_id=sender,
+        slots=slots,
+        latest_message={"text": text, "intent": {"name": "affirm"}, "entities": [], "metadata": metadata},
+        events=events,
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+async def run(action: Any, dispatcher: CollectingDispatcher, t: Tracker) -> list[dict[str, Any]]:
+    """Runs one action's run() and closes its HTTP clients."""
+    try:
+        return await action.run(dispatcher, t, {})
+    finally:
+        for client in (getattr(action, "orders", None), getattr(action, "recommender", None)):
+            if client is not None:
+                await client.close()
+
+
+def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+async def _prepare_then_confirm(
+    prepare: Any, sender: str, slots: dict[str, Any], token: str | None = None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """Runs action_prepare_*, then answers "yes" with action_execute_order_change."""
+    ask = CollectingDispatcher()
+    asked = await prepare.run(ask, tracker(sender, slots, text="cancel", token=token), {})
+    execute = ActionExecuteOrderChange()
+    done = CollectingDispatcher()
+    answered = await execute.run(
+        done, tracker(sender, {**slots, **slots_of(asked)}, token=token, last_action=prepare.name()), {}
+    )
+    await prepare.orders.close()
+    await execute.orders.close()
+    return ask.messages, done.messages, answered
+
+
+async def lookup(url: str, number: str, email: str) -> dict[str, Any]:
+    client = OrdersClient(url)
+    try:
+        return await client.lookup(number, email=email)
+    finally:
+        await client.close()
+
+
+# ---------- success ----------
+
+
+async def test_cancel_asks_first_then_cancels_and_states_the_refund(orders_url: str) -> None:
+    asked, done, events = await _prepare_then_confirm(
+        ActionPrepareCancel(), "conv-cancel", {"order_number": "BL-100001", "email": ANNA}
+    )
+    assert asked[0]["text"].startswith("Cancel order BL-100001 (1 item, €129.00)")
+    assert [b["payload"] for b in asked[0]["buttons"]] == ["/affirm", "/deny"]
+    assert "Done: order BL-100001 is cancelled" in done[0]["text"] and "€129.00" in done[0]["text"]
+    assert slots_of(events)["order_change_pending"] is None
+    assert (await lookup(orders_url, "BL-100001", ANNA))["status"] == "cancelled"
+
+
+async def test_return_inside_the_window_opens_a_return_with_a_free_eu_label(orders_url: str) -> None:
+    asked, done, _ = await _prepare_then_confirm(
+        ActionPrepareReturn(), "conv-return", {"order_number": "BL-100004", "email": ANNA}
+    )
+    assert asked[0]["text"].startswith("Start a return for order BL-100004")
+    assert "hygiene seal" in asked[0]["text"]
+    assert "Done: return R-100004-" in done[0]["text"] and "Free return label" in done[0]["text"]
+    assert "Trail Rain Jacket" in done[0]["text"] and "Gift Card" not in done[0]["text"]
+    assert len((await lookup(orders_url, "BL-100004", ANNA))["returns"]) == 1
+
+
+# ---------- proof: token, wrong proof ----------
+
+
+async def test_a_logged_in_shopper_changes_the_address_with_the_token_alone(
+    orders_url: str, orders_service: tuple[str, dict[str, str]]
+) -> None:
+    token = mint_token(orders_service, "C0001")
+    new = {"name": "Anna de Vries", "line1": "Hauptstr. 5", "city": "Berlin", "postcode": "10115", "country": "DE"}
+    asked, done, _ = await _prepare_then_confirm(
+        ActionPrepareAddressChange(), "conv-addr", {"order_number": "BL-100002", "new_address": new}, token=token
+    )
+    assert "to: Anna de Vries, Hauptstr. 5, 10115 Berlin, Germany? Yes or no?" in asked[0]["text"]
+    assert "will now be delivered to 10115 Berlin, Germany" in done[0]["text"]
+    assert (await lookup(orders_url, "BL-100002", ANNA))["shipping_address"]["city"] == "Berlin"
+
+
+async def test_a_token_of_another_customer_proves_nothing(
+    orders_url: str, orders_service: tuple[str, dict[str, str]]
+) -> None:
+    token = mint_token(orders_service, "C0001")  # Anna's token; BL-100007 is Ben's
+    dispatcher = CollectingDispatcher()
+    events = await run(
+        ActionPrepareCancel(), dispatcher, tracker("conv-token-other", {"order_number": "BL-100007"}, token=token)
+    )
+    assert "couldn't find an order BL-100007 for your account" in dispatcher.messages[0]["text"]
+    assert slots_of(events)["order_number"] is None
+    assert (await lookup(orders_url, "BL-100007", BEN))["status"] == "pending"
+
+
+async def test_a_wrong_email_changes_nothing_and_reveals_nothing(orders_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await run(
+        ActionPrepareCancel(), dispatcher, tracker("conv-wrong", {"order_number": "BL-100007", "email": ANNA})
+    )
+    text = dispatcher.messages[0]["text"]
+    assert "couldn't find an order BL-100007 for that email address" in text and "haven't changed anything" in text
+    assert "pending" not in text.lower() and "Ben" not in text
+    assert slots_of(events) == {
+        "order_number": None,
+        "email": None,
+        "order_change_pending": None,
+        "order_change": None,
+        "new_address": None,
+    }
+
+
+# ---------- refusals ----------
+
+
+async def test_a_shipped_order_is_not_cancellable_and_the_rule_is_explained(orders_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await run(
+        ActionPrepareCancel(), dispatcher, tracker("conv-shipped", {"order_number": "BL-100003", "email": ANNA})
+    )
+    text = dispatcher.messages[0]["text"]
+    assert "already shipped, so it can't be cancelled" in text and "30 days of delivery" in text
+    assert "Nothing was changed" in text
+    assert slots_of(events).get("order_change_pending") is None
+    assert (await lookup(orders_url, "BL-100003", ANNA))["status"] == "in_transit"
+
+
+async def test_a_late_return_is_refused_with_the_closing_date(orders_url: str) -> None:
+    dispatcher = CollectingDispatcher()
+    await run(ActionPrepareReturn(), dispatcher, tracker("conv-late", {"order_number": "BL-100005", "email": ANNA}))
+    text = dispatcher.messages[0]["text"]
+    assert "within 30 days of delivery" in text and "closed on Sat 07 Feb 2026" in text
+
+
+async def test_an_address_in_a_country_the_items_do_not_ship_to_is_refused_before_asking(orders_url: str) -> None:
+    london = {"name": "A", "line1": "1 High St", "city": "London", "postcode": "E1 6AN", "country": "GB"}
+    dispatcher = CollectingDispatcher()
+    await run(
+        ActionPrepareAddressChange(),
+        dispatcher,
+        tracker("conv-gb", {"order_number": "BL-100002", "email": ANNA, "new_address": london}),
+    )
+    text = dispatcher.messages[0]["text"]
+    assert "can't be shipped to the United Kingdom" in text and "Compact Camping Stove" in text
+    assert "Yes or no" not in text
+
+
+async def test_a_refusal_at_the_last_moment_is_reported_as_nothing_changed(orders_url: str) -> None:
+    # Asked while pending; another channel cancels it before the shopper says yes.
+    slots = {"order_number": "BL-100010", "email": ANNA, "order_change": "cancel", "order_change_pending": True}
+    dispatcher = CollectingDispatcher()
+    await run(ActionExecuteOrderChange(), dispatcher, tracker("conv-race", slots, last_action="action_prepare_cancel"))
+    text = dispatcher.messages[0]["text"]
+    assert "can't be cancelled" in text and "Nothing was changed" in text
+
+
+# ---------- idempotency ----------
+
+
+async def test_a_retried_yes_never_acts_twice(orders_url: str) -> None:
+    slots = {"order_number": "BL-100007", "email": BEN}
+    _, first, events = await _prepare_then_confirm(ActionPrepareCancel(), "conv-retry", slots)
+    assert "Done: order BL-100007 is cancelled" in first[0]["text"]
+    # The same confirmation arrives again (a retried webhook, a double click): same key, same answer.
+    again = CollectingDispatcher()
+    execute = ActionExecuteOrderChange()
+    pending = {**slots, "order_change": "cancel", "order_change_pending": True}
+    await execute.run(again, tracker("conv-retry", pending, last_action="action_prepare_cancel"), {})
+    await execute.orders.close()
+    assert again.messages[0]["text"] == first[0]["text"]
+    # The order was cancelled once: a new request in another conversation is refused by policy.
+    fresh = CollectingDispatcher()
+    await run(ActionPrepareCancel(), fresh, tracker("conv-other", slots))
+    assert "already cancelled" in fresh.messages[0]["text"]
+
+
+async def test_a_yes_that_answers_something_else_asks_again(orders_url: str) -> None:
+    slots = {"order_number": "BL-100006", "email": BEN, "order_change": "cancel", "order_change_pending": True}
+    dispatcher = CollectingDispatcher()
+    await run(
+        ActionExecuteOrderChange(), dispatcher, tracker("conv-stale", slots, last_action="action_answer_question")
+    )
+    # BL-100006 is in transit: asking again means explaining the rule, not cancelling.
+    assert "already shipped" in dispatcher.messages[0]["text"]
+    assert (await lookup(orders_url, "BL-100006", BEN))["status"] == "in_transit"
+
+
+# ---------- landed cost ----------
+
+
+@pytest.fixture(scope="module")
+def quote_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+    """Orders and recommender on one small generated shop."""
+    tmp = tmp_path_factory.mktemp("quote")
+    shop = tmp / "shop"
+    subprocess.run(
+        python_module(
+            "backends.demo_shop.generate", "--out", str(shop), "--products", "60", "--customers", "30",
+            "--orders", "60", "--quiet",
+        ),
+        cwd=REPO_ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    orders_port, rec_port = free_port(), free_port()
+    env = {
+        **_env(tmp, orders_port),
+        "RECOMMENDER_DATA_DIR": str(shop),
+        "RECOMMENDER_PORT": str(rec_port),
+        "RECOMMENDER_FACTORS": "8",
+        "RECOMMENDER_ITERATIONS": "4",
+        "RECOMMENDER_EMBEDDER": "tfidf",
+        "HF_HUB_OFFLINE": "1",
+    }
+    full = {**os.environ, **env}
+    subprocess.run(
+        python_module("backends.orders", "import", "--from", str(shop)),
+        cwd=REPO_ROOT, env=full, check=True, capture_output=True,
+    )  # fmt: skip
+    subprocess.run(
+        python_module("backends.recommender", "train"), cwd=REPO_ROOT, env=full, check=True, capture_output=True
+    )
+    with (
+        service_process(
+            python_module("backends.orders", "serve"), f"http://127.0.0.1:{orders_port}/health", env=env,
+            log_path=tmp / "orders.log",
+        ),
+        service_process(
+            python_module("backends.recommender", "serve"), f"http://127.0.0.1:{rec_port}/health", env=env,
+            log_path=tmp / "rec.log", deadline_s=120,
+        ),
+    ):  # fmt: skip
+        yield f"http://127.0.0.1:{orders_port}", f"http://127.0.0.1:{rec_port}", shop
+
+
+@pytest.fixture
+async def quoting(
+    quote_services: tuple[str, str, Path], monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[ActionLandedCost]:
+    monkeypatch.setenv("ORDERS_URL", quote_services[0])
+    monkeypatch.setenv("RECOMMENDER_URL", quote_services[1])
+    action = ActionLandedCost()
+    yield action
+    await action.orders.close()
+    await action.recommender.close()
+
+
+def _products(shop: Path) -> list[dict[str, Any]]:
+    import json
+
+    return [json.loads(line) for line in (shop / "products.jsonl").read_text().splitlines() if line]
+
+
+async def test_a_quote_names_the_product_and_every_part_of_the_price(
+    quoting: ActionLandedCost, quote_services: tuple[str, str, Path]
+) -> None:
+    product = next(p for p in _products(quote_services[2]) if "JP" in p["ships_to"])
+    dispatcher = CollectingDispatcher()
+    events = await quoting.run(
+        dispatcher, tracker("conv-q", {"quote_product": product["title"], "quote_country": "JP"}), {}
+    )
+    text = dispatcher.messages[0]["text"]
+    assert f"{product['title']} delivered to Japan:" in text
+    for part in ("Price:", "Shipping:", "Duties:", "Import VAT:", "Total:", "business days"):
+        assert part in text, part
+    assert "JPY" in text  # the shopper's currency, from the destination
+    assert slots_of(events) == {"quote_product": None}
+
+
+async def test_a_product_that_does_not_ship_there_is_said_so(
+    quoting: ActionLandedCost, quote_services: tuple[str, str, Path]
+) -> None:
+    blocked = [p for p in _products(quote_services[2]) if "JP" not in p["ships_to"]]
+    if not blocked:
+        pytest.skip("the generated shop ships every product to Japan")
+    dispatcher = CollectingDispatcher()
+    await quoting.run(dispatcher, tracker("conv-q2", {"quote_product": blocked[0]["id"], "quote_country": "JP"}), {})
+    assert "can't be shipped to Japan" in dispatcher.messages[0]["text"]
+
+
+async def test_a_product_the_shop_does_not_sell_is_not_guessed(quoting: ActionLandedCost) -> None:
+    dispatcher = CollectingDispatcher()
+    await quoting.run(dispatcher, tracker("conv-q3", {"quote_product": "xyzzy", "quote_country": "DE"}), {})
+    assert "couldn't find “xyzzy” in our shop" in dispatcher.messages[0]["text"]

@@ -1,0 +1,314 @@
+"""Order changes and landed-cost quotes without a running shop: proof rules, address reading, keys,
+the words of refusals and quotes, and what the shopper hears when the order system is down.
+
+The "down" cases point the actions at a loopback port nothing listens on (a real refused connection).
+Calls against a running orders service are in tests/integration/test_actions_commerce.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.landed_cost import ActionLandedCost, ValidateLandedCostForm, describe_quote
+from actions.order_changes import (
+    ActionAbortOrderChange,
+    ActionExecuteOrderChange,
+    ActionPrepareCancel,
+    ValidateChangeAddressForm,
+    confirmation_question,
+    idempotency_key,
+    parse_address,
+    refusal_text,
+)
+from actions.order_forms import country_code, customer_token, proof_kwargs
+from actions.order_status import ValidateOrderStatusForm
+from tests.support import free_port
+
+TOKEN = "bl1.eyJjaWQiOiJDMDAwMSJ9.c2lnbmF0dXJl"
+
+
+def tracker(
+    text: str = "",
+    *,
+    slots: dict[str, Any] | None = None,
+    metadata: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+    active_loop: str | None = None,
+) -> Tracker:
+    return Tracker(
+        sender_id="unit-sender",
+        slots=slots or {},
+        latest_message={"text": text, "intent": {"name": "inform"}, "entities": entities or [], "metadata": metadata},
+        events=events or [],
+        paused=False,
+        followup_action=None,
+        active_loop={"name": active_loop} if active_loop else {},
+        latest_action_name="action_listen",
+    )
+
+
+async def run(action: Any, dispatcher: CollectingDispatcher, t: Tracker) -> list[dict[str, Any]]:
+    """Runs one action's run() and closes its HTTP clients."""
+    try:
+        return await action.run(dispatcher, t, {})
+    finally:
+        for client in (getattr(action, "orders", None), getattr(action, "recommender", None)):
+            if client is not None:
+                await client.close()
+
+
+# ---------- proof of ownership ----------
+
+
+async def test_logged_in_shoppers_are_not_asked_for_an_email() -> None:
+    form = ValidateChangeAddressForm()
+    slots = ["order_number", "email", "new_address"]
+    logged_in = tracker("cancel BL-100001", metadata={"customer_token": TOKEN})
+    assert await form.required_slots(slots, CollectingDispatcher(), logged_in, {}) == ["order_number", "new_address"]
+    guest = tracker("cancel BL-100001")
+    assert await form.required_slots(slots, CollectingDispatcher(), guest, {}) == slots
+
+
+async def test_tracking_does_not_ask_a_logged_in_shopper_for_the_email() -> None:
+    logged_in = tracker("where is BL-100001", metadata={"customer_token": TOKEN})
+    slots = ["order_number", "email"]
+    assert await ValidateOrderStatusForm().required_slots(slots, CollectingDispatcher(), logged_in, {}) == [
+        "order_number"
+    ]
+    guest = tracker("where is BL-100001")
+    assert await ValidateOrderStatusForm().required_slots(slots, CollectingDispatcher(), guest, {}) == slots
+
+
+def test_the_token_is_found_on_an_earlier_message_and_used_instead_of_the_email() -> None:
+    earlier = [{"event": "user", "text": "cancel my order", "metadata": {"customer_token": TOKEN}}]
+    t = tracker("yes", events=earlier, slots={"email": "someone@example.com"})
+    assert customer_token(t) == TOKEN
+    assert proof_kwargs(t) == {"customer_token": TOKEN, "conversation_id": "unit-sender"}
+    guest = tracker("yes", slots={"email": "anna@example.com"})
+    assert proof_kwargs(guest) == {"email": "anna@example.com", "conversation_id": "unit-sender"}
+
+
+def test_the_change_forms_share_the_tracking_validation() -> None:
+    dispatcher = CollectingDispatcher()
+    text = "bl 100245, anna@example.com"
+    result = ValidateChangeAddressForm().validate_order_number(text, dispatcher, tracker(text), {})
+    assert result == {"order_number": "BL-100245", "email": "anna@example.com"}
+    result = ValidateChangeAddressForm().validate_email("nope", dispatcher, tracker("nope"), {})
+    assert result == {"email": None} and dispatcher.messages[0]["response"] == "utter_invalid_email"
+
+
+# ---------- addresses and countries ----------
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            "Anna de Vries, Hauptstr. 5, 10115 Berlin, Germany",
+            {"name": "Anna de Vries", "line1": "Hauptstr. 5", "city": "Berlin", "postcode": "10115", "country": "DE"},
+        ),
+        (
+            "Keizersgracht 1234\n1015 CW Amsterdam\nthe Netherlands",
+            {"name": "", "line1": "Keizersgracht 1234", "city": "Amsterdam", "postcode": "1015 CW", "country": "NL"},
+        ),
+        (
+            "Ben Smith, 10 Downing Street, London SW1A 2AA, UK",
+            {
+                "name": "Ben Smith",
+                "line1": "10 Downing Street",
+                "city": "London",
+                "postcode": "SW1A 2AA",
+                "country": "GB",
+            },
+        ),
+        (
+            "Rua Augusta 100, 1100-053, Lisboa, Portugal",
+            {"name": "", "line1": "Rua Augusta 100", "city": "Lisboa", "postcode": "1100-053", "country": "PT"},
+        ),
+    ],
+)
+def test_addresses_are_read_into_fields(text: str, expected: dict[str, str]) -> None:
+    assert parse_address(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Berlin", "Hauptstr. 5, Berlin, Germany", "Hauptstr. 5, 10115 Berlin, Atlantis", "my new address", ""],
+)
+def test_incomplete_addresses_are_asked_again(text: str) -> None:
+    assert parse_address(text) is None
+    dispatcher = CollectingDispatcher()
+    assert ValidateChangeAddressForm().validate_new_address(text, dispatcher, tracker(text), {}) == {
+        "new_address": None
+    }
+    assert dispatcher.messages[0]["response"] == "utter_invalid_new_address"
+
+
+def test_countries_are_read_from_names_codes_and_sentences() -> None:
+    assert country_code("Germany") == "DE"
+    assert country_code("de") == "DE"
+    assert country_code("the UK") == "GB"
+    assert country_code("please send it to south korea") == "KR"
+    assert country_code("Atlantis") is None
+
+
+def test_quote_form_rejects_countries_the_shop_does_not_ship_to() -> None:
+    dispatcher = CollectingDispatcher()
+    form = ValidateLandedCostForm()
+    assert form.validate_quote_country("Japan", dispatcher, tracker("Japan"), {}) == {"quote_country": "JP"}
+    assert form.validate_quote_country("Argentina", dispatcher, tracker("Argentina"), {}) == {"quote_country": None}
+    assert "isn't a country we deliver to" in dispatcher.messages[0]["text"]
+
+
+# ---------- keys and words ----------
+
+
+def test_idempotency_keys_are_stable_per_intent_and_separate_different_requests() -> None:
+    assert idempotency_key("s1", "cancel", "BL-100001") == idempotency_key("s1", "cancel", "BL-100001")
+    assert idempotency_key("s1", "cancel", "BL-100001") != idempotency_key("s2", "cancel", "BL-100001")
+    assert idempotency_key("s1", "cancel", "BL-100001") != idempotency_key("s1", "return", "BL-100001")
+    berlin = {"line1": "a", "city": "Berlin", "postcode": "10115", "country": "DE"}
+    paris = {**berlin, "city": "Paris", "postcode": "75001", "country": "FR"}
+    assert idempotency_key("s1", "change_address", "BL-1", berlin) != idempotency_key(
+        "s1", "change_address", "BL-1", paris
+    )
+    long = idempotency_key("x" * 500, "cancel", "BL-100001")
+    assert len(long) <= 200 and long == idempotency_key("x" * 500, "cancel", "BL-100001")
+
+
+def test_the_confirmation_names_the_order_its_items_and_total() -> None:
+    order = {
+        "number": "BL-100245",
+        "total": 84.9,
+        "currency": "EUR",
+        "items": [{"title": "Trail Mug", "quantity": 2}],
+    }
+    text = confirmation_question("cancel", order)
+    assert text.startswith("Cancel order BL-100245 (2 items, €84.90)") and text.endswith("Yes or no?")
+
+
+def test_refusals_state_the_rule_and_the_way_out() -> None:
+    shipped = refusal_text("cancel", "not_cancellable", {"number": "BL-1", "status": "in_transit"}, {})
+    assert "already shipped" in shipped and "can't be cancelled" in shipped and "30 days of delivery" in shipped
+    late = refusal_text("return", "return_window_closed", {"number": "BL-1", "return_deadline": "2026-02-07"}, {})
+    assert "30 days of delivery" in late and "Sat 07 Feb 2026" in late
+    blocked = refusal_text(
+        "change_address",
+        "country_not_allowed",
+        {"number": "BL-1", "items": [{"product_id": "P3", "title": "Face Cream"}]},
+        {"country": "GB", "products": ["P3"]},
+    )
+    assert "Face Cream" in blocked and "the United Kingdom" in blocked
+
+
+def test_quotes_show_each_part_and_the_delivery_window() -> None:
+    quote = {
+        "country": "GB",
+        "currency": "GBP",
+        "prices_include_vat": False,
+        "goods": 90.5,
+        "shipping": 8.46,
+        "duties": 0.0,
+        "vat": 19.79,
+        "vat_rate": 0.2,
+        "total": 118.75,
+        "carrier": "DHL Express",
+        "delivery": {"min_business_days": 4, "max_business_days": 7, "earliest": "2026-03-19", "latest": "2026-03-24"},
+        "notes": ["Duties and import taxes are collected at checkout; nothing to pay on delivery."],
+    }
+    text = describe_quote("Trailhead 2 Tent", quote)
+    assert "Trailhead 2 Tent delivered to the United Kingdom" in text
+    assert "£90.50" in text and "£8.46" in text and "£19.79 (20%)" in text and "Total: £118.75" in text
+    assert "4–7 business days" in text and "nothing to pay on delivery" in text
+
+
+# ---------- the order system is down ----------
+
+
+@pytest.fixture
+def nothing_listening(monkeypatch: pytest.MonkeyPatch) -> None:
+    port = free_port()  # bound and released: nothing listens there
+    monkeypatch.setenv("ORDERS_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("RECOMMENDER_URL", f"http://127.0.0.1:{port}")
+
+
+async def test_down_order_system_gets_an_apology_and_a_person(nothing_listening: None) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await run(
+        ActionPrepareCancel(),
+        dispatcher,
+        tracker("cancel", slots={"order_number": "BL-100001", "email": "a@example.com"}),
+    )
+    [message] = dispatcher.messages
+    assert "can't reach our order system" in message["text"] and "haven't changed anything" in message["text"]
+    assert {"title": "Talk to a person", "payload": "/human_handoff"} in message["buttons"]
+    assert {"event": "slot", "name": "order_change_pending", "value": None, "timestamp": None} in events
+
+
+async def test_a_confirmed_change_that_cannot_be_sent_says_nothing_happened(nothing_listening: None) -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker(
+        "yes",
+        slots={
+            "order_number": "BL-100001",
+            "email": "a@example.com",
+            "order_change": "cancel",
+            "order_change_pending": True,
+        },
+        events=[{"event": "action", "name": "action_prepare_cancel"}, {"event": "user", "text": "yes"}],
+    )
+    events = await run(ActionExecuteOrderChange(), dispatcher, t)
+    [message] = dispatcher.messages
+    assert "has not been made" in message["text"]
+    assert {"title": "Talk to a person", "payload": "/human_handoff"} in message["buttons"]
+    assert events == []  # the question stays open, so "yes" can retry under the same key
+
+
+async def test_down_quote_services_get_an_apology_and_a_person(nothing_listening: None) -> None:
+    dispatcher = CollectingDispatcher()
+    await run(ActionLandedCost(), dispatcher, tracker("", slots={"quote_product": "tent", "quote_country": "DE"}))
+    [message] = dispatcher.messages
+    assert "can't reach" in message["text"] and message["buttons"][0]["payload"] == "/human_handoff"
+
+
+async def test_no_changes_nothing_sent() -> None:
+    dispatcher = CollectingDispatcher()
+    t = tracker("no", slots={"order_number": "BL-100001", "order_change": "cancel", "order_change_pending": True})
+    events = await run(ActionAbortOrderChange(), dispatcher, t)
+    assert "haven't changed anything" in dispatcher.messages[0]["text"]
+    assert any(e["name"] == "order_change_pending" and e["value"] is None for e in events)
+
+
+def test_the_action_server_registers_every_commerce_action() -> None:
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    names = set(executor.actions)
+    assert {
+        "validate_order_status_form",
+        "validate_cancel_order_form",
+        "validate_change_address_form",
+        "validate_start_return_form",
+        "validate_landed_cost_form",
+        "action_prepare_cancel",
+        "action_prepare_address_change",
+        "action_prepare_return",
+        "action_execute_order_change",
+        "action_abort_order_change",
+        "action_landed_cost",
+    } <= names
+
+
+def test_a_search_hit_counts_only_when_it_shares_a_word_with_the_request() -> None:
+    from actions.landed_cost import shares_a_word
+
+    assert shares_a_word("Trailhead tent", "Nordvik Basecamp 1-Person Tent")
+    assert shares_a_word("hiking boots", "Stridewell Ridgewalker Men's Mid Waterproof Hiking Boot")
+    assert not shares_a_word("xyzzy", "Oakhaven Firelight Cedar & Amber Scented Candle")
+    assert not shares_a_word("the", "The Candle")  # stopwords alone never match
