@@ -15,6 +15,22 @@ export ORDERS_PORT ?= 8101
 export RECOMMENDER_PORT ?= 8102
 export KNOWLEDGE_PORT ?= 8103
 export MODELS_PORT ?= 8104
+export CONSOLE_PORT ?= 8100
+# Messaging apps: empty means "not configured" (the channel is disabled); set them in the environment.
+export TELEGRAM_ACCESS_TOKEN ?=
+export TELEGRAM_WEBHOOK_URL ?=
+export TELEGRAM_SECRET_TOKEN ?=
+export TWILIO_ACCOUNT_SID ?=
+export TWILIO_AUTH_TOKEN ?=
+export TWILIO_WHATSAPP_NUMBER ?=
+export TWILIO_WEBHOOK_URL ?=
+export FB_VERIFY_TOKEN ?=
+export FB_APP_SECRET ?=
+export FB_PAGE_ACCESS_TOKEN ?=
+export WHATSAPP_VERIFY_TOKEN ?=
+export WHATSAPP_APP_SECRET ?=
+export WHATSAPP_ACCESS_TOKEN ?=
+export WHATSAPP_PHONE_NUMBER_ID ?=
 export RASA_CORS_ORIGINS ?= *
 # The demo data is generated as of 2026-11-20; the orders service answers as of that day.
 export ORDERS_NOW ?= demo
@@ -24,7 +40,7 @@ export PYTHONUNBUFFERED := 1
 
 RASA_FILES := config.yml domain.yml $(shell find bot/data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install data train bootstrap run test test-unit test-integration test-stories validate lint format clean
+.PHONY: help install data train bootstrap run test test-unit test-integration test-stories test-rasa-unit test-browser browser validate lint format clean
 
 help:
 	@echo "make run   - install what is missing, train, index, start every service, print the URLs"
@@ -49,6 +65,7 @@ bootstrap: data ## databases, knowledge index and recommender model (each skips 
 	$(PY) -m backends.orders bootstrap
 	$(PY) -m backends.recommender bootstrap
 	$(PY) -m knowledge bootstrap
+	$(PY) -m channels bootstrap
 
 run: install data train bootstrap
 	@echo ""
@@ -59,6 +76,8 @@ run: install data train bootstrap
 	@echo "  Orders service      http://127.0.0.1:$(ORDERS_PORT)/health"
 	@echo "  Recommender         http://127.0.0.1:$(RECOMMENDER_PORT)/health"
 	@echo "  Knowledge service   http://127.0.0.1:$(KNOWLEDGE_PORT)/health"
+	@echo "  Agents' console     http://127.0.0.1:$(CONSOLE_PORT)/console"
+	@echo "  Demo shop + widget  http://127.0.0.1:$(CONSOLE_PORT)/demo"
 	@echo "Ctrl-C stops everything."
 	@echo ""
 	$(VENV)/bin/honcho start -f Procfile
@@ -76,7 +95,16 @@ test-stories: install train
 	$(RASA) test core --model trained --stories tests/stories \
 	  --fail-on-prediction-errors --out results/stories
 
-test: validate test-unit test-integration test-stories
+browser: ## Debian's Chromium for the browser tests (only when /usr/bin/chromium is missing)
+	scripts/install_browser.sh
+
+test-rasa-unit: install
+	$(RASA_VENV)/bin/python -m pytest tests/rasa_unit -q -p no:cacheprovider
+
+test-browser: install data train browser
+	$(PY) -m pytest tests/browser -q -m browser
+
+test: validate test-unit test-integration test-rasa-unit test-browser test-stories
 	@echo "make test: all suites passed"
 
 lint: install

@@ -1,32 +1,154 @@
-"""Handing the shopper to a person: what happens when they ask for one."""
+"""Handing the shopper to a person: queueing the conversation for the agents' console and pausing the bot.
+
+`action_handoff` runs when the shopper asks for a person (or accepts the bot's offer of one). It asks the
+console's handoff API for a place in the queue, tells the shopper their place and expected wait (or, when
+nobody is online, that they can leave a message here), and pauses the bot for this conversation
+(ConversationPaused) until an agent hands it back. If the console cannot be reached, the shopper gets the
+shop's other routes to a person instead, and the bot stays on.
+
+`action_offer_handoff` replaces the plain "please rephrase" on low NLU confidence: after repeated
+misunderstandings, or when the shopper sounds frustrated, it offers a person.
+"""
 
 from __future__ import annotations
 
+import math
+from typing import Any
+
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.clients.handoff import HandoffClient, ServiceError, ServiceUnavailable
+
+CONTACT_ROUTES = (
+    "Our support team is on live chat Monday to Saturday, 08:00–20:00 CET, by email at "
+    "support@lumengoods.example (answered within one business day), and by phone on +31 30 555 0100 on "
+    "weekdays 09:00–17:00 CET. Mention your order number and they'll pick it up from there."
+)
+# Negative sentiment at or below this score counts as frustration.
+FRUSTRATED_SCORE = -0.4
+# This many misunderstood messages in the recent turns make the bot offer a person.
+FALLBACKS_BEFORE_OFFER = 2
+RECENT_USER_TURNS = 4
+
+
+def _last_user_event(tracker: Tracker) -> dict[str, Any]:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return event
+    return {}
+
+
+def _recent_intents(tracker: Tracker, turns: int) -> list[str]:
+    """The intents of the latest `turns` user messages since the bot was last resumed, newest first."""
+    out: list[str] = []
+    for event in reversed(tracker.events):
+        if event.get("event") in ("resume", "session_started"):
+            break
+        if event.get("event") == "user":
+            out.append(((event.get("parse_data") or {}).get("intent") or {}).get("name") or "")
+            if len(out) >= turns:
+                break
+    return out
+
+
+def is_frustrated(sentiment: Any) -> bool:
+    if not isinstance(sentiment, dict) or sentiment.get("label") != "negative":
+        return False
+    score = sentiment.get("score")
+    return score is None or float(score) <= FRUSTRATED_SCORE
+
+
+def _reason(tracker: Tracker) -> str:
+    intents = _recent_intents(tracker, RECENT_USER_TURNS)
+    if is_frustrated(tracker.latest_message.get("sentiment")):
+        return "frustration"
+    if intents.count("nlu_fallback") >= FALLBACKS_BEFORE_OFFER:
+        return "repeated_fallback"
+    if intents and intents[0] == "human_handoff":
+        return "asked"
+    return "offered"
+
+
+def wait_phrase(expected_wait_s: float | None) -> str:
+    if expected_wait_s is None:
+        return ""
+    minutes = max(1, math.ceil(expected_wait_s / 60))
+    return f" The expected wait is about {minutes} minute{'s' if minutes != 1 else ''}."
+
 
 class ActionHandoff(Action):
-    """Tells the shopper how to reach the support team and when it is staffed.
+    """Queues the conversation for a person and pauses the bot."""
 
-    The live agent queue and console come with the channels work; until then this gives the shopper
-    the real routes to a person (chat hours, email, phone) from the shop's contact policy.
-    """
+    def __init__(self) -> None:
+        self.client = HandoffClient()
 
     def name(self) -> str:
         return "action_handoff"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        dispatcher.utter_message(
-            text=(
-                "Of course, a person can help. Our support team is on live chat Monday to Saturday, "
-                "08:00–20:00 CET, by email at support@lumengoods.example (answered within one business day), "
-                "and by phone on +31 30 555 0100 on weekdays 09:00–17:00 CET. "
-                "Mention your order number and they'll pick it up from there."
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        user = _last_user_event(tracker)
+        metadata = user.get("metadata") or {}
+        page = metadata.get("page") if isinstance(metadata.get("page"), dict) else {}
+        language = tracker.get_slot("language") or tracker.latest_message.get("language") or "en"
+        try:
+            status = await self.client.request_agent(
+                tracker.sender_id,
+                channel=tracker.get_latest_input_channel() or "",
+                reason=_reason(tracker),
+                language=str(language),
+                sentiment=tracker.latest_message.get("sentiment"),
+                customer_token=metadata.get("customer_token")
+                if isinstance(metadata.get("customer_token"), str)
+                else None,
+                page_url=page.get("url") if isinstance(page.get("url"), str) else None,
+                last_message=str(user.get("text") or ""),
             )
-        )
+        except (ServiceUnavailable, ServiceError):
+            dispatcher.utter_message(text=f"Of course, a person can help. {CONTACT_ROUTES}")
+            return []
+        if status.agents_online == 0:
+            dispatcher.utter_message(
+                text=(
+                    "No one from our support team is online right now. Leave your message here (add your email "
+                    "if you'd also like an answer by email) and a person will reply in this chat as soon as they're "
+                    "back. Live chat is staffed Monday to Saturday, 08:00–20:00 CET; you can also email "
+                    "support@lumengoods.example."
+                )
+            )
+        elif status.status == "active":
+            dispatcher.utter_message(text="You're already connected with our support team; they'll reply here.")
+        else:
+            place = f" You're number {status.position} in the queue." if status.position else ""
+            dispatcher.utter_message(
+                text=(
+                    "I'm bringing in a person from our support team."
+                    + place
+                    + wait_phrase(status.expected_wait_s)
+                    + " You can keep writing here in the meantime."
+                )
+            )
+        return [ConversationPaused()]
+
+
+class ActionOfferHandoff(Action):
+    """On low NLU confidence: ask to rephrase, or offer a person after repeated misses or frustration."""
+
+    def name(self) -> str:
+        return "action_offer_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        misses = _recent_intents(tracker, RECENT_USER_TURNS).count("nlu_fallback")
+        if misses >= FALLBACKS_BEFORE_OFFER or is_frustrated(tracker.latest_message.get("sentiment")):
+            dispatcher.utter_message(
+                text="I'm sorry I keep getting this wrong. Would you like me to bring in a person from our team?",
+                buttons=[
+                    {"title": "Yes, a person please", "payload": "/human_handoff"},
+                    {"title": "No, I'll rephrase", "payload": "/deny"},
+                ],
+            )
+        else:
+            dispatcher.utter_message(response="utter_default")
         return []

@@ -1,0 +1,88 @@
+"""Typed client of the handoff API served by the agents' console (channels/console.py).
+
+POST {CONSOLE_URL}/api/handoff/requests with a bearer token: HANDOFF_API_TOKEN, else the token the console
+keeps in var/handoff_api_token (both processes run from the same checkout by default).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any
+
+from actions.clients.http import ServiceClient, ServiceError, ServiceUnavailable
+from svc.settings import var_dir
+
+__all__ = ["HandoffClient", "QueueStatus", "ServiceError", "ServiceUnavailable"]
+
+
+def _token() -> str:
+    token = os.environ.get("HANDOFF_API_TOKEN")
+    if token:
+        return token
+    path = var_dir() / "handoff_api_token"
+    return path.read_text().strip() if path.exists() else ""
+
+
+@dataclass(frozen=True)
+class QueueStatus:
+    status: str  # waiting | active | bot
+    position: int | None
+    agents_online: int
+    expected_wait_s: float | None
+
+    @classmethod
+    def from_body(cls, body: dict[str, Any]) -> QueueStatus:
+        return cls(
+            status=str(body.get("status", "waiting")),
+            position=body.get("position"),
+            agents_online=int(body.get("agents_online") or 0),
+            expected_wait_s=body.get("expected_wait_s"),
+        )
+
+
+class HandoffClient:
+    def __init__(self, base_url: str | None = None, *, timeout: float = 2.0) -> None:
+        token = _token()
+        self.http = ServiceClient(
+            name="console",
+            base_url=base_url
+            or os.environ.get("CONSOLE_URL")
+            or f"http://127.0.0.1:{os.environ.get('CONSOLE_PORT', '8100')}",
+            timeout=timeout,
+            retries=1,
+            headers={"Authorization": f"Bearer {token}"} if token else {},
+        )
+
+    async def close(self) -> None:
+        await self.http.close()
+
+    async def request_agent(
+        self,
+        conversation_id: str,
+        *,
+        channel: str,
+        reason: str,
+        language: str,
+        sentiment: dict[str, Any] | None,
+        customer_token: str | None,
+        page_url: str | None,
+        last_message: str,
+    ) -> QueueStatus:
+        """Queues the conversation for a person (idempotent: asking twice keeps the place)."""
+        body: dict[str, Any] = {
+            "conversation_id": conversation_id,
+            "channel": channel,
+            "reason": reason,
+            "language": language,
+            "last_message": last_message[:4000],
+        }
+        if sentiment and sentiment.get("label"):
+            body["sentiment"] = {"label": str(sentiment["label"]), "score": sentiment.get("score")}
+        if customer_token:
+            body["customer_token"] = customer_token
+        if page_url:
+            body["page_url"] = page_url[:2048]
+        # Enqueueing the same conversation twice keeps one ticket, so a retry is safe.
+        answer = await self.http.request("POST", "/api/handoff/requests", json=body, idempotent=True)
+        return QueueStatus.from_body(answer)

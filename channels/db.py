@@ -1,0 +1,133 @@
+"""Console storage in SQL (SQLAlchemy 2, async): users, sessions, handoff tickets, notes, the widget outbox
+and shopper feedback. SQLite under var/ by default; PostgreSQL via DATABASE_URL (optionally in a schema)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "console_users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # agent | admin
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(128), default="")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[float] = mapped_column(Float, default=time.time)
+    last_seen: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class Session(Base):
+    __tablename__ = "console_sessions"
+    # Only a hash of the cookie value is stored, so a leaked table does not log anyone in.
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("console_users.id", ondelete="CASCADE"))
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float)
+    last_used: Mapped[float] = mapped_column(Float)
+
+
+class Ticket(Base):
+    """One handoff of one conversation; the SQL queue backend orders waiting tickets by `rank_at`."""
+
+    __tablename__ = "handoff_tickets"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    channel: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16), index=True)  # waiting | active | closed
+    reason: Mapped[str] = mapped_column(String(32), default="asked")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    sentiment_label: Mapped[str] = mapped_column(String(16), default="unknown")
+    sentiment_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    customer_token: Mapped[str | None] = mapped_column(Text, nullable=True)
+    page_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    last_message: Mapped[str] = mapped_column(Text, default="")
+    offline: Mapped[bool] = mapped_column(Boolean, default=False)
+    enqueued_at: Mapped[float] = mapped_column(Float)
+    rank_at: Mapped[float] = mapped_column(Float)
+    agent: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    claimed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    closed_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+Index("ix_handoff_open", Ticket.status, Ticket.rank_at)
+
+
+class Note(Base):
+    __tablename__ = "handoff_notes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class OutboxMessage(Base):
+    """Messages for shoppers on the website widget (REST channel), which collects them by polling."""
+
+    __tablename__ = "widget_outbox"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class Feedback(Base):
+    __tablename__ = "widget_feedback"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # answer | csat
+    message_ref: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    value: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    answer_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+def async_url(url: str) -> str:
+    """The async driver's URL for a sqlite or postgresql URL, whichever driver it names (psycopg2, pysqlite...)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    dialect = scheme.split("+", 1)[0]
+    if dialect == "sqlite":
+        return f"sqlite+aiosqlite://{rest}"
+    if dialect in ("postgresql", "postgres"):
+        return f"postgresql+asyncpg://{rest}"
+    return url
+
+
+def make_engine(url: str, schema: str | None = None) -> AsyncEngine:
+    full = async_url(url)
+    if full.startswith("sqlite+aiosqlite:///"):
+        from pathlib import Path
+
+        Path(full[len("sqlite+aiosqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_async_engine(full, pool_pre_ping=not full.startswith("sqlite"))
+    if schema:
+        engine = engine.execution_options(schema_translate_map={None: schema})
+    return engine
+
+
+async def create_schema(engine: AsyncEngine, schema: str | None = None) -> None:
+    async with engine.begin() as conn:
+        if schema:
+            await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
+        await conn.run_sync(Base.metadata.create_all)
+
+
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:
+    return async_sessionmaker(engine, expire_on_commit=False)

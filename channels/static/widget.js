@@ -1,0 +1,377 @@
+/*
+ * Borderless website chat widget: one <script> tag, no build step.
+ *
+ *   <script src="https://console.example/widget.js" data-rasa-url="https://rasa.example" defer
+ *           data-customer-token="bl1...." data-title="Lumen Goods help"></script>
+ *
+ * Talks to Rasa's REST channel (POST {rasa}/webhooks/rest/webhook) and, for messages from a human agent,
+ * queue status and ratings, to the console service it was loaded from (/widget/...). The session id and
+ * the transcript live in localStorage, so the conversation survives page reloads. Everything a shopper,
+ * the bot or an agent wrote is inserted as text (never as HTML); links are only made for http(s) URLs.
+ */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  if (!script || window.__borderlessWidget) return;
+  window.__borderlessWidget = true;
+
+  var ds = script.dataset || {};
+  var cfg = {
+    rasaUrl: (ds.rasaUrl || "http://127.0.0.1:5005").replace(/\/+$/, ""),
+    consoleUrl: (ds.consoleUrl || new URL(script.src, location.href).origin).replace(/\/+$/, ""),
+    customerToken: ds.customerToken || "",
+    title: ds.title || "Lumen Goods help",
+    lang: ds.lang || navigator.language || "en",
+    pollMs: parseInt(ds.pollMs || "2500", 10)
+  };
+  var KEY = "borderless.widget.";
+  var RTL = /^(ar|he|fa|ur|ps|yi|dv|ku|sd|ug)(-|$)/i;
+  var MAX_LOG = 200;
+
+  function load(name, fallback) {
+    try { var v = localStorage.getItem(KEY + name); return v === null ? fallback : JSON.parse(v); }
+    catch (e) { return fallback; }
+  }
+  function save(name, value) {
+    try { localStorage.setItem(KEY + name, JSON.stringify(value)); } catch (e) { /* private mode: memory only */ }
+  }
+  function newId() {
+    var bytes = new Uint8Array(16);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return "web-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  var state = {
+    session: load("session", null) || newId(),
+    log: load("log", []),
+    outboxAfter: load("outbox_after", 0),
+    open: load("open", false),
+    status: null,
+    seq: load("seq", 0)
+  };
+  save("session", state.session);
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+  function safeUrl(url) {
+    if (typeof url !== "string" || !url.trim()) return null;
+    try {
+      var u = new URL(String(url), location.href);
+      return (u.protocol === "http:" || u.protocol === "https:") ? u.href : null;
+    } catch (e) { return null; }
+  }
+  // Text with [title](url) and bare http(s) URLs turned into links; everything else stays text.
+  function richText(parent, text) {
+    var re = /\[([^\]]{1,200})\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>"')]+)/g;
+    var last = 0, m;
+    text = String(text);
+    while ((m = re.exec(text)) !== null) {
+      if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var href = safeUrl(m[2] || m[3]);
+      if (href) {
+        var a = el("a", "blw-link", m[1] || m[3]);
+        a.href = href; a.target = "_blank"; a.rel = "noopener noreferrer";
+        parent.appendChild(a);
+      } else {
+        parent.appendChild(document.createTextNode(m[0]));
+      }
+      last = re.lastIndex;
+    }
+    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  // --- DOM ------------------------------------------------------------------------------------------------
+  var css = document.createElement("link");
+  css.rel = "stylesheet"; css.href = cfg.consoleUrl + "/widget.css";
+  document.head.appendChild(css);
+
+  var root = el("div", "blw-root"); root.id = "borderless-widget";
+  root.setAttribute("lang", cfg.lang);
+  if (RTL.test(cfg.lang)) root.setAttribute("dir", "rtl");
+  var launcher = el("button", "blw-launcher", "Chat with us");
+  launcher.type = "button"; launcher.setAttribute("aria-label", "Open the chat");
+  var panel = el("section", "blw-panel");
+  panel.setAttribute("role", "dialog"); panel.setAttribute("aria-label", cfg.title);
+  var header = el("header", "blw-header");
+  var title = el("span", "blw-title", cfg.title);
+  var endBtn = el("button", "blw-end", "End chat"); endBtn.type = "button";
+  var closeBtn = el("button", "blw-close", "\u00d7"); closeBtn.type = "button";
+  closeBtn.setAttribute("aria-label", "Close the chat");
+  header.appendChild(title); header.appendChild(endBtn); header.appendChild(closeBtn);
+  var banner = el("div", "blw-status"); banner.hidden = true; banner.setAttribute("role", "status");
+  var logEl = el("div", "blw-log"); logEl.setAttribute("role", "log"); logEl.setAttribute("aria-live", "polite");
+  var typing = el("div", "blw-typing"); typing.hidden = true; typing.setAttribute("aria-label", "The assistant is typing");
+  typing.appendChild(el("span")); typing.appendChild(el("span")); typing.appendChild(el("span"));
+  var form = el("form", "blw-form");
+  var input = el("input", "blw-input");
+  input.type = "text"; input.maxLength = 2000; input.setAttribute("dir", "auto"); input.autocomplete = "off";
+  input.placeholder = "Type your message\u2026"; input.setAttribute("aria-label", "Your message");
+  var send = el("button", "blw-send", "Send"); send.type = "submit";
+  form.appendChild(input); form.appendChild(send);
+  panel.appendChild(header); panel.appendChild(banner); panel.appendChild(logEl); panel.appendChild(typing);
+  panel.appendChild(form);
+  root.appendChild(panel); root.appendChild(launcher);
+
+  function setOpen(open) {
+    state.open = open; save("open", open);
+    panel.hidden = !open; launcher.hidden = open;
+    if (open) { input.focus(); scrollDown(); poll(); }
+  }
+  function scrollDown() { logEl.scrollTop = logEl.scrollHeight; }
+
+  // --- messages ---------------------------------------------------------------------------------------------
+  function remember(entry) {
+    state.seq += 1; save("seq", state.seq);
+    entry.id = entry.id || ("m" + state.seq);
+    state.log.push(entry);
+    if (state.log.length > MAX_LOG) state.log = state.log.slice(-MAX_LOG);
+    save("log", state.log);
+    return entry;
+  }
+  function persist() { save("log", state.log); }
+
+  function renderEntry(entry) {
+    var row = el("div", "blw-row blw-" + entry.from);
+    row.dataset.id = entry.id;
+    if (entry.from === "agent" && entry.agent) row.appendChild(el("div", "blw-agent-name", entry.agent));
+    if (entry.text) {
+      var bubble = el("div", "blw-bubble");
+      bubble.setAttribute("dir", "auto");
+      richText(bubble, entry.text);
+      row.appendChild(bubble);
+    }
+    if (entry.image && safeUrl(entry.image)) {
+      var img = el("img", "blw-image"); img.src = safeUrl(entry.image); img.alt = "";
+      row.appendChild(img);
+    }
+    var buttons = entry.buttons || [];
+    if (buttons.length) {
+      var group = el("div", "blw-buttons");
+      buttons.forEach(function (b) {
+        var btn = el("button", "blw-button", b.title || b.payload);
+        btn.type = "button";
+        btn.addEventListener("click", function () { choose(b); });
+        group.appendChild(btn);
+      });
+      row.appendChild(group);
+    }
+    var quick = entry.quick_replies || [];
+    if (quick.length && !entry.quickUsed) {
+      var chips = el("div", "blw-quick");
+      quick.forEach(function (q) {
+        var chip = el("button", "blw-chip", q.title || q.payload);
+        chip.type = "button";
+        chip.addEventListener("click", function () {
+          entry.quickUsed = true; persist(); chips.remove(); choose(q);
+        });
+        chips.appendChild(chip);
+      });
+      row.appendChild(chips);
+    }
+    var custom = entry.custom;
+    if (custom && custom.type === "product_cards" && Array.isArray(custom.products)) {
+      row.appendChild(productCards(custom.products));
+    } else if (custom && custom.type === "csat_request") {
+      row.appendChild(csatForm(entry));
+    }
+    if ((entry.from === "bot" || entry.from === "agent") && entry.text && !entry.system) {
+      row.appendChild(rating(entry));
+    }
+    logEl.appendChild(row);
+    return row;
+  }
+
+  function productCards(products) {
+    var list = el("div", "blw-cards");
+    products.slice(0, 10).forEach(function (p) {
+      var card = el("article", "blw-card");
+      var img = safeUrl(p.image_url);
+      if (img) { var i = el("img", "blw-card-img"); i.src = img; i.alt = String(p.title || ""); card.appendChild(i); }
+      card.appendChild(el("div", "blw-card-title", p.title || ""));
+      var price = "";
+      if (typeof p.price === "number") {
+        try {
+          price = new Intl.NumberFormat(cfg.lang, { style: "currency", currency: p.currency || "EUR" }).format(p.price);
+        } catch (e) { price = p.price.toFixed(2) + " " + (p.currency || ""); }
+      }
+      card.appendChild(el("div", "blw-card-price", price));
+      var href = safeUrl(p.url);
+      if (href) {
+        var a = el("a", "blw-card-link", "View"); a.href = href; a.target = "_blank"; a.rel = "noopener noreferrer";
+        card.appendChild(a);
+      }
+      list.appendChild(card);
+    });
+    return list;
+  }
+
+  function rating(entry) {
+    var box = el("div", "blw-rate");
+    box.appendChild(el("span", "blw-rate-q", "Helpful?"));
+    [["up", 1, "Yes", "This answer helped"], ["down", -1, "No", "This answer did not help"]].forEach(function (r) {
+      var b = el("button", "blw-rate-" + r[0], r[2]);
+      b.type = "button"; b.setAttribute("aria-label", r[3]); b.title = r[3];
+      if (entry.rated === r[1]) b.classList.add("blw-rated");
+      b.disabled = entry.rated !== undefined && entry.rated !== null;
+      b.addEventListener("click", function () {
+        entry.rated = r[1]; persist();
+        box.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
+        b.classList.add("blw-rated");
+        feedback({ kind: "answer", value: r[1], message_ref: entry.id, answer_text: (entry.text || "").slice(0, 1000) });
+      });
+      box.appendChild(b);
+    });
+    return box;
+  }
+
+  function csatForm(entry) {
+    var box = el("div", "blw-csat");
+    if (entry.csatDone) { box.appendChild(el("div", "blw-csat-thanks", "Thanks for your feedback!")); return box; }
+    box.appendChild(el("div", "blw-csat-q", "How was this conversation?"));
+    var stars = el("div", "blw-stars");
+    var comment = el("input", "blw-csat-comment");
+    comment.type = "text"; comment.maxLength = 500; comment.placeholder = "Anything to add? (optional)";
+    comment.setAttribute("dir", "auto");
+    [1, 2, 3, 4, 5].forEach(function (n) {
+      var s = el("button", "blw-star", "\u2605"); s.type = "button";
+      s.setAttribute("aria-label", n + " of 5"); s.dataset.value = String(n);
+      s.addEventListener("click", function () {
+        feedback({ kind: "csat", value: n, comment: comment.value.slice(0, 500) });
+        entry.csatDone = true; persist();
+        box.textContent = ""; box.appendChild(el("div", "blw-csat-thanks", "Thanks for your feedback!"));
+      });
+      stars.appendChild(s);
+    });
+    box.appendChild(stars); box.appendChild(comment);
+    return box;
+  }
+
+  function addEntry(entry) { renderEntry(remember(entry)); scrollDown(); }
+
+  function fromRasa(m, from) {
+    var entry = { from: from || "bot" };
+    if (m.text) entry.text = m.text;
+    if (m.buttons) entry.buttons = m.buttons;
+    if (m.quick_replies) entry.quick_replies = m.quick_replies;
+    if (m.image) entry.image = m.image;
+    if (m.custom && typeof m.custom === "object") {
+      if (m.custom.type === "quick_replies" && Array.isArray(m.custom.options)) entry.quick_replies = m.custom.options;
+      else entry.custom = m.custom;
+    }
+    if (m.attachment && m.attachment.payload && m.attachment.payload.src) entry.image = m.attachment.payload.src;
+    if (m.agent) { entry.from = "agent"; entry.agent = m.agent; }
+    return entry;
+  }
+
+  function metadata() {
+    var meta = { page: { url: location.href, title: document.title, referrer: document.referrer }, locale: cfg.lang };
+    if (cfg.customerToken) meta.customer_token = cfg.customerToken;
+    return meta;
+  }
+
+  function choose(button) {
+    var url = safeUrl(button.payload);
+    if (url && /^https?:/i.test(String(button.payload))) { window.open(url, "_blank", "noopener"); return; }
+    sendText(button.payload, button.title || button.payload);
+  }
+
+  function sendText(message, shown) {
+    addEntry({ from: "user", text: shown || message });
+    typing.hidden = false; scrollDown();
+    fetch(cfg.rasaUrl + "/webhooks/rest/webhook", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: state.session, message: message, metadata: metadata() })
+    }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    }).then(function (messages) {
+      (messages || []).forEach(function (m) { addEntry(fromRasa(m)); });
+      poll();
+    }).catch(function () {
+      addEntry({ from: "system", system: true, text: "Sorry, the assistant can't be reached right now. Please try again in a moment." });
+    }).then(function () { typing.hidden = true; });
+  }
+
+  function feedback(body) {
+    body.session_id = state.session;
+    return fetch(cfg.consoleUrl + "/widget/feedback", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
+    }).catch(function () { /* feedback is best effort */ });
+  }
+
+  // --- agent messages and queue status (polled from the console service) -----------------------------------
+  var polling = false;
+  function showStatus(s) {
+    state.status = s;
+    if (!s || s.status === "bot" || !s.status) { banner.hidden = true; return; }
+    banner.hidden = false;
+    if (s.status === "waiting" && s.agents_online === 0) {
+      banner.textContent = "No one from our team is online right now. Leave your message here and we'll answer as soon as we're back.";
+    } else if (s.status === "waiting") {
+      var mins = s.expected_wait_s ? Math.max(1, Math.round(s.expected_wait_s / 60)) : null;
+      banner.textContent = "You're number " + s.position + " in the queue" + (mins ? ". Expected wait: about " + mins + " min." : ".");
+    } else if (s.status === "active") {
+      banner.textContent = "You're chatting with our support team.";
+    }
+  }
+  function poll() {
+    if (polling) return;
+    polling = true;
+    var q = "session_id=" + encodeURIComponent(state.session);
+    Promise.all([
+      fetch(cfg.consoleUrl + "/widget/messages?" + q + "&after=" + state.outboxAfter).then(function (r) { return r.ok ? r.json() : null; }),
+      fetch(cfg.consoleUrl + "/widget/status?" + q).then(function (r) { return r.ok ? r.json() : null; })
+    ]).then(function (res) {
+      var box = res[0];
+      if (box && box.messages) {
+        box.messages.forEach(function (m) {
+          var entry = fromRasa(m, m.agent ? "agent" : "bot");
+          if (!m.agent) entry.system = true;
+          addEntry(entry);
+        });
+        state.outboxAfter = box.last_id || state.outboxAfter; save("outbox_after", state.outboxAfter);
+      }
+      showStatus(res[1]);
+    }).catch(function () { /* console unreachable: the bot still works */ }).then(function () { polling = false; });
+  }
+  setInterval(function () { if (state.open) poll(); }, cfg.pollMs);
+
+  // --- wiring ------------------------------------------------------------------------------------------------------
+  launcher.addEventListener("click", function () { setOpen(true); });
+  closeBtn.addEventListener("click", function () { setOpen(false); });
+  endBtn.addEventListener("click", function () {
+    addEntry({ from: "system", system: true, text: "Thanks for chatting with us.", custom: { type: "csat_request" } });
+  });
+  form.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    var text = input.value.trim();
+    if (!text) return;
+    input.value = "";
+    sendText(text);
+  });
+  input.addEventListener("input", function () {
+    input.setAttribute("dir", RTL.test(cfg.lang) ? "rtl" : "auto");
+  });
+
+  function mount() {
+    document.body.appendChild(root);
+    state.log.forEach(renderEntry);
+    if (!state.log.length) {
+      addEntry({ from: "bot", system: true, text: "Hi! Ask me about your order, shipping, returns or our products." });
+    }
+    setOpen(state.open);
+  }
+  if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
+  window.BorderlessWidget = {
+    open: function () { setOpen(true); },
+    session: function () { return state.session; },
+    reset: function () {
+      ["session", "log", "outbox_after", "seq"].forEach(function (k) { try { localStorage.removeItem(KEY + k); } catch (e) {} });
+    }
+  };
+})();

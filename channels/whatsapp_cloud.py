@@ -1,0 +1,194 @@
+"""WhatsApp through Meta's WhatsApp Cloud API: a custom Rasa input channel (Rasa 3.6 has none built in).
+
+Webhook: /webhooks/whatsapp/webhook
+- GET: Meta's verification handshake (hub.mode=subscribe, hub.verify_token, hub.challenge);
+- POST: requires `X-Hub-Signature-256: sha256=<HMAC-SHA256 of the raw body with the app secret>` (403 otherwise);
+  text messages, interactive button/list replies and template quick-reply buttons become user messages; a
+  reply "2" selects the second of the numbered options the bot last offered.
+Replies go out through POST {api_base}/{phone_number_id}/messages with the access token; buttons become
+numbered options and product cards text lines with links (channels/degrade.py).
+
+credentials: verify_token, app_secret, access_token, phone_number_id, api_base (default
+https://graph.facebook.com/v19.0). Empty credentials disable the channel (its webhook answers 503).
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import Any
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.degrade import custom_as_text, numbered_options, resolve_choice
+from channels.messaging import OnNewMessage, disabled_blueprint, hub_signature_valid, missing_keys, offered_buttons
+
+log = logging.getLogger(__name__)
+
+REQUIRED = ["verify_token", "app_secret", "access_token", "phone_number_id"]
+
+
+class WhatsAppCloudOutput(OutputChannel):
+    MAX_BODY = 4096
+
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp"
+
+    def __init__(self, access_token: str, phone_number_id: str, api_base: str) -> None:
+        self.access_token = access_token
+        self.phone_number_id = phone_number_id
+        self.api_base = api_base.rstrip("/")
+
+    async def _send(self, recipient_id: str, message: dict[str, Any]) -> None:
+        body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient_id, **message}
+        url = f"{self.api_base}/{self.phone_number_id}/messages"
+        try:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.post(
+                    url,
+                    json=body,
+                    headers={"Authorization": f"Bearer {self.access_token}"},
+                    timeout=aiohttp.ClientTimeout(total=10),
+                ) as resp,
+            ):
+                if resp.status >= 300:
+                    log.error("WhatsApp Cloud API refused a message: %s %s", resp.status, (await resp.text())[:300])
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.error("WhatsApp Cloud API unreachable: %s", exc)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        text = text.strip()
+        for start in range(0, len(text), self.MAX_BODY):
+            await self._send(
+                recipient_id,
+                {"type": "text", "text": {"body": text[start : start + self.MAX_BODY], "preview_url": True}},
+            )
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_text_message(recipient_id, numbered_options(text, buttons))
+
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_text_message(recipient_id, numbered_options(text, quick_replies))
+
+    async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
+        await self._send(recipient_id, {"type": "image", "image": {"link": image}})
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        text = custom_as_text(json_message)
+        if text is not None:
+            await self.send_text_message(recipient_id, text)
+        elif json_message.get("type") in {"template", "interactive", "location", "contacts"}:
+            # A payload written for the Cloud API itself goes out as it is.
+            await self._send(recipient_id, json_message)
+        else:
+            log.info("custom payload of type %r has no WhatsApp form; skipped", json_message.get("type"))
+
+
+def _message_text(message: dict[str, Any]) -> str | None:
+    kind = message.get("type")
+    if kind == "text":
+        return (message.get("text") or {}).get("body")
+    if kind == "interactive":
+        interactive = message.get("interactive") or {}
+        reply = interactive.get("button_reply") or interactive.get("list_reply") or {}
+        return reply.get("id") or reply.get("title")
+    if kind == "button":
+        button = message.get("button") or {}
+        return button.get("payload") or button.get("text")
+    return None
+
+
+class WhatsAppCloudChannel(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        creds = credentials or {}
+        return cls(
+            str(creds.get("verify_token") or ""),
+            str(creds.get("app_secret") or ""),
+            str(creds.get("access_token") or ""),
+            str(creds.get("phone_number_id") or ""),
+            str(creds.get("api_base") or "https://graph.facebook.com/v19.0"),
+            missing_keys(creds, REQUIRED),
+        )
+
+    def __init__(
+        self,
+        verify_token: str,
+        app_secret: str,
+        access_token: str,
+        phone_number_id: str,
+        api_base: str,
+        missing: list[str] | None = None,
+    ) -> None:
+        self.verify_token = verify_token
+        self.app_secret = app_secret
+        self.access_token = access_token
+        self.phone_number_id = phone_number_id
+        self.api_base = api_base
+        self.missing = missing or []
+
+    def get_output_channel(self) -> OutputChannel | None:
+        if self.missing:
+            return None
+        return WhatsAppCloudOutput(self.access_token, self.phone_number_id, self.api_base)
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        if self.missing:
+            return disabled_blueprint(self.name(), self.missing)
+        bp = Blueprint("whatsapp_cloud_webhook", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            if request.args.get("hub.mode") == "subscribe" and hmac.compare_digest(
+                request.args.get("hub.verify_token") or "", self.verify_token
+            ):
+                return response.text(request.args.get("hub.challenge") or "")
+            return response.text("invalid verify token", status=403)
+
+        @bp.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            if not hub_signature_valid(
+                self.app_secret, request.body, request.headers.get("X-Hub-Signature-256", ""), ""
+            ):
+                return response.json({"error": "invalid X-Hub-Signature-256"}, status=403)
+            body = request.json
+            if not isinstance(body, dict):
+                return response.json({"error": "expected a JSON body"}, status=400)
+            out_channel = self.get_output_channel()
+            for entry in body.get("entry") or []:
+                for change in (entry or {}).get("changes") or []:
+                    value = (change or {}).get("value") or {}
+                    for message in value.get("messages") or []:
+                        sender = str(message.get("from") or "")
+                        text = _message_text(message)
+                        if not sender or not text:
+                            continue
+                        chosen = resolve_choice(text, await offered_buttons(request, sender))
+                        metadata = {"whatsapp_message_id": message.get("id")}
+                        await on_new_message(
+                            UserMessage(
+                                chosen or text, out_channel, sender, input_channel=self.name(), metadata=metadata
+                            )
+                        )
+            # Meta retries anything but a 200, so statuses and unsupported types are acknowledged too.
+            return response.json({"status": "ok"})
+
+        return bp

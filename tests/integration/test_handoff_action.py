@@ -1,0 +1,130 @@
+"""`action_handoff` and `action_offer_handoff` (actions/handoff.py) against the real console app: the
+shopper is queued with their context and told their place, or that nobody is online, and the bot pauses;
+with the console down they get the other routes to a person and the bot stays on."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.handoff import ActionHandoff, ActionOfferHandoff
+from channels import auth
+from channels.console import QUEUE, SM, create_app
+from channels.settings import ConsoleSettings
+from tests.support import free_port
+
+TOKEN = "action-test-token"
+
+
+def settings(tmp: Path) -> ConsoleSettings:
+    closed = f"http://127.0.0.1:{free_port()}"
+    return ConsoleSettings(
+        host="127.0.0.1",
+        port=0,
+        database_url=f"sqlite:///{tmp / 'console.db'}",
+        db_schema=None,
+        redis_url=None,
+        redis_prefix="t:",
+        rasa_url=closed,
+        rasa_token=None,
+        rasa_public_url=closed,
+        models_url=closed,
+        knowledge_url=closed,
+        orders_url=closed,
+        handoff_token=TOKEN,
+        session_ttl_s=3600,
+        session_idle_s=600,
+        cookie_secure=False,
+        avg_handle_s=240.0,
+        online_window_s=60.0,
+        upstream_timeout_s=1.0,
+    )
+
+
+@pytest.fixture
+async def console(aiohttp_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:  # noqa: ANN001
+    app = await create_app(settings(tmp_path))
+    server = await aiohttp_server(app)
+    monkeypatch.setenv("CONSOLE_URL", str(server.make_url("")).rstrip("/"))
+    monkeypatch.setenv("HANDOFF_API_TOKEN", TOKEN)
+    yield app
+
+
+def tracker(sender: str, *, intents: list[str], sentiment: dict | None = None, metadata: dict | None = None) -> Tracker:
+    events: list[dict[str, Any]] = [{"event": "action", "name": "action_listen"}]
+    for i, intent in enumerate(intents):
+        events.append(
+            {
+                "event": "user",
+                "text": f"message {i}",
+                "parse_data": {"intent": {"name": intent, "confidence": 0.9}},
+                "input_channel": "rest",
+                "metadata": metadata or {},
+            }
+        )
+    latest = {"intent": {"name": intents[-1]}, "text": f"message {len(intents) - 1}"}
+    if sentiment:
+        latest["sentiment"] = sentiment
+    return Tracker(sender, {"language": "en"}, latest, events, False, None, {}, "action_listen")
+
+
+async def run(action: Any, t: Tracker) -> tuple[list[dict], str]:
+    dispatcher = CollectingDispatcher()
+    try:
+        events = await action.run(dispatcher, t, {})
+    finally:
+        if hasattr(action, "client"):
+            await action.client.close()
+    return events, "\n".join(m.get("text") or "" for m in dispatcher.messages)
+
+
+async def test_with_nobody_online_the_shopper_may_leave_a_message_and_the_bot_pauses(console) -> None:  # noqa: ANN001
+    meta = {"customer_token": "bl1.abc.def", "page": {"url": "https://shop.example/checkout"}}
+    events, text = await run(
+        ActionHandoff(), tracker("web-shopper-1", intents=["greet", "human_handoff"], metadata=meta)
+    )
+    assert [e["event"] for e in events] == ["pause"]
+    assert "No one from our support team is online" in text
+    ticket = await console[QUEUE].get_open("web-shopper-1")
+    assert ticket.customer_token == "bl1.abc.def"
+    assert ticket.page_url == "https://shop.example/checkout"
+    assert (ticket.reason, ticket.channel, ticket.offline) == ("asked", "rest", True)
+
+
+async def test_with_an_agent_online_the_shopper_hears_their_place_and_wait(console) -> None:  # noqa: ANN001
+    await auth.add_user(console[SM], "ana", "ana-password-1", "agent")
+    await auth.login(console[SM], "ana", "ana-password-1", 3600)
+    await run(ActionHandoff(), tracker("web-calm", intents=["human_handoff"]))
+    frustrated = {"label": "negative", "score": -0.8}
+    events, text = await run(ActionHandoff(), tracker("web-angry", intents=["human_handoff"], sentiment=frustrated))
+    assert [e["event"] for e in events] == ["pause"]
+    assert "You're number 1 in the queue" in text
+    assert "about 4 minutes" in text
+    assert (await console[QUEUE].get_open("web-angry")).reason == "frustration"
+    _, calm = await run(ActionHandoff(), tracker("web-calm", intents=["human_handoff"]))
+    assert "number 2" in calm
+
+
+async def test_with_the_console_down_the_shopper_gets_other_routes_and_the_bot_stays_on(monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setenv("CONSOLE_URL", f"http://127.0.0.1:{free_port()}")
+    events, text = await run(ActionHandoff(), tracker("web-alone", intents=["human_handoff"]))
+    assert events == []
+    assert "support@lumengoods.example" in text
+
+
+async def test_a_person_is_offered_after_repeated_misunderstandings_or_frustration() -> None:
+    dispatcher = CollectingDispatcher()
+    await ActionOfferHandoff().run(dispatcher, tracker("w1", intents=["greet", "nlu_fallback"]), {})
+    assert dispatcher.messages[0]["response"] == "utter_default"
+    dispatcher = CollectingDispatcher()
+    await ActionOfferHandoff().run(dispatcher, tracker("w2", intents=["nlu_fallback", "nlu_fallback"]), {})
+    assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/human_handoff", "/deny"]
+    dispatcher = CollectingDispatcher()
+    angry = {"label": "negative", "score": -0.9}
+    await ActionOfferHandoff().run(dispatcher, tracker("w3", intents=["nlu_fallback"], sentiment=angry), {})
+    assert "bring in a person" in dispatcher.messages[0]["text"]
