@@ -1,0 +1,80 @@
+"""Typed client of the knowledge service (POST /search), over the shared ServiceClient."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+from actions.clients.http import ServiceClient, ServiceError, ServiceUnavailable
+
+__all__ = ["KnowledgeClient", "SearchAnswer", "Passage", "ServiceError", "ServiceUnavailable"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    doc_id: str
+    chunk_id: str
+    type: str
+    title: str
+    url: str
+    text: str
+    score: float
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Passage:
+        return cls(
+            doc_id=str(data.get("doc_id", "")),
+            chunk_id=str(data.get("chunk_id", "")),
+            type=str(data.get("type", "")),
+            title=str(data.get("title", "")),
+            url=str(data.get("url") or ""),
+            text=str(data.get("text", "")),
+            score=float(data.get("score") or 0.0),
+            metadata=dict(data.get("metadata") or {}),
+        )
+
+
+@dataclass(frozen=True)
+class SearchAnswer:
+    results: list[Passage]
+    version: int | None
+    confident: bool
+
+
+class KnowledgeClient:
+    """Async client; one instance per process (connection pool and circuit breaker)."""
+
+    def __init__(self, base_url: str | None = None, *, timeout: float = 2.0, retries: int = 1) -> None:
+        self.http = ServiceClient(
+            name="knowledge",
+            base_url=base_url or os.environ.get("KNOWLEDGE_URL") or "http://127.0.0.1:8103",
+            timeout=timeout,
+            retries=retries,
+        )
+
+    async def close(self) -> None:
+        await self.http.close()
+
+    async def search(
+        self,
+        query: str,
+        *,
+        top_k: int = 5,
+        filters: dict[str, Any] | None = None,
+        language: str | None = None,
+    ) -> SearchAnswer:
+        """Best passages for `query`; ServiceUnavailable when the service cannot answer."""
+        body: dict[str, Any] = {"query": query, "top_k": top_k}
+        if filters:
+            body["filters"] = filters
+        if language:
+            body["language"] = language
+        # A search changes nothing, so it may be retried like a GET.
+        data = await self.http.request("POST", "/search", json=body, idempotent=True)
+        return SearchAnswer(
+            results=[Passage.from_json(r) for r in data.get("results") or [] if isinstance(r, dict)],
+            version=data.get("version"),
+            confident=bool(data.get("confident")),
+        )

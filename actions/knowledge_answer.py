@@ -1,0 +1,123 @@
+"""Answers policy and product questions from the knowledge base, citing the source.
+
+Triggered for ask_shipping, ask_returns, ask_customs, ask_payment, ask_warranty and product_question.
+The latest user message becomes a search; a confident result is answered with the best passage and its
+source (title and link), product hits as product cards plus a text fallback. When the knowledge service
+is not confident the action says so and offers to rephrase or reach a person instead of guessing; when
+the service is down it apologises and offers a person.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.clients.http import ServiceError, ServiceUnavailable
+from actions.clients.knowledge import KnowledgeClient, Passage
+from actions.formatting import HANDOFF_BUTTON, product_card, product_line
+from actions.settings import ActionSettings
+
+REPHRASE_BUTTON = {"title": "I'll rephrase", "payload": "/rephrase"}
+POLICY_INTENTS = {"ask_shipping", "ask_returns", "ask_customs", "ask_payment", "ask_warranty"}
+MAX_QUERY_CHARS = 1000
+MAX_PASSAGE_CHARS = 700
+MAX_CARDS = 3
+
+
+def _clip(text: str, limit: int = MAX_PASSAGE_CHARS) -> str:
+    text = re.sub(r"\n{3,}", "\n\n", text.strip())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    # End on a sentence when one ends reasonably late; otherwise on a word.
+    end = max(cut.rfind(". "), cut.rfind(".\n"))
+    return cut[: end + 1] if end > limit // 2 else cut.rsplit(" ", 1)[0] + " …"
+
+
+def _source_line(passage: Passage) -> str:
+    section = passage.metadata.get("section")
+    name = f"{passage.title} — {section}" if section and section != passage.title else passage.title
+    return f"Source: {name}" + (f" ({passage.url})" if passage.url else "")
+
+
+def _product(passage: Passage) -> dict[str, Any]:
+    meta = passage.metadata
+    return {
+        "id": passage.doc_id,
+        "title": passage.title,
+        "price": meta.get("price"),
+        "currency": meta.get("currency", "EUR"),
+        "image_url": meta.get("image_url"),
+        "url": passage.url or meta.get("url"),
+    }
+
+
+class ActionAnswerQuestion(Action):
+    """The knowledge-base answer: passage + citation, product cards, or an honest "I'm not sure"."""
+
+    def __init__(self) -> None:
+        settings = ActionSettings.from_env()
+        self.knowledge = KnowledgeClient(settings.knowledge_url, timeout=settings.backend_timeout_s)
+
+    def name(self) -> str:
+        return "action_answer_question"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        message = tracker.latest_message or {}
+        query = str(message.get("text") or "").strip()[:MAX_QUERY_CHARS]
+        intent = str((message.get("intent") or {}).get("name") or "")
+        if not query or query.startswith("/"):
+            # A button payload or an empty turn carries no question to look up.
+            dispatcher.utter_message(text="What would you like to know? Ask me in your own words.")
+            return []
+        language = tracker.get_slot("language") or (message.get("metadata") or {}).get("language")
+        filters = {"type": ["policy", "faq"]} if intent in POLICY_INTENTS else None
+        try:
+            answer = await self.knowledge.search(query, top_k=5, filters=filters, language=language)
+        except (ServiceUnavailable, ServiceError):
+            dispatcher.utter_message(
+                text=(
+                    "Sorry, I can't reach our help articles right now, so I can't answer that reliably. "
+                    "Would you like me to connect you with a person?"
+                ),
+                buttons=[HANDOFF_BUTTON],
+            )
+            return []
+        if not answer.results or not answer.confident:
+            dispatcher.utter_message(
+                text=(
+                    "I'm not sure I have the right answer to that, and I'd rather not guess. "
+                    "Could you rephrase your question, or would you like to talk to a person?"
+                ),
+                buttons=[REPHRASE_BUTTON, HANDOFF_BUTTON],
+            )
+            return []
+        best = answer.results[0]
+        if best.type == "product":
+            self._answer_products(dispatcher, answer.results)
+        else:
+            self._answer_passage(dispatcher, best, answer.results[1:])
+        return []
+
+    @staticmethod
+    def _answer_passage(dispatcher: CollectingDispatcher, best: Passage, others: list[Passage]) -> None:
+        lines = [_clip(best.text), "", _source_line(best)]
+        related = next((p for p in others if p.type != "product" and p.doc_id != best.doc_id), None)
+        if related is not None:
+            lines.append(f"See also: {related.title}" + (f" ({related.url})" if related.url else ""))
+        dispatcher.utter_message(text="\n".join(lines))
+
+    @staticmethod
+    def _answer_products(dispatcher: CollectingDispatcher, results: list[Passage]) -> None:
+        products = [p for p in results if p.type == "product"][:MAX_CARDS]
+        best = products[0]
+        cards = [product_card(_product(p)) for p in products]
+        # The best hit's facts answer attribute questions ("is it waterproof?"); the cards show the options.
+        facts = _clip(best.text, 400)
+        text = "\n".join([f"{best.title}: {facts}", "", *(product_line(c) for c in cards)])
+        dispatcher.utter_message(text=text, json_message={"type": "product_cards", "products": cards})

@@ -1,0 +1,214 @@
+"""Admin CLI: `python -m knowledge {import,reindex,search,versions,rollback,bootstrap,serve}`.
+
+Every command that changes what is served also announces the new version on Redis when REDIS_URL is
+set; running services on this host notice the CURRENT file change anyway.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+from knowledge.base import KnowledgeBase, VersionNotFound
+from knowledge.documents import Document, DocumentError
+from knowledge.ingest import load_content_dir, load_file
+from knowledge.settings import KnowledgeSettings
+from knowledge.sync import announce_sync
+from retrieval.types import SearchFilters
+from svc.settings import REPO_ROOT, var_dir
+
+DEFAULT_CONTENT = REPO_ROOT / "knowledge" / "content"
+
+
+def _default_products() -> Path:
+    return var_dir() / "demo_shop" / "products.jsonl"
+
+
+def _collect(paths: Sequence[str], doc_type: str | None) -> list[Document]:
+    docs: list[Document] = []
+    for raw in tqdm(paths, desc="reading", unit="path", disable=len(paths) < 2):
+        path = Path(raw)
+        if not path.exists():
+            raise DocumentError(f"{path}: no such file or folder")
+        docs.extend(
+            load_content_dir(path, source=f"dir:{path.name}") if path.is_dir() else load_file(path, doc_type=doc_type)
+        )
+    ids = [d.id for d in docs]
+    dupes = sorted({i for i in ids if ids.count(i) > 1}) if len(ids) != len(set(ids)) else []
+    if dupes:
+        raise DocumentError(f"the same id appears twice: {', '.join(dupes[:10])}")
+    return docs
+
+
+def cmd_import(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    docs = _collect(args.paths, args.type)
+    changed = kb.store.upsert(docs)
+    print(f"read {len(docs)} documents, {changed} new or changed")
+    if changed and not args.no_reindex:
+        version = kb.reindex(f"import {' '.join(args.paths)}", progress=True)
+        announce_sync(kb.settings.redis_url, kb.settings.redis_channel, version)
+        print(f"serving version {version}")
+    return 0
+
+
+def cmd_reindex(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    version = kb.reindex("reindex via CLI", force=not args.if_changed, progress=True)
+    announce_sync(kb.settings.redis_url, kb.settings.redis_channel, version)
+    print(f"serving version {version}")
+    return 0
+
+
+def cmd_bootstrap(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    """Idempotent: syncs the content folder and the product catalog, builds only when something changed."""
+    content = Path(args.content)
+    changed = 0
+    if content.exists():
+        docs = load_content_dir(content, source="content")
+        changed += kb.store.sync_source("content", docs)
+        print(f"content: {len(docs)} documents from {content}")
+    else:
+        print(f"content: {content} not found, skipped")
+    products = Path(args.products)
+    if products.exists():
+        docs = load_file(products, source="catalog")
+        changed += kb.store.sync_source("catalog", docs)
+        print(f"catalog: {len(docs)} products from {products}")
+    else:
+        print(f"catalog: {products} not found, skipped (generate it with python -m backends.demo_shop.generate)")
+    current = kb.snapshots.current_version()
+    stale = (
+        current is None
+        or not kb.store.live_matches_version(current)
+        or kb.snapshot_embedder(current) != kb.embedder.name
+    )
+    if stale and kb.store.count():
+        version = kb.reindex("bootstrap", progress=True)
+        announce_sync(kb.settings.redis_url, kb.settings.redis_channel, version)
+        print(f"{changed} documents changed; serving version {version}")
+    elif current is not None and kb.snapshots.current_version() is not None:
+        kb.snapshots.cleanup()
+        print(f"up to date: version {current}")
+    else:
+        print("knowledge base is empty; nothing to index")
+    return 0
+
+
+def cmd_search(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    if kb.ensure_loaded() is None:
+        print("no index yet: run `python -m knowledge bootstrap`", file=sys.stderr)
+        return 1
+    filters = SearchFilters(
+        type=tuple(args.type) if args.type else None, ships_to=args.ships_to, in_stock=True if args.in_stock else None
+    )
+    result = kb.search(" ".join(args.query), top_k=args.top_k, filters=filters, language=args.language, mode=args.mode)
+    if args.json:
+        print(
+            json.dumps(
+                {"version": result.version, "confident": result.confident, "results": result.results},
+                indent=1,
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    print(f"version {result.version}, confident={result.confident}")
+    for n, r in enumerate(result.results, start=1):
+        meta = r["metadata"]
+        print(f"{n}. [{r['type']}] {r['chunk_id']}  score={r['score']:.4f} cos={meta['dense_score']:.3f}")
+        print(f"   {r['title']}{' — ' + meta['section'] if meta.get('section') else ''}")
+        print("   " + r["text"][:200].replace("\n", " "))
+    return 0
+
+
+def cmd_versions(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    current = kb.snapshots.current_version()
+    for v in kb.store.versions():
+        mark = "*" if v["version"] == current else " "
+        print(
+            f"{mark} v{v['version']:<5} {v['status']:<9} docs={v['documents']:<6} chunks={v['chunks']:<6} "
+            f"{v['embedder']:<8} {v['note']}"
+        )
+    return 0
+
+
+def cmd_rollback(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    version = kb.rollback(args.version, progress=True)
+    announce_sync(kb.settings.redis_url, kb.settings.redis_channel, version)
+    print(f"serving version {version}")
+    return 0
+
+
+def cmd_serve(kb: KnowledgeBase | None, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from knowledge.service import create_app
+    from svc.app import run
+
+    settings = KnowledgeSettings.from_env()
+    settings = replace(settings, host=args.host or settings.host, port=args.port or settings.port)
+    run(lambda: create_app(settings), settings.host, settings.port)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m knowledge", description="Borderless knowledge base admin")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("import", help="import Markdown / JSONL / CSV / text files or folders, then reindex")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--type", choices=["policy", "faq"], help="document type for Markdown files")
+    p.add_argument("--no-reindex", action="store_true")
+    p.set_defaults(func=cmd_import)
+    p = sub.add_parser("reindex", help="build and serve a new version")
+    p.add_argument("--if-changed", action="store_true", help="skip when nothing changed since the served version")
+    p.set_defaults(func=cmd_reindex)
+    p = sub.add_parser("search", help="search the served version")
+    p.add_argument("query", nargs="+")
+    p.add_argument("--top-k", type=int, default=5)
+    p.add_argument("--type", action="append")
+    p.add_argument("--ships-to")
+    p.add_argument("--in-stock", action="store_true")
+    p.add_argument("--language")
+    p.add_argument("--mode", choices=["hybrid", "dense", "lexical"], default="hybrid")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+    p = sub.add_parser("versions", help="list versions (* = served)")
+    p.set_defaults(func=cmd_versions)
+    p = sub.add_parser("rollback", help="serve an earlier version again")
+    p.add_argument("version", type=int)
+    p.set_defaults(func=cmd_rollback)
+    p = sub.add_parser("bootstrap", help="import content + demo catalog when changed; build the index if missing")
+    p.add_argument("--content", default=str(DEFAULT_CONTENT))
+    p.add_argument("--products", default=str(_default_products()))
+    p.set_defaults(func=cmd_bootstrap)
+    p = sub.add_parser("serve", help="run the knowledge HTTP service")
+    p.add_argument("--host")
+    p.add_argument("--port", type=int)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "serve":
+        return cmd_serve(None, args)
+    try:
+        kb = KnowledgeBase(KnowledgeSettings.from_env())
+    except Exception as exc:  # noqa: BLE001 - configuration problems are reported in one line
+        print(f"error: cannot open the knowledge base: {exc}", file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(kb, args))
+    except DocumentError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except VersionNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        kb.close()

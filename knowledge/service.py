@@ -1,0 +1,334 @@
+"""Knowledge HTTP service (aiohttp): public search, admin API behind a bearer token, OpenAPI document.
+
+Routes (see knowledge/openapi.yaml): POST /search; admin: GET/PUT/DELETE /documents/{id},
+POST /documents/import, POST /reindex, GET /versions, POST /versions/{version}/rollback;
+GET /health, GET /openapi.json.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from pathlib import Path
+from typing import Any, Literal
+
+import redis.asyncio as aioredis
+import yaml
+from aiohttp import web
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from knowledge.base import KnowledgeBase, VersionNotFound
+from knowledge.documents import ID_PATTERN, Document, DocumentError
+from knowledge.ingest import parse_csv_catalog, parse_jsonl_catalog, parse_markdown, parse_text, product_document
+from knowledge.settings import KnowledgeSettings
+from knowledge.sync import announce, watch_disk, watch_redis
+from retrieval.embedders import Embedder
+from retrieval.types import SearchFilters
+from svc.app import base_app
+from svc.errors import ApiError
+from svc.requests import read_model
+
+log = logging.getLogger(__name__)
+
+KB = web.AppKey("kb", KnowledgeBase)
+SETTINGS = web.AppKey("settings", KnowledgeSettings)
+ADMIN_LOCK = web.AppKey("admin_lock", asyncio.Lock)
+REDIS = web.AppKey("redis", object)
+SPEC_PATH = Path(__file__).with_name("openapi.yaml")
+MAX_QUERY_CHARS = 1000
+
+
+class Filters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: str | list[str] | None = None
+    category: str | list[str] | None = None
+    language: str | None = Field(default=None, max_length=16)
+    in_stock: bool | None = None
+    ships_to: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+
+    def to_filters(self) -> SearchFilters:
+        def many(value: str | list[str] | None) -> tuple[str, ...] | None:
+            if value is None:
+                return None
+            return (value,) if isinstance(value, str) else tuple(value)
+
+        return SearchFilters(
+            type=many(self.type),
+            category=many(self.category),
+            language=self.language,
+            in_stock=self.in_stock,
+            ships_to=self.ships_to.upper() if self.ships_to else None,
+        )
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    query: str = Field(max_length=MAX_QUERY_CHARS)
+    top_k: int = Field(default=5, ge=1, le=50)
+    filters: Filters = Field(default_factory=Filters)
+    language: str | None = Field(default=None, max_length=16)
+    mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
+
+    @field_validator("query")
+    @classmethod
+    def not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("query must not be empty")
+        return value.strip()
+
+
+class DocumentBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    type: Literal["policy", "faq", "product", "text"]
+    title: str = Field(min_length=1, max_length=500)
+    body: str = Field(default="", max_length=200_000)
+    url: str = Field(default="", max_length=2000)
+    language: str = Field(default="en", max_length=16)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class ImportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    documents: list[dict[str, Any]] | None = Field(default=None, max_length=100_000)
+    format: Literal["jsonl", "csv", "markdown", "text"] | None = None
+    content: str | None = None
+    id: str | None = None
+    type: Literal["policy", "faq"] | None = None
+    source: str = Field(default="api", max_length=200)
+
+
+def _require_admin(request: web.Request) -> None:
+    header = request.headers.get("Authorization", "")
+    if not header:
+        raise ApiError(401, "unauthorized", "admin API needs 'Authorization: Bearer <KNOWLEDGE_ADMIN_TOKEN>'")
+    scheme, _, token = header.partition(" ")
+    expected = request.app[SETTINGS].admin_token
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "use a Bearer token")
+    if expected is None:
+        raise ApiError(403, "forbidden", "the admin API is disabled: KNOWLEDGE_ADMIN_TOKEN is not set")
+    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        raise ApiError(403, "forbidden", "wrong admin token")
+
+
+def _doc_id(request: web.Request) -> str:
+    doc_id = request.match_info["doc_id"]
+    if not ID_PATTERN.match(doc_id):
+        raise ApiError(400, "invalid_id", "document ids use letters, digits and . _ : - (max 128)")
+    return doc_id
+
+
+def _bad_document(exc: DocumentError) -> ApiError:
+    return ApiError(422, "invalid_document", str(exc))
+
+
+async def search(request: web.Request) -> web.Response:
+    body = await read_model(request, SearchRequest)
+    kb = request.app[KB]
+    result = await asyncio.to_thread(
+        kb.search, body.query, body.top_k, body.filters.to_filters(), body.language, body.mode
+    )
+    return web.json_response({"results": result.results, "version": result.version, "confident": result.confident})
+
+
+async def get_document(request: web.Request) -> web.Response:
+    _require_admin(request)
+    doc_id = _doc_id(request)
+    doc = await asyncio.to_thread(request.app[KB].store.get, doc_id)
+    if doc is None:
+        raise ApiError(404, "not_found", f"no document {doc_id}")
+    return web.json_response(doc.to_dict())
+
+
+async def _change(request: web.Request, work: Any, *args: Any) -> Any:
+    """Runs one admin change at a time in a worker thread, then announces the served version."""
+    async with request.app[ADMIN_LOCK]:
+        result = await asyncio.to_thread(work, *args)
+    kb = request.app[KB]
+    settings = request.app[SETTINGS]
+    await announce(request.app[REDIS], settings.redis_channel, kb.version)  # type: ignore[arg-type]
+    return result
+
+
+async def put_document(request: web.Request) -> web.Response:
+    _require_admin(request)
+    doc_id = _doc_id(request)
+    body = await read_model(request, DocumentBody)
+    try:
+        if body.type == "product":
+            doc = product_document(
+                {
+                    **body.metadata,
+                    "id": doc_id,
+                    "title": body.title,
+                    "description": body.body,
+                    "url": body.url,
+                    "language": body.language,
+                },
+                source="api",
+            )
+        else:
+            doc = Document(
+                id=doc_id,
+                type=body.type,
+                title=body.title,
+                body=body.body,
+                url=body.url,
+                language=body.language,
+                metadata=body.metadata,
+                source="api",
+            ).validate()
+    except DocumentError as exc:
+        raise _bad_document(exc) from exc
+    kb = request.app[KB]
+    changed, version = await _change(request, kb.put, [doc], f"put {doc_id}")
+    return web.json_response({"id": doc_id, "changed": bool(changed), "version": version})
+
+
+async def delete_document(request: web.Request) -> web.Response:
+    _require_admin(request)
+    doc_id = _doc_id(request)
+    kb = request.app[KB]
+    if await asyncio.to_thread(kb.store.get, doc_id) is None:
+        raise ApiError(404, "not_found", f"no document {doc_id}")
+    removed, version = await _change(request, kb.delete, doc_id)
+    return web.json_response({"id": doc_id, "deleted": removed, "version": version})
+
+
+def _documents_from(body: ImportRequest) -> list[Document]:
+    if (body.documents is None) == (body.content is None):
+        raise ApiError(422, "invalid_request", "send either 'documents' or 'format' with 'content'")
+    try:
+        if body.documents is not None:
+            docs = []
+            for n, item in enumerate(body.documents):
+                if not isinstance(item, dict):
+                    raise DocumentError(f"documents[{n}] must be an object")
+                if item.get("type") == "product":
+                    record = {**(item.get("metadata") or {}), **item}
+                    record.setdefault("description", item.get("body", ""))
+                    docs.append(product_document(record, source=body.source, where=f"documents[{n}]"))
+                else:
+                    allowed = {"id", "type", "title", "body", "url", "language", "metadata"}
+                    unknown = set(item) - allowed
+                    if unknown:
+                        raise DocumentError(f"documents[{n}]: unknown fields {sorted(unknown)}")
+                    docs.append(
+                        Document(
+                            id=str(item.get("id", "")),
+                            type=str(item.get("type", "")),
+                            title=str(item.get("title", "")),
+                            body=str(item.get("body", "")),
+                            url=str(item.get("url", "")),
+                            language=str(item.get("language", "en")),
+                            metadata=dict(item.get("metadata") or {}),
+                            source=body.source,
+                        ).validate()
+                    )
+            ids = [d.id for d in docs]
+            if len(ids) != len(set(ids)):
+                raise DocumentError("duplicate ids in documents")
+            return docs
+        content = body.content or ""
+        if body.format == "jsonl":
+            return parse_jsonl_catalog(content, source=body.source)
+        if body.format == "csv":
+            return parse_csv_catalog(content, source=body.source)
+        if not body.id:
+            raise DocumentError(f"format {body.format} needs an 'id'")
+        if body.format == "markdown":
+            return [parse_markdown(content, doc_type=body.type or "policy", fallback_id=body.id, source=body.source)]
+        if body.format == "text":
+            return [parse_text(content, doc_id=body.id, source=body.source)]
+        raise DocumentError("'format' is required with 'content'")
+    except DocumentError as exc:
+        raise _bad_document(exc) from exc
+
+
+async def import_documents(request: web.Request) -> web.Response:
+    _require_admin(request)
+    body = await read_model(request, ImportRequest)
+    docs = _documents_from(body)  # everything is validated before anything is written
+    if not docs:
+        raise ApiError(422, "invalid_document", "nothing to import")
+    kb = request.app[KB]
+    changed, version = await _change(request, kb.put, docs, f"import {len(docs)} documents")
+    return web.json_response({"imported": len(docs), "changed": changed, "version": version})
+
+
+async def reindex(request: web.Request) -> web.Response:
+    _require_admin(request)
+    kb = request.app[KB]
+    version = await _change(request, kb.reindex, "reindex via API")
+    return web.json_response({"version": version})
+
+
+async def list_versions(request: web.Request) -> web.Response:
+    _require_admin(request)
+    kb = request.app[KB]
+    versions = await asyncio.to_thread(kb.store.versions)
+    return web.json_response({"current": kb.version, "versions": versions})
+
+
+async def rollback(request: web.Request) -> web.Response:
+    _require_admin(request)
+    raw = request.match_info["version"]
+    if not raw.isdigit():
+        raise ApiError(400, "invalid_version", "version must be a positive integer")
+    kb = request.app[KB]
+    try:
+        version = await _change(request, kb.rollback, int(raw))
+    except VersionNotFound as exc:
+        raise ApiError(404, "not_found", str(exc)) from exc
+    return web.json_response({"version": version})
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(yaml.safe_load(SPEC_PATH.read_text()))
+
+
+def create_app(settings: KnowledgeSettings | None = None, embedder: Embedder | None = None) -> web.Application:
+    settings = settings or KnowledgeSettings.from_env()
+
+    async def health(app: web.Application) -> dict[str, Any]:
+        kb = app[KB]
+        return {"version": kb.version, "embedder": kb.embedder.name}
+
+    app = base_app("knowledge", health=health, max_body=32 * 1024 * 1024)
+    app[SETTINGS] = settings
+    app[ADMIN_LOCK] = asyncio.Lock()
+    app[REDIS] = None
+
+    async def lifecycle(app: web.Application):  # type: ignore[no-untyped-def]
+        kb = await asyncio.to_thread(KnowledgeBase, settings, embedder)
+        app[KB] = kb
+        await asyncio.to_thread(kb.store.fail_stale_builds)
+        await asyncio.to_thread(kb.ensure_loaded)
+        tasks = [asyncio.create_task(watch_disk(kb, settings.watch_interval))]
+        if settings.redis_url:
+            app[REDIS] = aioredis.Redis.from_url(settings.redis_url)
+            tasks.append(asyncio.create_task(watch_redis(kb, settings.redis_url, settings.redis_channel)))
+        log.info("knowledge service ready: version %s, embedder %s", kb.version, kb.embedder.name)
+        yield
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if app[REDIS] is not None:
+            await app[REDIS].aclose()  # type: ignore[attr-defined]
+        kb.close()
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_post("/search", search)
+    app.router.add_post("/documents/import", import_documents)
+    app.router.add_get("/documents/{doc_id}", get_document)
+    app.router.add_put("/documents/{doc_id}", put_document)
+    app.router.add_delete("/documents/{doc_id}", delete_document)
+    app.router.add_post("/reindex", reindex)
+    app.router.add_get("/versions", list_versions)
+    app.router.add_post("/versions/{version}/rollback", rollback)
+    app.router.add_get("/openapi.json", openapi)
+    return app

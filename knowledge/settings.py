@@ -1,0 +1,74 @@
+"""Knowledge service settings, read once from environment variables.
+
+KNOWLEDGE_HOST / KNOWLEDGE_PORT     bind address (127.0.0.1 / 8103)
+KNOWLEDGE_DATABASE_URL or DATABASE_URL   SQLAlchemy URL (default sqlite:///var/knowledge.db)
+KNOWLEDGE_INDEX_DIR                 snapshot folder (default var/knowledge_index)
+KNOWLEDGE_EMBEDDER                  e5 (default, multilingual) | minilm | e5-enpt | st:<hf-id-or-path>
+KNOWLEDGE_RRF_K                     reciprocal-rank-fusion constant (default 10)
+KNOWLEDGE_LEXICAL_WEIGHT            weight of BM25 against dense in the fusion for English queries (default 0.3)
+KNOWLEDGE_ADMIN_TOKEN               bearer token for the admin API (unset: admin API refuses everything)
+KNOWLEDGE_THRESHOLDS                answer-confidence thresholds file (default knowledge/answer_thresholds.json)
+KNOWLEDGE_EXACT_THRESHOLD           vectors up to which search is exact (default 20000)
+KNOWLEDGE_WATCH_INTERVAL            seconds between checks of the served version on disk (default 1.0)
+REDIS_URL                           when set, new versions are announced on Redis pub/sub
+KNOWLEDGE_REDIS_CHANNEL             pub/sub channel (default borderless:knowledge:version)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from svc.settings import REPO_ROOT, env_float, env_int, env_opt, env_path, env_str, var_dir
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{var_dir() / 'knowledge.db'}"
+
+
+def normalise_database_url(url: str) -> str:
+    # Shared DATABASE_URLs are often written for asyncpg or as postgres://; this package uses psycopg2.
+    for prefix in ("postgres://", "postgresql+asyncpg://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix) :]
+    if url.startswith("sqlite+aiosqlite://"):
+        return "sqlite://" + url[len("sqlite+aiosqlite://") :]
+    return url
+
+
+@dataclass(frozen=True)
+class KnowledgeSettings:
+    host: str = "127.0.0.1"
+    port: int = 8103
+    database_url: str = ""
+    index_dir: Path = Path("var/knowledge_index")
+    embedder: str = "e5"
+    admin_token: str | None = None
+    thresholds_path: Path = REPO_ROOT / "knowledge" / "answer_thresholds.json"
+    exact_threshold: int = 20_000
+    watch_interval: float = 1.0
+    redis_url: str | None = None
+    redis_channel: str = "borderless:knowledge:version"
+    # Tuned on the calibration half of benchmarks/data/retrieval_questions.jsonl (see BENCHMARKS-retrieval.md).
+    rrf_k: int = 10
+    lexical_weight: float = 0.3
+
+    @classmethod
+    def from_env(cls) -> KnowledgeSettings:
+        return cls(
+            host=env_str("KNOWLEDGE_HOST", "127.0.0.1"),
+            port=env_int("KNOWLEDGE_PORT", 8103),
+            database_url=normalise_database_url(
+                env_opt("KNOWLEDGE_DATABASE_URL") or env_opt("DATABASE_URL") or default_database_url()
+            ),
+            index_dir=env_path("KNOWLEDGE_INDEX_DIR", var_dir() / "knowledge_index"),
+            embedder=env_str("KNOWLEDGE_EMBEDDER", "e5"),
+            admin_token=env_opt("KNOWLEDGE_ADMIN_TOKEN"),
+            thresholds_path=env_path("KNOWLEDGE_THRESHOLDS", REPO_ROOT / "knowledge" / "answer_thresholds.json"),
+            exact_threshold=env_int("KNOWLEDGE_EXACT_THRESHOLD", 20_000),
+            watch_interval=env_float("KNOWLEDGE_WATCH_INTERVAL", 1.0),
+            redis_url=env_opt("REDIS_URL"),
+            redis_channel=env_str("KNOWLEDGE_REDIS_CHANNEL", "borderless:knowledge:version"),
+            rrf_k=env_int("KNOWLEDGE_RRF_K", 10),
+            lexical_weight=env_float("KNOWLEDGE_LEXICAL_WEIGHT", 0.3),
+        )

@@ -1,0 +1,99 @@
+"""The answer action against a real knowledge service process, and with the service down."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clients.knowledge import KnowledgeClient
+from actions.knowledge_answer import ActionAnswerQuestion
+from knowledge.samples import write_sample
+from tests.integration.test_knowledge_service import cli, kb_env
+from tests.support import free_port, python_module, service_process
+
+
+def tracker(text: str, intent: str, language: str = "en") -> Tracker:
+    return Tracker(
+        sender_id="test-user",
+        slots={"language": language},
+        latest_message={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []},
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+def run_action(url: str, text: str, intent: str, language: str = "en") -> list[dict]:
+    async def go() -> list[dict]:
+        action = ActionAnswerQuestion()
+        await action.knowledge.close()
+        action.knowledge = KnowledgeClient(url, timeout=5.0)
+        dispatcher = CollectingDispatcher()
+        try:
+            events = await action.run(dispatcher, tracker(text, intent, language), {})
+        finally:
+            await action.knowledge.close()
+        assert events == []
+        return dispatcher.messages
+
+    return asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def knowledge_url(tmp_path_factory):
+    root = tmp_path_factory.mktemp("answer")
+    content, catalog = write_sample(root / "sample")
+    port = free_port()
+    env = kb_env(root, port)
+    boot = cli(env, "bootstrap", "--content", str(content), "--products", str(catalog))
+    assert boot.returncode == 0, boot.stderr
+    url = f"http://127.0.0.1:{port}"
+    with service_process(python_module("knowledge", "serve"), f"{url}/health", env=env, log_path=root / "svc.log"):
+        yield url
+
+
+def test_policy_answer_cites_its_source(knowledge_url) -> None:
+    (message,) = run_action(knowledge_url, "how long does it take to get my refund?", "ask_returns")
+    assert "5 business days" in message["text"]
+    assert (
+        "Source: Returns and refunds — Refunds (https://shop.lumengoods.example/help/returns#refunds)"
+        in (message["text"])
+    )
+
+
+def test_cross_lingual_question(knowledge_url) -> None:
+    (message,) = run_action(knowledge_url, "Wie hoch sind die Versandkosten in der EU?", "ask_shipping", language="de")
+    assert "€4.95" in message["text"] and "Source: Shipping" in message["text"]
+
+
+def test_product_question_shows_cards_and_a_text_fallback(knowledge_url) -> None:
+    (message,) = run_action(knowledge_url, "is the trailblazer rain jacket waterproof?", "product_question")
+    cards = message["custom"]
+    assert cards["type"] == "product_cards"
+    first = cards["products"][0]
+    assert first == {
+        "id": "P9001",
+        "title": "Trailblazer Rain Jacket",
+        "price": 89.0,
+        "currency": "EUR",
+        "image_url": "https://shop.lumengoods.example/img/P9001.jpg",
+        "url": "https://shop.lumengoods.example/p/P9001",
+    }
+    assert "waterproof: yes" in message["text"] and "€89.00" in message["text"]
+
+
+def test_low_confidence_offers_rephrase_or_a_person(knowledge_url) -> None:
+    (message,) = run_action(knowledge_url, "what is the airspeed velocity of an unladen swallow", "ask_shipping")
+    assert "not sure" in message["text"]
+    assert {b["payload"] for b in message["buttons"]} == {"/rephrase", "/human_handoff"}
+
+
+def test_service_down_apologises_and_offers_a_person() -> None:
+    (message,) = run_action(f"http://127.0.0.1:{free_port()}", "what does shipping cost", "ask_shipping")
+    assert "can't reach" in message["text"]
+    assert message["buttons"] == [{"title": "Talk to a person", "payload": "/human_handoff"}]

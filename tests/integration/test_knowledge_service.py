@@ -1,0 +1,248 @@
+"""The knowledge service as a real process: search, admin auth, bad input, live updates, rollback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from knowledge.samples import write_sample
+from tests.support import free_port, python_module, service_process, wait_until
+
+TOKEN = "test-admin-token"
+
+
+def call(
+    base: str, method: str, path: str, body: Any = None, *, token: str | None = TOKEN, raw: bytes | None = None
+) -> tuple[int, dict[str, Any]]:
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(base + path, data=data, method=method)
+    req.add_header("Content-Type", "application/json")
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read() or b"{}")
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"{}")
+
+
+def kb_env(root: Path, port: int, **extra: str) -> dict[str, str]:
+    env = {
+        "BORDERLESS_VAR": str(root / "var"),
+        "KNOWLEDGE_EMBEDDER": "e5",
+        "KNOWLEDGE_ADMIN_TOKEN": TOKEN,
+        "KNOWLEDGE_PORT": str(port),
+        "KNOWLEDGE_WATCH_INTERVAL": "0.2",
+        "KNOWLEDGE_DATABASE_URL": f"sqlite:///{root / 'var' / 'knowledge.db'}",
+        "REDIS_URL": "",
+        "HF_HUB_OFFLINE": "1",
+    }
+    env.update(extra)
+    return env
+
+
+def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        python_module("knowledge", *args),
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory):
+    root = tmp_path_factory.mktemp("knowledge")
+    content, catalog = write_sample(root / "sample")
+    port = free_port()
+    env = kb_env(root, port)
+    boot = cli(env, "bootstrap", "--content", str(content), "--products", str(catalog))
+    assert boot.returncode == 0, boot.stderr
+    base = f"http://127.0.0.1:{port}"
+    with service_process(python_module("knowledge", "serve"), f"{base}/health", env=env, log_path=root / "service.log"):
+        yield {"base": base, "env": env, "root": root, "content": content, "catalog": catalog}
+
+
+def served_version(base: str) -> int | None:
+    return call(base, "GET", "/health")[1].get("version")
+
+
+def test_search_answers_with_the_documented_shape(service) -> None:
+    status, body = call(
+        service["base"], "POST", "/search", {"query": "how long do refunds take", "top_k": 3}, token=None
+    )
+    assert status == 200
+    assert set(body) == {"results", "version", "confident"} and body["confident"] is True
+    top = body["results"][0]
+    assert set(top) == {"doc_id", "chunk_id", "type", "title", "url", "text", "score", "metadata"}
+    assert top["chunk_id"] == "returns#refunds" and top["url"].startswith("https://")
+    status, body = call(
+        service["base"],
+        "POST",
+        "/search",
+        {"query": "jacket", "filters": {"type": "product", "ships_to": "fr", "in_stock": True}},
+    )
+    assert status == 200 and [r["doc_id"] for r in body["results"]] == ["P9001"]
+
+
+def test_openapi_is_served(service) -> None:
+    status, spec = call(service["base"], "GET", "/openapi.json", token=None)
+    assert status == 200 and spec["openapi"].startswith("3.") and "/search" in spec["paths"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("PUT", "/documents/x"),
+        ("DELETE", "/documents/returns"),
+        ("POST", "/reindex"),
+        ("GET", "/versions"),
+        ("POST", "/versions/1/rollback"),
+        ("POST", "/documents/import"),
+    ],
+)
+def test_admin_needs_the_token(service, method: str, path: str) -> None:
+    before = served_version(service["base"])
+    body = {"type": "text", "title": "T", "body": "b"}
+    assert call(service["base"], method, path, body, token=None)[0] == 401
+    assert call(service["base"], method, path, body, token="wrong")[0] == 403
+    assert served_version(service["base"]) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "raw", "status"),
+    [
+        ({"query": ""}, None, 422),
+        ({"query": "   "}, None, 422),
+        ({"query": "x" * 100_000}, None, 422),
+        (None, b'{"query": "refund"', 400),
+        (None, b"", 400),
+        ({"query": "refund", "top_k": 0}, None, 422),
+        ({"query": "refund", "filters": {"ships_to": "Germany"}}, None, 422),
+        ({"q": "refund"}, None, 422),
+    ],
+)
+def test_bad_searches_get_a_clear_4xx(service, body, raw, status) -> None:
+    got, answer = call(service["base"], "POST", "/search", body, raw=raw, token=None)
+    assert got == status and answer["error"]["message"]
+
+
+def test_bad_admin_input_changes_nothing(service) -> None:
+    base = service["base"]
+    before = call(base, "GET", "/versions")[1]
+    assert call(base, "DELETE", "/documents/no-such-doc")[0] == 404
+    assert call(base, "GET", "/documents/no-such-doc")[0] == 404
+    assert call(base, "PUT", "/documents/ok", raw=b"{not json")[0] == 400
+    assert call(base, "PUT", "/documents/bad%20id!", {"type": "text", "title": "T", "body": "b"})[0] == 400
+    assert call(base, "PUT", "/documents/ok", {"type": "video", "title": "T", "body": "b"})[0] == 422
+    assert call(base, "PUT", "/documents/ok", {"type": "policy", "title": "T", "body": ""})[0] == 422
+    bad_file = '{"id": "P1", "title": "A"}\n{"id": "P2", "title": "B", "price": "free"}\n'
+    assert call(base, "POST", "/documents/import", {"format": "jsonl", "content": bad_file})[0] == 422
+    assert call(base, "POST", "/documents/import", {"format": "csv", "content": "name\nx\n"})[0] == 422
+    assert call(base, "POST", "/versions/999/rollback")[0] == 404
+    assert call(base, "POST", "/versions/abc/rollback")[0] == 400
+    assert call(base, "GET", "/documents/P1")[0] == 404  # the half-valid import wrote nothing
+    assert call(base, "GET", "/versions")[1] == before
+
+
+def test_changes_are_visible_at_once_and_rollback_works(service) -> None:
+    base = service["base"]
+    doc = {
+        "type": "policy",
+        "title": "Gift cards",
+        "url": "https://shop.lumengoods.example/help/gift-cards",
+        "body": "## Expiry\nLumen Goods gift cards never expire and can't be exchanged for cash.",
+    }
+    status, put = call(base, "PUT", "/documents/gift-cards", doc)
+    assert status == 200 and put["changed"] is True
+    found = call(base, "POST", "/search", {"query": "do gift cards expire", "top_k": 1})[1]
+    assert found["version"] == put["version"] and found["results"][0]["doc_id"] == "gift-cards"
+    status, imported = call(
+        base,
+        "POST",
+        "/documents/import",
+        {
+            "documents": [
+                {
+                    "id": "P9100",
+                    "type": "product",
+                    "title": "Aurora Headlamp",
+                    "body": "A 300 lumen headlamp.",
+                    "metadata": {"price": 29.0, "stock": 5, "ships_to": ["DE"]},
+                }
+            ]
+        },
+    )
+    assert status == 200 and imported["version"] == put["version"] + 1
+    status, deleted = call(base, "DELETE", "/documents/gift-cards")
+    assert status == 200 and deleted["version"] == imported["version"] + 1
+    status, back = call(base, "POST", f"/versions/{put['version']}/rollback")
+    assert status == 200 and back["version"] == put["version"]
+    found = call(base, "POST", "/search", {"query": "do gift cards expire", "top_k": 1})[1]
+    assert found["version"] == put["version"] and found["results"][0]["doc_id"] == "gift-cards"
+    versions = call(base, "GET", "/versions")[1]
+    assert versions["current"] == put["version"]
+    assert {v["status"] for v in versions["versions"]} == {"ready"}
+
+
+def test_searches_during_reindex_all_succeed(service) -> None:
+    base = service["base"]
+    failures: list[str] = []
+    done = threading.Event()
+    count = 0
+
+    def searcher() -> None:
+        nonlocal count
+        while not done.is_set():
+            status, body = call(base, "POST", "/search", {"query": "shipping costs to Germany"}, token=None)
+            count += 1
+            if status != 200 or not body.get("results"):
+                failures.append(f"{status} {body}")
+
+    threads = [threading.Thread(target=searcher) for _ in range(4)]
+    for t in threads:
+        t.start()
+    try:
+        start = call(base, "GET", "/versions")[1]["versions"][0]["version"]
+        for n in range(3):
+            status, _ = call(
+                base,
+                "PUT",
+                f"/documents/note-{n}",
+                {"type": "text", "title": f"Note {n}", "body": f"Shipping note number {n}."},
+            )
+            assert status == 200
+        assert call(base, "POST", "/reindex")[0] == 200
+        assert served_version(base) == start + 4
+    finally:
+        done.set()
+        for t in threads:
+            t.join()
+    assert count > 0 and failures == []
+
+
+def test_a_cli_change_reaches_the_running_service_without_restart(service) -> None:
+    base = service["base"]
+    note = service["root"] / "warehouse.txt"
+    note.write_text("Warehouse opening hours\n\nThe Utrecht warehouse is closed on Sundays.")
+    before = served_version(base)
+    result = cli(service["env"], "import", str(note))
+    assert result.returncode == 0, result.stderr
+    wait_until(lambda: served_version(base) == before + 1, 20, "the service to follow the CLI reindex")
+    top = call(base, "POST", "/search", {"query": "is the warehouse open on sunday", "top_k": 1})[1]
+    assert top["results"][0]["doc_id"] == "warehouse"
+    bad = service["root"] / "broken.jsonl"
+    bad.write_text('{"id": "P1", "title": "A"}\nnot json\n')
+    result = cli(service["env"], "import", str(bad))
+    assert result.returncode == 2 and "broken.jsonl:2" in result.stderr
+    assert served_version(base) == before + 1

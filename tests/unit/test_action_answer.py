@@ -1,0 +1,130 @@
+"""The answer action's reply shapes, against an in-process HTTP server speaking the /search contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiohttp import web
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clients.knowledge import KnowledgeClient
+from actions.knowledge_answer import ActionAnswerQuestion, _clip
+
+PRODUCT = {
+    "doc_id": "P0055",
+    "chunk_id": "P0055",
+    "type": "product",
+    "title": "Nordvik Kite 65 L Waterproof Trekking Backpack",
+    "url": "https://shop.lumengoods.example/products/p0055",
+    "text": "A trekking pack. waterproof: yes.",
+    "score": 0.03,
+    "metadata": {"price": 134.95, "currency": "EUR", "image_url": "https://shop.lumengoods.example/i/p0055.jpg"},
+}
+POLICY = {
+    "doc_id": "returns",
+    "chunk_id": "returns#refunds",
+    "type": "policy",
+    "title": "Returns and refunds",
+    "url": "https://shop.lumengoods.example/policies/returns#refunds",
+    "text": "We refund within 5 business days.",
+    "score": 0.03,
+    "metadata": {"section": "Refunds"},
+}
+
+
+def tracker(text: str, intent: str = "ask_returns") -> Tracker:
+    return Tracker(
+        "u1",
+        {"language": "en"},
+        {"text": text, "intent": {"name": intent}, "entities": []},
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+
+
+@pytest.fixture
+async def answer(aiohttp_server):
+    state: dict[str, Any] = {"requests": []}
+
+    async def search(request: web.Request) -> web.Response:
+        body = await request.json()
+        state["requests"].append(body)
+        return web.json_response(state["reply"], status=state.get("status", 200))
+
+    app = web.Application()
+    app.router.add_post("/search", search)
+    server = await aiohttp_server(app)
+    action = ActionAnswerQuestion()
+    await action.knowledge.close()
+    action.knowledge = KnowledgeClient(str(server.make_url("")), timeout=2.0, retries=0)
+
+    async def run(text: str, intent: str = "ask_returns") -> list[dict[str, Any]]:
+        dispatcher = CollectingDispatcher()
+        assert await action.run(dispatcher, tracker(text, intent), {}) == []
+        return dispatcher.messages
+
+    state["run"] = run
+    yield state
+    await action.knowledge.close()
+
+
+async def test_policy_intents_search_articles_and_cite(answer) -> None:
+    answer["reply"] = {"results": [POLICY], "version": 3, "confident": True}
+    (message,) = await answer["run"]("when do I get my money back")
+    assert answer["requests"][0]["filters"] == {"type": ["policy", "faq"]}
+    assert answer["requests"][0]["language"] == "en"
+    assert message["text"].startswith("We refund within 5 business days.")
+    assert (
+        "Source: Returns and refunds — Refunds (https://shop.lumengoods.example/policies/returns#refunds)"
+        in (message["text"])
+    )
+
+
+async def test_product_hits_become_cards(answer) -> None:
+    answer["reply"] = {"results": [PRODUCT, POLICY], "version": 3, "confident": True}
+    (message,) = await answer["run"]("is the kite backpack waterproof", "product_question")
+    assert "filters" not in answer["requests"][0]
+    assert message["custom"] == {
+        "type": "product_cards",
+        "products": [
+            {
+                "id": "P0055",
+                "title": "Nordvik Kite 65 L Waterproof Trekking Backpack",
+                "price": 134.95,
+                "currency": "EUR",
+                "image_url": "https://shop.lumengoods.example/i/p0055.jpg",
+                "url": "https://shop.lumengoods.example/products/p0055",
+            }
+        ],
+    }
+    assert "€134.95" in message["text"] and "waterproof: yes" in message["text"]
+
+
+async def test_not_confident_means_no_guess(answer) -> None:
+    answer["reply"] = {"results": [POLICY], "version": 3, "confident": False}
+    (message,) = await answer["run"]("do you sell sofas")
+    assert "5 business days" not in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/rephrase", "/human_handoff"]
+
+
+async def test_service_errors_end_in_an_apology(answer) -> None:
+    answer["status"], answer["reply"] = 503, {"error": {"code": "down", "message": "x"}}
+    (message,) = await answer["run"]("refund")
+    assert "can't reach" in message["text"] and message["buttons"][0]["payload"] == "/human_handoff"
+
+
+async def test_button_payloads_are_not_searched(answer) -> None:
+    answer["reply"] = {"results": [], "version": 3, "confident": False}
+    (message,) = await answer["run"]("/ask_returns")
+    assert answer["requests"] == [] and "What would you like to know" in message["text"]
+
+
+def test_long_passages_are_clipped_on_a_sentence() -> None:
+    text = "First sentence is here. " * 60
+    clipped = _clip(text, 200)
+    assert len(clipped) <= 200 and clipped.endswith(".")

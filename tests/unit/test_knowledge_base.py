@@ -1,0 +1,153 @@
+"""The knowledge base: versions, reindex with swap, rollback, crash safety, SQLite and PostgreSQL."""
+
+import os
+import threading
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from knowledge.base import KnowledgeBase, VersionNotFound
+from knowledge.documents import Document
+from knowledge.ingest import load_content_dir, load_file
+from knowledge.samples import write_sample
+from knowledge.settings import KnowledgeSettings
+from retrieval.embedders import load_embedder
+from retrieval.snapshot import SnapshotStore
+
+POSTGRES_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def settings_for(tmp_path, url: str | None = None) -> KnowledgeSettings:
+    return KnowledgeSettings(
+        database_url=url or f"sqlite:///{tmp_path / 'kb.db'}", index_dir=tmp_path / "index", embedder="e5"
+    )
+
+
+@pytest.fixture
+def kb(tmp_path):
+    base = KnowledgeBase(settings_for(tmp_path), embedder=load_embedder("e5"))
+    content, catalog = write_sample(tmp_path / "sample")
+    base.store.sync_source("content", load_content_dir(content))
+    base.store.sync_source("catalog", load_file(catalog, source="catalog"))
+    yield base
+    base.close()
+
+
+def test_reindex_serves_a_new_version_and_records_it(kb) -> None:
+    assert kb.version is None
+    assert kb.search("refund").results == []
+    v1 = kb.reindex("first")
+    assert kb.version == v1 == 1
+    result = kb.search("how long until I get my refund", top_k=3)
+    assert result.version == 1 and result.results[0]["chunk_id"] == "returns#refunds"
+    assert [v["status"] for v in kb.store.versions()] == ["ready"]
+    assert kb.store.live_matches_version(1)
+    assert kb.reindex("again", force=False) == 1  # nothing changed: no new version
+
+
+def test_put_and_delete_make_a_new_version(kb) -> None:
+    kb.reindex("first")
+    doc = Document(
+        id="gift-cards",
+        type="policy",
+        title="Gift cards",
+        body="## Gift cards\nGift cards never expire and cannot be returned.",
+    )
+    changed, version = kb.put([doc], "add gift cards")
+    assert changed == 1 and version == 2
+    assert kb.search("do gift cards expire", top_k=1).results[0]["doc_id"] == "gift-cards"
+    assert kb.put([doc], "same again") == (0, 2)
+    removed, version = kb.delete("gift-cards")
+    assert removed and version == 3
+    assert all(r["doc_id"] != "gift-cards" for r in kb.search("do gift cards expire", top_k=5).results)
+
+
+def test_rollback_restores_the_documents_and_the_index(kb) -> None:
+    kb.reindex("first")
+    kb.delete("returns")
+    assert kb.version == 2
+    assert kb.rollback(1) == 1
+    assert kb.version == 1 and kb.store.get("returns") is not None
+    assert kb.search("refund", top_k=1).results[0]["doc_id"] == "returns"
+    with pytest.raises(VersionNotFound):
+        kb.rollback(99)
+
+
+def test_a_crash_during_reindex_keeps_the_previous_version_serving(kb, monkeypatch) -> None:
+    kb.reindex("first")
+    kb.store.upsert([Document(id="new", type="text", title="New", body="brand new text")])
+
+    def explode(texts):
+        raise RuntimeError("power cut while embedding")
+
+    monkeypatch.setattr(kb.embedder, "embed_passages", explode)
+    with pytest.raises(RuntimeError):
+        kb.reindex("doomed")
+    assert kb.version == 1 and kb.snapshots.current_version() == 1
+    assert kb.store.versions()[0]["status"] == "failed"
+    assert kb.search("refund", top_k=1).results  # still answering from v1
+
+
+def test_searches_during_reindex_all_succeed(kb) -> None:
+    kb.reindex("first")
+    errors: list[BaseException] = []
+    empties = 0
+    stop = threading.Event()
+
+    def searching() -> None:
+        nonlocal empties
+        while not stop.is_set():
+            try:
+                if not kb.search("shipping costs", top_k=3).results:
+                    empties += 1
+            except BaseException as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=searching) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for n in range(3):
+        kb.put([Document(id=f"note-{n}", type="text", title=f"Note {n}", body=f"note number {n}")], f"note {n}")
+    stop.set()
+    for t in threads:
+        t.join()
+    assert not errors and empties == 0
+    assert kb.version == 4
+
+
+def test_another_process_follows_current_and_rebuilds_missing_versions(kb, tmp_path) -> None:
+    kb.reindex("first")
+    # A replica with its own (empty) snapshot folder and the same database, like another host.
+    other = KnowledgeBase(replace(kb.settings, index_dir=tmp_path / "other-index"), embedder=kb.embedder)
+    assert other.ensure_loaded() == 1
+    assert SnapshotStore(tmp_path / "other-index").versions() == [1]
+    kb.delete("returns")
+    other.activate(2)
+    assert other.search("refund", top_k=3).version == 2
+    other.close()
+
+
+def test_store_on_postgresql(tmp_path) -> None:
+    try:
+        engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg2://", 1))
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+    except Exception as exc:  # noqa: BLE001
+        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    kb = KnowledgeBase(
+        settings_for(tmp_path, POSTGRES_URL.replace("postgresql://", "postgresql+psycopg2://", 1)),
+        embedder=load_embedder("e5"),
+    )
+    try:
+        kb.store.delete_all()
+        content, _ = write_sample(tmp_path / "sample")
+        kb.store.sync_source("content", load_content_dir(content))
+        assert kb.reindex("pg") == 1
+        kb.delete("returns")
+        assert kb.rollback(1) == 1 and kb.store.get("returns") is not None
+        assert [v["version"] for v in kb.store.versions()] == [2, 1]
+    finally:
+        kb.store.delete_all()
+        kb.close()
