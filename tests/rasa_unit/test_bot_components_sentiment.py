@@ -1,0 +1,107 @@
+"""SentimentAnnotator against the real models service process, and its degraded paths (Rasa venv)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import yaml
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.components.sentiment_annotator import SentimentAnnotator
+from tests.support import APP_PYTHON, REPO_ROOT, free_port, service_process
+
+
+@pytest.fixture(scope="module")
+def models_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    raw = yaml.safe_load((REPO_ROOT / "models" / "models.yaml").read_text())
+    raw["embeddings"] = {"multilingual": raw["embeddings"]["multilingual"]}  # no torch: quicker start
+    tmp = tmp_path_factory.mktemp("models")
+    (tmp / "models.yaml").write_text(yaml.safe_dump(raw))
+    port = free_port()
+    env = {"MODELS_PORT": str(port), "MODELS_CONFIG": str(tmp / "models.yaml"), "HF_HUB_OFFLINE": "1"}
+    with service_process(
+        [str(APP_PYTHON), "-m", "models", "serve"],
+        f"http://127.0.0.1:{port}/health",
+        env=env,
+        deadline_s=120,
+        log_path=tmp / "models.log",
+    ):
+        yield f"http://127.0.0.1:{port}"
+
+
+def annotator(url: str, **overrides: object) -> SentimentAnnotator:
+    return SentimentAnnotator({**SentimentAnnotator.get_default_config(), "url": url, "timeout_s": 5.0, **overrides})
+
+
+def message(text: str, language: str | None = None, confidence: float = 0.9) -> Message:
+    data = {TEXT: text}
+    if language:
+        data.update(language=language, language_confidence=confidence)
+    return Message(data=data)
+
+
+def test_sentiment_from_the_models_service(models_url: str) -> None:
+    angry, happy, plain = annotator(models_url).process(
+        [
+            message("Das ist eine Frechheit, ich warte seit drei Wochen!", "de"),
+            message("Muito obrigada, adorei a mochila!", "pt"),
+            message("Wie lange dauert der Versand nach Wien?"),
+        ]
+    )
+    assert angry.as_dict(only_output_properties=True)["sentiment"]["label"] == "negative"
+    assert angry.get("sentiment")["score"] < 0 < happy.get("sentiment")["score"]
+    assert happy.get("sentiment")["label"] == "positive"
+    assert plain.get("sentiment")["language"] == "de"  # no language given: the service detected it
+    assert plain.get("sentiment")["label"] in {"neutral", "negative", "positive"}
+
+
+def test_service_down_gives_unknown_and_never_raises() -> None:
+    dead = f"http://127.0.0.1:{free_port()}"
+    (msg,) = annotator(dead, timeout_s=0.3).process([message("Where is my parcel?", "en")])
+    assert msg.get("sentiment") == {"label": "unknown", "score": None, "source": "unavailable"}
+
+
+class _Failing(BaseHTTPRequestHandler):
+    hits = 0
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        type(self).hits += 1
+        self.send_response(500)
+        self.end_headers()
+        self.wfile.write(b'{"error": {"code": "internal_error"}}')
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_after_a_failure_the_service_is_left_alone_for_a_while() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Failing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        comp = annotator(f"http://127.0.0.1:{server.server_address[1]}", retry_after_s=60)
+        results = comp.process([message(f"message {i}", "en") for i in range(5)])
+        assert all(m.get("sentiment")["label"] == "unknown" for m in results)
+        assert _Failing.hits == 1
+    finally:
+        server.shutdown()
+
+
+def test_messages_without_text_and_training_data_are_left_alone(tmp_path: Path) -> None:
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    comp = annotator(f"http://127.0.0.1:{free_port()}")
+    (empty,) = comp.process([Message(data={TEXT: "  "})])
+    assert empty.get("sentiment") is None
+    data = TrainingData([message("hello")])
+    assert comp.process_training_data(data).training_examples[0].get("sentiment") is None
+
+
+def test_models_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODELS_URL", "http://models.internal:9000/")
+    comp = SentimentAnnotator(SentimentAnnotator.get_default_config())
+    assert comp._endpoint == "http://models.internal:9000/v1/sentiment"
