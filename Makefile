@@ -40,7 +40,7 @@ export PYTHONUNBUFFERED := 1
 
 RASA_FILES := config.yml domain.yml $(shell find bot/data -name '*.yml' 2>/dev/null)
 
-.PHONY: help install data train bootstrap run test test-unit test-integration test-stories test-rasa-unit test-browser browser validate lint format clean
+.PHONY: help install data train bootstrap run test test-unit test-integration test-stories test-rasa-unit test-browser browser models validate lint format clean
 
 help:
 	@echo "make run   - install what is missing, train, index, start every service, print the URLs"
@@ -75,6 +75,7 @@ run: install data train bootstrap
 	@echo "  Action server       http://127.0.0.1:$(ACTIONS_PORT)/health"
 	@echo "  Orders service      http://127.0.0.1:$(ORDERS_PORT)/health"
 	@echo "  Recommender         http://127.0.0.1:$(RECOMMENDER_PORT)/health"
+	@echo "  Models service      http://127.0.0.1:$(MODELS_PORT)/health"
 	@echo "  Knowledge service   http://127.0.0.1:$(KNOWLEDGE_PORT)/health"
 	@echo "  Agents' console     http://127.0.0.1:$(CONSOLE_PORT)/console"
 	@echo "  Demo shop + widget  http://127.0.0.1:$(CONSOLE_PORT)/demo"
@@ -114,6 +115,9 @@ lint: install
 format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+models: install ## download the Hugging Face weights named in models/models.yaml (needs internet; offline defaults need nothing)
+	$(PY) -m models download
 
 clean:
 	rm -rf trained results $(VAR)
