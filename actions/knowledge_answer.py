@@ -27,6 +27,8 @@ POLICY_INTENTS = {"ask_shipping", "ask_returns", "ask_customs", "ask_payment", "
 MAX_QUERY_CHARS = 1000
 MAX_PASSAGE_CHARS = 700
 MAX_CARDS = 3
+MAX_RUNNER_UP_CHARS = 450
+RUNNER_UP_RATIO = 0.9
 
 
 def _clip(text: str, limit: int = MAX_PASSAGE_CHARS) -> str:
@@ -107,6 +109,12 @@ class ActionAnswerQuestion(Action):
     @staticmethod
     def _answer_passage(dispatcher: CollectingDispatcher, best: Passage, others: list[Passage]) -> None:
         lines = [_clip(best.text), "", _source_line(best)]
+        # A runner-up scored almost as high often answers the other half of the question
+        # ("where do you ship" vs "how long does it take"): show it too rather than guess which one was meant.
+        close = next((p for p in others[:1] if p.type != "product" and p.score >= RUNNER_UP_RATIO * best.score), None)
+        if close is not None:
+            lines += ["", _clip(close.text, MAX_RUNNER_UP_CHARS), "", _source_line(close)]
+            others = [p for p in others if p is not close]
         related = next((p for p in others if p.type != "product" and p.doc_id != best.doc_id), None)
         if related is not None:
             lines.append(f"See also: {related.title}" + (f" ({related.url})" if related.url else ""))

@@ -128,3 +128,24 @@ def test_long_passages_are_clipped_on_a_sentence() -> None:
     text = "First sentence is here. " * 60
     clipped = _clip(text, 200)
     assert len(clipped) <= 200 and clipped.endswith(".")
+
+
+async def test_a_runner_up_scored_almost_as_high_is_shown_too(answer) -> None:
+    times = {
+        **POLICY,
+        "chunk_id": "shipping#times",
+        "doc_id": "shipping",
+        "title": "Shipping",
+        "score": 0.029,
+        "text": "EU: 2-5 business days.",
+        "url": "https://shop.lumengoods.example/policies/shipping#times",
+        "metadata": {"section": "Delivery times"},
+    }
+    far = {**times, "chunk_id": "shipping#far", "score": 0.01, "text": "Unrelated far passage."}
+    answer["reply"] = {"results": [POLICY, times], "version": 3, "confident": True}
+    (message,) = await answer["run"]("refund and delivery time", "ask_shipping")
+    assert "5 business days" in message["text"] and "EU: 2-5 business days." in message["text"]
+    assert "Source: Shipping — Delivery times" in message["text"]
+    answer["reply"] = {"results": [POLICY, far], "version": 3, "confident": True}
+    (message,) = await answer["run"]("refund", "ask_returns")
+    assert "Unrelated far passage." not in message["text"]
