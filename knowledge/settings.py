@@ -49,7 +49,7 @@ class KnowledgeSettings:
     watch_interval: float = 1.0
     redis_url: str | None = None
     redis_channel: str = "borderless:knowledge:version"
-    # Tuned on the calibration half of benchmarks/data/retrieval_questions.jsonl (see BENCHMARKS-retrieval.md).
+    # Tuned on the calibration half of benchmarks/data/retrieval_questions.jsonl (see BENCHMARKS.md).
     rrf_k: int = 10
     lexical_weight: float = 0.3
 

@@ -29,6 +29,7 @@ class Assistant:
     orders_url: str
     knowledge_url: str
     recommender_url: str
+    models_url: str
     workdir: Path
 
     def say(self, sender: str, text: str) -> list[dict]:
@@ -57,7 +58,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     if not (DEMO_DATA / "manifest.json").exists():
         pytest.fail("no demo shop data in var/demo_shop: run `make data` (make test does it)")
     work = tmp_path_factory.mktemp("assistant")
-    ports = {name: free_port() for name in ("rasa", "actions", "orders", "knowledge", "recommender")}
+    ports = {name: free_port() for name in ("rasa", "actions", "orders", "knowledge", "recommender", "models")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     import os
 
@@ -65,11 +66,14 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         **os.environ,
         "BORDERLESS_VAR": str(work / "var"),
         "HF_HUB_OFFLINE": "1",
+        "ORDERS_NOW": "demo",
         "ORDERS_PORT": str(ports["orders"]),
         "ORDERS_DATABASE_URL": f"sqlite:///{work / 'orders.db'}",
         "KNOWLEDGE_PORT": str(ports["knowledge"]),
         "KNOWLEDGE_ADMIN_TOKEN": "e2e-admin-token",
         "RECOMMENDER_PORT": str(ports["recommender"]),
+        "MODELS_PORT": str(ports["models"]),
+        "MODELS_URL": urls["models"],
         "ORDERS_URL": urls["orders"],
         "KNOWLEDGE_URL": urls["knowledge"],
         "RECOMMENDER_URL": urls["recommender"],
@@ -90,10 +94,19 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     logs = work / "logs"
     logs.mkdir()
     with ExitStack() as stack:
-        for name, module in (("orders", "backends.orders"), ("recommender", "backends.recommender"), ("knowledge", "knowledge")):
+        for name, module in (
+            ("orders", "backends.orders"),
+            ("recommender", "backends.recommender"),
+            ("knowledge", "knowledge"),
+            ("models", "models"),
+        ):
             stack.enter_context(
                 service_process(
-                    python_module(module, "serve"), f"{urls[name]}/health", env=env, log_path=logs / f"{name}.log"
+                    python_module(module, "serve"),
+                    f"{urls[name]}/health",
+                    env=env,
+                    deadline_s=180,
+                    log_path=logs / f"{name}.log",
                 )
             )
         stack.enter_context(
@@ -107,9 +120,19 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         stack.enter_context(
             service_process(
                 [
-                    str(RASA_BIN), "run", "--model", str(TRAINED), "--enable-api",
-                    "--port", str(ports["rasa"]), "--interface", "127.0.0.1",
-                    "--endpoints", str(endpoints), "--credentials", str(credentials),
+                    str(RASA_BIN),
+                    "run",
+                    "--model",
+                    str(TRAINED),
+                    "--enable-api",
+                    "--port",
+                    str(ports["rasa"]),
+                    "--interface",
+                    "127.0.0.1",
+                    "--endpoints",
+                    str(endpoints),
+                    "--credentials",
+                    str(credentials),
                 ],
                 f"{urls['rasa']}/status",
                 env=env,
@@ -117,4 +140,6 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
                 log_path=logs / "rasa.log",
             )
         )
-        yield Assistant(urls["rasa"], urls["actions"], urls["orders"], urls["knowledge"], urls["recommender"], work)
+        yield Assistant(
+            urls["rasa"], urls["actions"], urls["orders"], urls["knowledge"], urls["recommender"], urls["models"], work
+        )
