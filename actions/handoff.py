@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clients.handoff import HandoffClient, ServiceError, ServiceUnavailable
+from actions.localize import localized
 
 CONTACT_ROUTES = (
     "Our support team is on live chat Monday to Saturday, 08:00–20:00 CET, by email at "
@@ -79,6 +80,7 @@ def wait_phrase(expected_wait_s: float | None) -> str:
     return f" The expected wait is about {minutes} minute{'s' if minutes != 1 else ''}."
 
 
+@localized
 class ActionHandoff(Action):
     """Queues the conversation for a person and pauses the bot."""
 
@@ -133,6 +135,7 @@ class ActionHandoff(Action):
         return [ConversationPaused()]
 
 
+@localized
 class ActionOfferHandoff(Action):
     """On low NLU confidence: ask to rephrase, or offer a person after repeated misses or frustration."""
 

@@ -20,6 +20,7 @@ from rasa_sdk.types import DomainDict
 from actions.clients.http import ServiceError, ServiceUnavailable
 from actions.clients.knowledge import KnowledgeClient, Passage
 from actions.formatting import HANDOFF_BUTTON, product_card, product_line
+from actions.localize import localized
 from actions.settings import ActionSettings
 
 REPHRASE_BUTTON = {"title": "I'll rephrase", "payload": "/rephrase"}
@@ -59,6 +60,7 @@ def _product(passage: Passage) -> dict[str, Any]:
     }
 
 
+@localized
 class ActionAnswerQuestion(Action):
     """The knowledge-base answer: passage + citation, product cards, or an honest "I'm not sure"."""
 

@@ -20,6 +20,7 @@ from actions.clients.http import ServiceError, ServiceUnavailable
 from actions.clients.orders import InvalidRequest, NotShippable, OrdersClient, ProductNotFound
 from actions.clients.recommender import RecommenderClient
 from actions.formatting import HANDOFF_BUTTON, day, money
+from actions.localize import localized
 from actions.order_changes import within_budget
 from actions.order_forms import COUNTRY_NAMES, country_code, country_name, entity_value
 from actions.settings import ActionSettings
@@ -41,6 +42,7 @@ def shares_a_word(request: str, title: str) -> bool:
     return bool(_words(request) & _words(title))
 
 
+@localized
 class ValidateLandedCostForm(FormValidationAction):
     """A product described in a few words, and one of the shop's destination countries."""
 
@@ -102,6 +104,7 @@ def describe_quote(product_title: str, quote: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+@localized
 class ActionLandedCost(Action):
     """Finds the product the shopper means and quotes its delivered price to their country."""
 

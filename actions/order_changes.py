@@ -40,6 +40,7 @@ from actions.clients.orders import (
     TooManyAttempts,
 )
 from actions.formatting import HANDOFF_BUTTON, day, money
+from actions.localize import localized
 from actions.order_forms import (
     OrderProofFormValidation,
     country_code,
@@ -352,6 +353,7 @@ def reply_to_lookup_failure(
 # ---------------------------------------------------------------- step 2: look up and ask
 
 
+@localized
 class ActionPrepareOrderChange(Action, ABC):
     """Looks the order up with the shopper's proof, checks the shop's rules, asks for a yes or no.
 
@@ -491,6 +493,7 @@ def _last_bot_action(tracker: Tracker) -> str | None:
 PREPARE_ACTIONS = {"action_prepare_cancel", "action_prepare_address_change", "action_prepare_return"}
 
 
+@localized
 class ActionExecuteOrderChange(Action):
     """Sends the confirmed change once and tells the shopper exactly whether it happened."""
 
@@ -601,6 +604,7 @@ def success_text(operation: str, result: dict[str, Any]) -> str:
     )
 
 
+@localized
 class ActionAbortOrderChange(Action):
     """The shopper said no: nothing is sent, and they hear so."""
 

@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 from actions.clients.http import ServiceUnavailable
 from actions.clients.orders import OrderNotFound, OrdersClient, TooManyAttempts
 from actions.formatting import HANDOFF_BUTTON, day, money
+from actions.localize import localized
 from actions.order_forms import OrderProofFormValidation, find_email, find_order_number, proof_kwargs
 from actions.settings import ActionSettings
 
@@ -27,7 +28,6 @@ class ValidateOrderStatusForm(OrderProofFormValidation):
 
     def name(self) -> str:
         return "validate_order_status_form"
-
 
 
 def describe_order(order: dict[str, Any]) -> str:
@@ -57,6 +57,7 @@ def describe_order(order: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+@localized
 class ActionOrderStatus(Action):
     """Looks the order up with the proof the shopper gave and tells them where it is."""
 

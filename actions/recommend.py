@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.clients.http import ServiceError, ServiceUnavailable
 from actions.clients.recommender import RecommenderClient
 from actions.formatting import HANDOFF_BUTTON, product_card, product_line
+from actions.localize import localized
 from actions.settings import ActionSettings
 
 CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|too expensive|budget)\b", re.IGNORECASE)
@@ -56,6 +57,7 @@ def build_request(tracker: Tracker) -> tuple[str | None, dict[str, Any]]:
     return query, filters
 
 
+@localized
 class ActionRecommend(Action):
     """Shows a few product cards for what the shopper is looking for."""
 
@@ -66,9 +68,7 @@ class ActionRecommend(Action):
     def name(self) -> str:
         return "action_recommend"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         query, filters = build_request(tracker)
         try:
             result = await self.recommender.recommend(mode="query", query=query, filters=filters, limit=3)

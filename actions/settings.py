@@ -15,6 +15,8 @@ class ActionSettings:
     models_url: str
     # Every backend call is bounded so the shopper hears an apology within 3 seconds at worst.
     backend_timeout_s: float
+    # Translating a reply is optional: past this the shopper gets the English reply with a notice.
+    translate_timeout_s: float
 
     @classmethod
     def from_env(cls) -> ActionSettings:
@@ -24,4 +26,5 @@ class ActionSettings:
             knowledge_url=env_str("KNOWLEDGE_URL", "http://127.0.0.1:8103"),
             models_url=env_str("MODELS_URL", "http://127.0.0.1:8104"),
             backend_timeout_s=env_float("BACKEND_TIMEOUT_S", 1.2),
+            translate_timeout_s=env_float("TRANSLATE_TIMEOUT_S", 1.5),
         )

@@ -91,3 +91,23 @@ def test_asking_for_a_person_gives_the_support_routes(assistant: Assistant) -> N
 def test_bot_challenge_is_answered_honestly(assistant: Assistant) -> None:
     reply = texts(assistant.say(new_sender(), "am I talking to a bot?"))
     assert "virtual assistant" in reply
+
+
+def test_a_portuguese_shopper_is_asked_for_the_order_number_in_portuguese(assistant: Assistant) -> None:
+    reply = texts(assistant.say(new_sender(), "Olá, onde está a minha encomenda?"))
+    assert "número da sua encomenda" in reply
+
+
+def test_a_german_question_is_answered_from_the_knowledge_base_with_a_notice_in_german(assistant: Assistant) -> None:
+    # No offline translation route to German: the answer comes in English with a one-line German notice.
+    reply = texts(assistant.say(new_sender(), "Wie lange dauert der Versand nach Deutschland?"))
+    assert "auf Englisch" in reply
+    assert "/policies/shipping" in reply
+
+
+def test_an_explicit_language_choice_sticks_for_the_conversation(assistant: Assistant) -> None:
+    sender = new_sender()
+    assistant.say(sender, "can you speak Spanish?")
+    reply = texts(assistant.say(sender, "hello there"))
+    assert "¡Hola!" in reply
+    assert assistant.tracker(sender)["slots"]["language"] == "es"

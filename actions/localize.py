@@ -1,0 +1,225 @@
+"""Replies in the shopper's language: one post-processing step for every custom action that speaks.
+
+Templates (`utter_*`) carry hand-written variations per language in domain.yml and are left alone here.
+Free text an action writes (dispatcher.utter_message(text=...)) and button titles are English; the
+`@localized` class decorator wraps an action's `run` and, after it returns, translates the messages
+that run added into the conversation's language through the models service.
+
+What is never changed: URLs, order numbers, tracking numbers, prices, dates and product titles. Text is
+translated line by line; lines that are only a link or a product line are skipped, and a translated line
+that lost any of the line's protected tokens is dropped in favour of the English line. Where no
+translation path exists (the pair is unsupported, the models service is down or slow) the reply stays in
+English with a one-line hand-written notice in the shopper's language, when there is one. A single
+line whose translation lost a protected token stays English without a notice.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.clients.http import ServiceError, ServiceUnavailable
+from actions.clients.models import ModelsClient
+from actions.settings import ActionSettings
+
+log = logging.getLogger(__name__)
+
+SOURCE_LANGUAGE = "en"
+MAX_TEXTS_PER_CALL = 64  # the models service's default MODELS_MAX_TEXTS
+MAX_CHARS_PER_TEXT = 2000  # its default MODELS_MAX_CHARS
+
+# Shown once, above the English reply, when it could not be translated.
+NOTICES = {
+    "es": "(Todavía no puedo traducir esta respuesta; te respondo en inglés.)",
+    "de": "(Diese Antwort kann ich noch nicht übersetzen, daher antworte ich auf Englisch.)",
+    "pt": "(Ainda não consigo traduzir esta resposta, por isso respondo em inglês.)",
+    "fr": "(Je ne peux pas encore traduire cette réponse, je vous réponds donc en anglais.)",
+    "nl": "(Dit antwoord kan ik nog niet vertalen, dus ik antwoord in het Engels.)",
+    "it": "(Non posso ancora tradurre questa risposta, quindi ti rispondo in inglese.)",
+    "pl": "(Nie mogę jeszcze przetłumaczyć tej odpowiedzi, więc odpowiadam po angielsku.)",
+    "ja": "（この返信はまだ翻訳できないため、英語でお答えします。）",
+}
+
+URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+ORDER_NUMBER = re.compile(r"\bBL-\d{6}\b", re.IGNORECASE)
+# Tracking numbers, SKUs, product ids, prices and dates: any token that carries a digit.
+DIGIT_TOKEN = re.compile(r"[^\s,;:()]*\d[^\s,;:()]*")
+PRODUCT_LINE = re.compile(r"^\s*[•*-]\s")
+
+# Set while a localized run is in progress, so an action calling another localized run (super().run)
+# has its messages translated once, by the outermost wrapper.
+_ACTIVE: contextvars.ContextVar[bool] = contextvars.ContextVar("localize_active", default=False)
+
+A = TypeVar("A")
+
+
+def protected_tokens(line: str, titles: list[str]) -> list[str]:
+    """Parts of `line` a translation must reproduce exactly."""
+    tokens = URL.findall(line) + EMAIL.findall(line) + ORDER_NUMBER.findall(line)
+    tokens += [t.strip(".!?…'\"") for t in DIGIT_TOKEN.findall(EMAIL.sub(" ", URL.sub(" ", line)))]
+    tokens += [title for title in titles if title and title in line]
+    return [t for t in tokens if t]
+
+
+def split_link_tail(line: str) -> tuple[str, str]:
+    """`Source: Shipping (https://…)` → (`Source: Shipping`, ` (https://…)`): the link part is kept verbatim.
+
+    Translating the prose without the link keeps machine translation from mangling the URL.
+    """
+    match = URL.search(line)
+    if match is None:
+        return line, ""
+    start = match.start()
+    while start > 0 and line[start - 1] in " (":
+        start -= 1
+    return line[:start], line[start:]
+
+
+def should_translate(line: str) -> bool:
+    """Lines with prose in them; links on their own and product lines stay as they are."""
+    stripped = line.strip()
+    if not stripped or PRODUCT_LINE.match(stripped):
+        return False
+    prose = DIGIT_TOKEN.sub(" ", EMAIL.sub(" ", URL.sub(" ", stripped)))
+    return bool(re.search(r"[^\W\d_]{2,}", prose)) and len(stripped) <= MAX_CHARS_PER_TEXT
+
+
+def _titles(message: dict[str, Any]) -> list[str]:
+    custom = message.get("custom") or message.get("json_message") or {}
+    products = custom.get("products") if isinstance(custom, dict) else None
+    return [str(p.get("title")) for p in products or [] if isinstance(p, dict) and p.get("title")]
+
+
+class Localizer:
+    """Translates the English free text of a batch of dispatcher messages into one language."""
+
+    def __init__(self, client: ModelsClient) -> None:
+        self.client = client
+
+    @classmethod
+    def from_env(cls) -> Localizer:
+        settings = ActionSettings.from_env()
+        return cls(ModelsClient(settings.models_url, timeout=settings.translate_timeout_s))
+
+    async def localize(self, messages: list[dict[str, Any]], language: str | None) -> None:
+        """Rewrites `messages` in place into `language`; English plus a notice when that cannot be done."""
+        language = (language or SOURCE_LANGUAGE).split("-")[0].lower()
+        if language == SOURCE_LANGUAGE:
+            return
+        # Every translatable piece, with a setter that puts its translation back.
+        pieces: list[tuple[str, list[str], Callable[[str], None]]] = []
+        for message in messages:
+            titles = _titles(message)
+            text = message.get("text")
+            if isinstance(text, str) and text:
+                lines = text.split("\n")
+                for index, line in enumerate(lines):
+                    prose, tail = split_link_tail(line)
+                    if should_translate(prose):
+                        setter = _line_setter(message, lines, index, tail)
+                        pieces.append((prose, protected_tokens(prose, titles), setter))
+            for button in message.get("buttons") or []:
+                title = button.get("title") if isinstance(button, dict) else None
+                if isinstance(title, str) and should_translate(title):
+                    pieces.append((title, protected_tokens(title, titles), _button_setter(button)))
+        if not pieces:
+            return
+        translated = await self._translate(pieces, language)
+        # A line kept in English because its translation garbled a link or a number needs no notice;
+        # a reply with nothing translated does.
+        if translated == 0:
+            notice = NOTICES.get(language)
+            first = next((m for m in messages if isinstance(m.get("text"), str) and m.get("text")), None)
+            if notice and first is not None:
+                first["text"] = f"{notice}\n{first['text']}"
+
+    async def _translate(self, pieces: list[tuple[str, list[str], Callable[[str], None]]], language: str) -> int:
+        """Puts translations back where they are faithful; returns how many pieces were translated."""
+        done = 0
+        for start in range(0, len(pieces), MAX_TEXTS_PER_CALL):
+            batch = pieces[start : start + MAX_TEXTS_PER_CALL]
+            try:
+                results = await self.client.translate([p[0] for p in batch], language, source=SOURCE_LANGUAGE)
+            except ServiceError as exc:
+                # 422: no route from English to this language (offline default: en<->pt only).
+                log.info("no translation en->%s: %s", language, exc.code)
+                return done
+            except ServiceUnavailable as exc:
+                log.warning("translation en->%s unavailable, replying in English: %s", language, exc)
+                return done
+            for (_original, tokens, put), result in zip(batch, results, strict=True):
+                if result.translated and result.text.strip() and all(t in result.text for t in tokens):
+                    put(result.text.strip())
+                    done += 1
+        return done
+
+
+def _line_setter(message: dict[str, Any], lines: list[str], index: int, tail: str) -> Callable[[str], None]:
+    def put(value: str) -> None:
+        lines[index] = value + tail
+        message["text"] = "\n".join(lines)
+
+    return put
+
+
+def _button_setter(button: dict[str, Any]) -> Callable[[str], None]:
+    def put(value: str) -> None:
+        button["title"] = value
+
+    return put
+
+
+def conversation_language(tracker: Tracker, events: list[EventType] | None) -> str | None:
+    """The language the reply should be in: a `language` slot the action just set, else the tracker's."""
+    for event in reversed(events or []):
+        if isinstance(event, dict) and event.get("event") == "slot" and event.get("name") == "language":
+            return event.get("value")
+    return tracker.get_slot("language")
+
+
+RunMethod = Callable[[Any, CollectingDispatcher, Tracker, DomainDict], Awaitable[list[EventType]]]
+
+
+def localized(cls: type[A]) -> type[A]:
+    """Class decorator: the messages the action's `run` adds go out in the conversation's language.
+
+    The action's models client is created on first use and kept on the instance, so its circuit
+    breaker spans the action server's lifetime.
+    """
+    original: RunMethod = cls.run  # type: ignore[attr-defined]
+    if getattr(original, "__localized__", False):
+        return cls
+
+    @functools.wraps(original)
+    async def run(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Any:
+        if _ACTIVE.get():
+            return await original(self, dispatcher, tracker, domain)
+        start = len(dispatcher.messages)
+        token = _ACTIVE.set(True)
+        try:
+            events = await original(self, dispatcher, tracker, domain)
+        finally:
+            _ACTIVE.reset(token)
+        localizer = getattr(self, "_localizer", None)
+        if localizer is None:
+            localizer = Localizer.from_env()
+            self._localizer = localizer
+        try:
+            await localizer.localize(dispatcher.messages[start:], conversation_language(tracker, events))
+        except Exception:  # noqa: BLE001 - a translation problem must never cost the shopper the answer
+            log.exception("localizing the reply failed; sending it in English")
+        return events
+
+    run.__localized__ = True  # type: ignore[attr-defined]
+    cls.run = run  # type: ignore[attr-defined]
+    return cls

