@@ -38,7 +38,6 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONUNBUFFERED := 1
 
-RASA_FILES := config.yml domain.yml $(shell find bot/data -name '*.yml' 2>/dev/null)
 
 .PHONY: help install data train bootstrap run test test-unit test-integration test-stories test-rasa-unit test-browser browser models validate lint format clean
 
@@ -55,11 +54,8 @@ install: ## both virtualenvs, idempotent (seconds when nothing changed)
 data: install ## demo shop data (deterministic; regenerated only when missing)
 	@test -f $(VAR)/demo_shop/manifest.json || $(PY) -m backends.demo_shop.generate
 
-trained/.stamp: $(RASA_FILES) | install
-	$(RASA) train --data bot/data --domain domain.yml --config config.yml --out trained --fixed-model-name borderless
-	@touch $@
-
-train: trained/.stamp
+train: install ## retrains only when config.yml, domain.yml or bot/ changed (content hash)
+	@scripts/train_if_changed.sh $(RASA)
 
 bootstrap: data ## databases, knowledge index and recommender model (each skips work already done)
 	$(PY) -m backends.orders bootstrap
