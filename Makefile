@@ -32,8 +32,6 @@ export WHATSAPP_APP_SECRET ?=
 export WHATSAPP_ACCESS_TOKEN ?=
 export WHATSAPP_PHONE_NUMBER_ID ?=
 export RASA_CORS_ORIGINS ?= *
-# The demo data is generated as of 2026-11-20; the orders service answers as of that day.
-export ORDERS_NOW ?= demo
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONUNBUFFERED := 1

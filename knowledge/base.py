@@ -56,7 +56,8 @@ def load_thresholds(path: Path, embedder: str) -> dict[str, float]:
     except (OSError, json.JSONDecodeError):
         data = {}
     entry = (data.get("embedders") or {}).get(embedder) or {}
-    return {"min_score": float(entry.get("min_score", DEFAULT_MIN_SCORE.get(embedder, 0.5)))}
+    min_score = float(entry.get("min_score", DEFAULT_MIN_SCORE.get(embedder, 0.5)))
+    return {"min_score": min_score, "min_score_non_english": float(entry.get("min_score_non_english", min_score))}
 
 
 class KnowledgeBase:
@@ -165,7 +166,9 @@ class KnowledgeBase:
         weight = lexical_weight_for(language, self.settings.lexical_weight)
         hits = searcher.search(query, top_k=top_k, filters=filters, mode=mode, lexical_weight=weight)
         results = [_result(chunk, hit.score, hit.dense_score, hit.lexical_score) for chunk, hit in hits]
-        confident = bool(hits) and (hits[0][1].dense_score or 0.0) >= self.thresholds["min_score"]
+        english = not language or language.lower().startswith("en")
+        min_score = self.thresholds["min_score" if english else "min_score_non_english"]
+        confident = bool(hits) and (hits[0][1].dense_score or 0.0) >= min_score
         return SearchResult(version=searcher.version, confident=confident, results=results)
 
     # changing --------------------------------------------------------------------------------------

@@ -151,3 +151,15 @@ def test_store_on_postgresql(tmp_path) -> None:
     finally:
         kb.store.delete_all()
         kb.close()
+
+
+def test_non_english_queries_have_their_own_calibrated_threshold(tmp_path) -> None:
+    from knowledge.base import load_thresholds
+
+    path = tmp_path / "t.json"
+    path.write_text(
+        '{"embedders": {"e5": {"min_score": 0.85, "min_score_non_english": 0.83}, "minilm": {"min_score": 0.4}}}'
+    )
+    assert load_thresholds(path, "e5") == {"min_score": 0.85, "min_score_non_english": 0.83}
+    # Without a separate calibration, every language uses the one threshold.
+    assert load_thresholds(path, "minilm") == {"min_score": 0.4, "min_score_non_english": 0.4}
