@@ -44,7 +44,8 @@ def tracker(text: str, intent: str, slots: dict, entities: list | None = None) -
 
 
 def cases() -> dict[str, dict]:
-    order = next(json.loads(line) for line in open(DEMO / "orders.jsonl") if '"in_transit"' in line)
+    with open(DEMO / "orders.jsonl", encoding="utf-8") as fh:
+        order = next(o for o in map(json.loads, fh) if o["status"] == "in_transit")
     return {
         "action_order_status": tracker(
             order["number"], "inform", {"order_number": order["number"], "email": order["email"]}
@@ -100,7 +101,11 @@ def main() -> None:
     print(f"command: {' '.join(sys.argv)}")
     print(f"machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     with ExitStack() as stack:
-        for name, module in (("orders", "backends.orders"), ("knowledge", "knowledge"), ("recommender", "backends.recommender")):
+        for name, module in (
+            ("orders", "backends.orders"),
+            ("knowledge", "knowledge"),
+            ("recommender", "backends.recommender"),
+        ):
             stack.enter_context(service_process(python_module(module, "serve"), f"{urls[name]}/health", env=env))
         stack.enter_context(
             service_process(
@@ -114,7 +119,13 @@ def main() -> None:
         for name, tracker_json in cases().items():
             if name not in args.actions.split(","):
                 continue
-            call = {"next_action": name, "sender_id": "bench", "tracker": tracker_json, "domain": domain, "version": "3.6.21"}
+            call = {
+                "next_action": name,
+                "sender_id": "bench",
+                "tracker": tracker_json,
+                "domain": domain,
+                "version": "3.6.21",
+            }
             for _ in range(args.warmup):
                 post(webhook, call)
             times = []
