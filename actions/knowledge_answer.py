@@ -25,6 +25,16 @@ from actions.settings import ActionSettings
 
 REPHRASE_BUTTON = {"title": "I'll rephrase", "payload": "/rephrase"}
 POLICY_INTENTS = {"ask_shipping", "ask_returns", "ask_customs", "ask_payment", "ask_warranty"}
+# The policy article each policy intent is about. NLU is very sure of the topic ("what is your return
+# policy?" is ask_returns at 0.99) while a short query can lexically prefer another article ("policy" in
+# "Privacy policy"); the intent breaks that tie.
+INTENT_ARTICLE = {
+    "ask_shipping": "shipping",
+    "ask_returns": "returns",
+    "ask_customs": "customs-and-duties",
+    "ask_payment": "payment",
+    "ask_warranty": "warranty",
+}
 MAX_QUERY_CHARS = 1000
 MAX_PASSAGE_CHARS = 700
 MAX_CARDS = 3
@@ -58,6 +68,19 @@ def _product(passage: Passage) -> dict[str, Any]:
         "image_url": meta.get("image_url"),
         "url": passage.url or meta.get("url"),
     }
+
+
+def prefer_intent_article(results: list[Passage], intent: str) -> list[Passage]:
+    """Puts the intent's own article first when the best hit is another policy article.
+
+    FAQ hits and hits from the intent's article keep their place: only a different policy article is outranked,
+    and only by passages the search itself returned in its top results (in their own order).
+    """
+    article = INTENT_ARTICLE.get(intent)
+    if not article or not results or results[0].doc_id == article or results[0].type != "policy":
+        return results
+    own = [p for p in results if p.doc_id == article]
+    return [*own, *(p for p in results if p.doc_id != article)] if own else results
 
 
 @localized
@@ -101,11 +124,12 @@ class ActionAnswerQuestion(Action):
                 buttons=[REPHRASE_BUTTON, HANDOFF_BUTTON],
             )
             return []
-        best = answer.results[0]
+        results = prefer_intent_article(answer.results, intent)
+        best = results[0]
         if best.type == "product":
-            self._answer_products(dispatcher, answer.results)
+            self._answer_products(dispatcher, results)
         else:
-            self._answer_passage(dispatcher, best, answer.results[1:])
+            self._answer_passage(dispatcher, best, results[1:])
         return []
 
     @staticmethod

@@ -149,3 +149,22 @@ async def test_a_runner_up_scored_almost_as_high_is_shown_too(answer) -> None:
     answer["reply"] = {"results": [POLICY, far], "version": 3, "confident": True}
     (message,) = await answer["run"]("refund", "ask_returns")
     assert "Unrelated far passage." not in message["text"]
+
+
+async def test_the_intents_own_article_outranks_another_policy_article(answer) -> None:
+    privacy = {
+        **POLICY,
+        "doc_id": "privacy",
+        "chunk_id": "privacy#changes",
+        "title": "Privacy policy",
+        "text": "We update this policy when our practices change.",
+        "score": 0.05,
+        "url": "https://shop.lumengoods.example/policies/privacy#changes",
+        "metadata": {"section": "Changes"},
+    }
+    answer["reply"] = {"results": [privacy, POLICY], "version": 3, "confident": True}
+    (message,) = await answer["run"]("what is your return policy?", "ask_returns")
+    assert message["text"].startswith("We refund within 5 business days.")
+    # Without a topic intent the search's own order stands.
+    (message,) = await answer["run"]("what is your policy?", "product_question")
+    assert message["text"].startswith("We update this policy")
