@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 
@@ -38,6 +39,8 @@ def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def run(app_factory: Callable[[], Awaitable[web.Application]] | Callable[[], web.Application], host: str, port: int) -> None:
+def run(
+    app_factory: Callable[[], Awaitable[web.Application]] | Callable[[], web.Application], host: str, port: int
+) -> None:
     configure_logging()
     web.run_app(app_factory(), host=host, port=port, access_log=None)

@@ -9,9 +9,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
@@ -59,6 +59,7 @@ def service_process(
     log_file = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(args, cwd=REPO_ROOT, env=full_env, stdout=log_file, stderr=subprocess.STDOUT)
     try:
+
         def ready() -> bool:
             if proc.poll() is not None:
                 tail = log_path.read_text(errors="replace")[-3000:] if log_path else ""

@@ -10,7 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.order_status import ValidateOrderStatusForm, describe_order, find_email, find_order_number
 
 
-def tracker_with(text: str, entities: list[dict[str, Any]] | None = None, slots: dict[str, Any] | None = None) -> Tracker:
+def tracker_with(
+    text: str, entities: list[dict[str, Any]] | None = None, slots: dict[str, Any] | None = None
+) -> Tracker:
     return Tracker(
         sender_id="unit",
         slots=slots or {},

@@ -30,7 +30,9 @@ def test_budget_amounts_are_read_with_either_decimal_separator() -> None:
 
 def test_a_new_product_starts_a_new_query_with_its_budget() -> None:
     query, filters = build_request(
-        tracker("a tent under 200 euros", [{"entity": "product", "value": "tent"}, {"entity": "budget", "value": "200"}])
+        tracker(
+            "a tent under 200 euros", [{"entity": "product", "value": "tent"}, {"entity": "budget", "value": "200"}]
+        )
     )
     assert query == "tent"
     assert filters["max_price"] == 200.0
