@@ -71,6 +71,26 @@ async def offered_buttons(request: Request, sender_id: str) -> list[dict[str, An
     return last_offered_buttons([e.as_dict() for e in tracker.events])
 
 
+def meta_webhook_blueprint(name: str, verify_token: str) -> Blueprint:
+    """A Meta (Messenger / WhatsApp Cloud) webhook blueprint with its health route and the subscription
+    handshake (GET /webhook with hub.verify_token); the caller adds the signed POST route."""
+    bp = Blueprint(name, __name__)
+
+    @bp.route("/", methods=["GET"])
+    async def health(_: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    @bp.route("/webhook", methods=["GET"])
+    async def verify(request: Request) -> HTTPResponse:
+        if request.args.get("hub.mode") == "subscribe" and hmac.compare_digest(
+            request.args.get("hub.verify_token") or "", verify_token
+        ):
+            return response.text(request.args.get("hub.challenge") or "")
+        return response.text("invalid verify token", status=403)
+
+    return bp
+
+
 def hub_signature_valid(secret: str, body: bytes, sha256_header: str, sha1_header: str) -> bool:
     """Meta's webhook signature: `sha256=<hex>` (preferred) or the older `sha1=<hex>`; constant-time compare."""
     for header, algo in ((sha256_header, hashlib.sha256), (sha1_header, hashlib.sha1)):
@@ -437,19 +457,7 @@ class MessengerChannel(FacebookInput):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         if self.missing:
             return disabled_blueprint(self.name(), self.missing)
-        bp = Blueprint("fb_webhook", __name__)
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @bp.route("/webhook", methods=["GET"])
-        async def verify(request: Request) -> HTTPResponse:
-            if request.args.get("hub.mode") == "subscribe" and hmac.compare_digest(
-                request.args.get("hub.verify_token") or "", self.fb_verify
-            ):
-                return response.text(request.args.get("hub.challenge") or "")
-            return response.text("invalid verify token", status=403)
+        bp = meta_webhook_blueprint("fb_webhook", self.fb_verify)
 
         @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:

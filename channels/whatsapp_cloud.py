@@ -14,7 +14,6 @@ https://graph.facebook.com/v19.0). Empty credentials disable the channel (its we
 
 from __future__ import annotations
 
-import hmac
 import logging
 from typing import Any
 
@@ -25,7 +24,14 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.degrade import custom_as_text, numbered_options, resolve_choice
-from channels.messaging import OnNewMessage, disabled_blueprint, hub_signature_valid, missing_keys, offered_buttons
+from channels.messaging import (
+    OnNewMessage,
+    disabled_blueprint,
+    hub_signature_valid,
+    meta_webhook_blueprint,
+    missing_keys,
+    offered_buttons,
+)
 
 log = logging.getLogger(__name__)
 
@@ -149,19 +155,7 @@ class WhatsAppCloudChannel(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         if self.missing:
             return disabled_blueprint(self.name(), self.missing)
-        bp = Blueprint("whatsapp_cloud_webhook", __name__)
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @bp.route("/webhook", methods=["GET"])
-        async def verify(request: Request) -> HTTPResponse:
-            if request.args.get("hub.mode") == "subscribe" and hmac.compare_digest(
-                request.args.get("hub.verify_token") or "", self.verify_token
-            ):
-                return response.text(request.args.get("hub.challenge") or "")
-            return response.text("invalid verify token", status=403)
+        bp = meta_webhook_blueprint("whatsapp_cloud_webhook", self.verify_token)
 
         @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
