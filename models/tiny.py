@@ -47,6 +47,19 @@ def _word_tokenizer(out: Path, specials: list[str], template: tuple[str, str] | 
     return fast
 
 
+# The size every tiny encoder-decoder shares: big enough to run generate(), small enough to build in a test.
+TINY_SEQ2SEQ: dict[str, int] = {
+    "d_model": 16,
+    "encoder_layers": 1,
+    "decoder_layers": 1,
+    "encoder_attention_heads": 2,
+    "decoder_attention_heads": 2,
+    "encoder_ffn_dim": 32,
+    "decoder_ffn_dim": 32,
+    "max_position_embeddings": 64,
+}
+
+
 def build_marian(out: Path) -> Path:
     """A two-layer MarianMT model (one language pair, as opus-mt models are)."""
     from transformers import MarianConfig, MarianMTModel
@@ -54,14 +67,7 @@ def build_marian(out: Path) -> Path:
     tok = _word_tokenizer(out, ["<pad>", "</s>", "<unk>"], ("$A </s>", "$A $B </s>"))
     config = MarianConfig(
         vocab_size=len(tok),  # type: ignore[arg-type]
-        d_model=16,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
-        max_position_embeddings=64,
+        **TINY_SEQ2SEQ,
         pad_token_id=0,
         eos_token_id=1,
         decoder_start_token_id=0,
@@ -78,14 +84,7 @@ def build_m2m100(out: Path, language_tokens: list[str]) -> Path:
     tok = _word_tokenizer(out, ["<pad>", "</s>", "<unk>", *language_tokens], ("$A </s>", "$A $B </s>"))
     config = M2M100Config(
         vocab_size=len(tok),  # type: ignore[arg-type]
-        d_model=16,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
-        max_position_embeddings=64,
+        **TINY_SEQ2SEQ,
         pad_token_id=0,
         eos_token_id=1,
         decoder_start_token_id=1,
