@@ -18,7 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from svc.settings import env_float
+from actions.settings import ActionSettings
 
 LANGUAGE_NAMES = {
     "en": "English",
@@ -78,7 +78,7 @@ def language_code(value: str | None) -> str | None:
 
 def min_confidence() -> float:
     """How sure language detection must be before the replies switch language."""
-    return env_float("LANGUAGE_SWITCH_CONFIDENCE", 0.7)
+    return ActionSettings.from_env().language_switch_confidence
 
 
 def detected_language(message: dict[str, Any], threshold: float) -> str | None:

@@ -49,7 +49,6 @@ from actions.order_forms import (
     proof_kwargs,
 )
 from actions.settings import ActionSettings
-from svc.settings import env_float
 
 T = TypeVar("T")
 
@@ -67,7 +66,7 @@ WHAT = {CANCEL: "cancellation", ADDRESS: "address change", RETURN: "return"}
 
 def turn_budget_s() -> float:
     """Seconds all backend calls of one turn may take together before the shopper hears an apology."""
-    return env_float("ACTION_TURN_BUDGET_S", 2.8)
+    return ActionSettings.from_env().turn_budget_s
 
 
 async def within_budget(call: Awaitable[T], budget_s: float | None = None) -> T:

@@ -13,10 +13,15 @@ class ActionSettings:
     recommender_url: str
     knowledge_url: str
     models_url: str
+    console_url: str
     # Every backend call is bounded so the shopper hears an apology within 3 seconds at worst.
     backend_timeout_s: float
     # Translating a reply is optional: past this the shopper gets the English reply with a notice.
     translate_timeout_s: float
+    # All backend calls of one order-change turn together, so the apology still comes within 3 seconds.
+    turn_budget_s: float
+    # How sure language detection must be before replies switch language.
+    language_switch_confidence: float
 
     @classmethod
     def from_env(cls) -> ActionSettings:
@@ -25,6 +30,9 @@ class ActionSettings:
             recommender_url=env_str("RECOMMENDER_URL", "http://127.0.0.1:8102"),
             knowledge_url=env_str("KNOWLEDGE_URL", "http://127.0.0.1:8103"),
             models_url=env_str("MODELS_URL", "http://127.0.0.1:8104"),
+            console_url=env_str("CONSOLE_URL", f"http://127.0.0.1:{env_str('CONSOLE_PORT', '8100')}"),
             backend_timeout_s=env_float("BACKEND_TIMEOUT_S", 1.2),
             translate_timeout_s=env_float("TRANSLATE_TIMEOUT_S", 1.5),
+            turn_budget_s=env_float("ACTION_TURN_BUDGET_S", 2.8),
+            language_switch_confidence=env_float("LANGUAGE_SWITCH_CONFIDENCE", 0.7),
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from actions.clients.http import ServiceClient, ServiceError, ServiceUnavailable
+from actions.settings import ActionSettings
 from svc.settings import var_dir
 
 __all__ = ["HandoffClient", "QueueStatus", "ServiceError", "ServiceUnavailable"]
@@ -46,9 +47,7 @@ class HandoffClient:
         token = _token()
         self.http = ServiceClient(
             name="console",
-            base_url=base_url
-            or os.environ.get("CONSOLE_URL")
-            or f"http://127.0.0.1:{os.environ.get('CONSOLE_PORT', '8100')}",
+            base_url=base_url or ActionSettings.from_env().console_url,
             timeout=timeout,
             retries=1,
             headers={"Authorization": f"Bearer {token}"} if token else {},

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
 from actions.clients.http import ServiceClient, ServiceError, ServiceUnavailable
+from actions.settings import ActionSettings
 
 __all__ = ["KnowledgeClient", "SearchAnswer", "Passage", "ServiceError", "ServiceUnavailable"]
 
@@ -49,7 +49,7 @@ class KnowledgeClient:
     def __init__(self, base_url: str | None = None, *, timeout: float = 2.0, retries: int = 1) -> None:
         self.http = ServiceClient(
             name="knowledge",
-            base_url=base_url or os.environ.get("KNOWLEDGE_URL") or "http://127.0.0.1:8103",
+            base_url=base_url or ActionSettings.from_env().knowledge_url,
             timeout=timeout,
             retries=retries,
         )

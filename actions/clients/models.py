@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from actions.clients.http import ServiceClient, ServiceError, ServiceUnavailable
+from actions.settings import ActionSettings
 
 __all__ = ["ModelsClient", "Translation", "ServiceError", "ServiceUnavailable"]
 
@@ -26,7 +26,7 @@ class ModelsClient:
     def __init__(self, base_url: str | None = None, *, timeout: float = 1.5, retries: int = 0) -> None:
         self.http = ServiceClient(
             name="models",
-            base_url=base_url or os.environ.get("MODELS_URL") or "http://127.0.0.1:8104",
+            base_url=base_url or ActionSettings.from_env().models_url,
             timeout=timeout,
             retries=retries,
         )

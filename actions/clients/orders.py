@@ -7,12 +7,12 @@ shopper intent (e.g. conversation id + action + order number), so a repeated tur
 
 from __future__ import annotations
 
-import os
 import uuid
 from typing import Any
 from urllib.parse import quote
 
 from actions.clients.http import ServiceClient, ServiceError, ServiceUnavailable
+from actions.settings import ActionSettings
 
 __all__ = [
     "OrdersClient",
@@ -112,7 +112,7 @@ class OrdersClient:
     def __init__(self, base_url: str | None = None, *, timeout: float = 2.0, retries: int = 1) -> None:
         self.http = ServiceClient(
             name="orders",
-            base_url=base_url or os.environ.get("ORDERS_URL") or "http://127.0.0.1:8101",
+            base_url=base_url or ActionSettings.from_env().orders_url,
             timeout=timeout,
             retries=retries,
         )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any, Literal
 
 from actions.clients.http import ServiceClient, ServiceError, ServiceUnavailable
+from actions.settings import ActionSettings
 
 __all__ = ["RecommenderClient", "UnknownProduct", "ServiceError", "ServiceUnavailable"]
 
@@ -22,7 +22,7 @@ class RecommenderClient:
     def __init__(self, base_url: str | None = None, *, timeout: float = 2.0, retries: int = 1) -> None:
         self.http = ServiceClient(
             name="recommender",
-            base_url=base_url or os.environ.get("RECOMMENDER_URL") or "http://127.0.0.1:8102",
+            base_url=base_url or ActionSettings.from_env().recommender_url,
             timeout=timeout,
             retries=retries,
         )
