@@ -7,7 +7,11 @@ nobody is online, that they can leave a message here), and pauses the bot for th
 shop's other routes to a person instead, and the bot stays on.
 
 `action_offer_handoff` replaces the plain "please rephrase" on low NLU confidence: after repeated
-misunderstandings, or when the shopper sounds frustrated, it offers a person.
+misunderstandings, or when the shopper sounds frustrated, it offers a person. Frustration on understood
+turns is offered for in actions/frustration.py, which also owns how frustration is read.
+
+The handoff carries the sentiment of the shopper's recent messages, so the console can show how the
+conversation went and the queue can put a frustrated shopper first.
 """
 
 from __future__ import annotations
@@ -21,6 +25,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.clients.handoff import HandoffClient, ServiceError, ServiceUnavailable
+from actions.frustration import (
+    frustrated_recently,
+    frustrated_since_offer,
+    offer_made,
+    sentiment_history,
+    strongest_negative,
+)
 from actions.localize import localized
 
 CONTACT_ROUTES = (
@@ -28,8 +39,6 @@ CONTACT_ROUTES = (
     "support@lumengoods.example (answered within one business day), and by phone on +31 30 555 0100 on "
     "weekdays 09:00–17:00 CET. Mention your order number and they'll pick it up from there."
 )
-# Negative sentiment at or below this score counts as frustration.
-FRUSTRATED_SCORE = -0.4
 # This many misunderstood messages in the recent turns make the bot offer a person.
 FALLBACKS_BEFORE_OFFER = 2
 RECENT_USER_TURNS = 4
@@ -55,16 +64,9 @@ def _recent_intents(tracker: Tracker, turns: int) -> list[str]:
     return out
 
 
-def is_frustrated(sentiment: Any) -> bool:
-    if not isinstance(sentiment, dict) or sentiment.get("label") != "negative":
-        return False
-    score = sentiment.get("score")
-    return score is None or float(score) <= FRUSTRATED_SCORE
-
-
 def _reason(tracker: Tracker) -> str:
     intents = _recent_intents(tracker, RECENT_USER_TURNS)
-    if is_frustrated(tracker.latest_message.get("sentiment")):
+    if frustrated_recently(tracker):
         return "frustration"
     if intents.count("nlu_fallback") >= FALLBACKS_BEFORE_OFFER:
         return "repeated_fallback"
@@ -95,13 +97,18 @@ class ActionHandoff(Action):
         metadata = user.get("metadata") or {}
         page = metadata.get("page") if isinstance(metadata.get("page"), dict) else {}
         language = tracker.get_slot("language") or tracker.latest_message.get("language") or "en"
+        history = sentiment_history(tracker)
+        # The queue ranks by the strongest recent negative, not only the last message, which is often
+        # the tap on "Talk to a person".
+        sentiment = strongest_negative(history) or tracker.latest_message.get("sentiment")
         try:
             status = await self.client.request_agent(
                 tracker.sender_id,
                 channel=tracker.get_latest_input_channel() or "",
                 reason=_reason(tracker),
                 language=str(language),
-                sentiment=tracker.latest_message.get("sentiment"),
+                sentiment=sentiment,
+                sentiment_history=history,
                 customer_token=metadata.get("customer_token")
                 if isinstance(metadata.get("customer_token"), str)
                 else None,
@@ -144,7 +151,8 @@ class ActionOfferHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         misses = _recent_intents(tracker, RECENT_USER_TURNS).count("nlu_fallback")
-        if misses >= FALLBACKS_BEFORE_OFFER or is_frustrated(tracker.latest_message.get("sentiment")):
+        frustrated = frustrated_since_offer(tracker)
+        if misses >= FALLBACKS_BEFORE_OFFER or frustrated:
             dispatcher.utter_message(
                 text="I'm sorry I keep getting this wrong. Would you like me to bring in a person from our team?",
                 buttons=[
@@ -152,6 +160,6 @@ class ActionOfferHandoff(Action):
                     {"title": "No, I'll rephrase", "payload": "/deny"},
                 ],
             )
-        else:
-            dispatcher.utter_message(response="utter_default")
+            return [offer_made()] if frustrated else []
+        dispatcher.utter_message(response="utter_default")
         return []

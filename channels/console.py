@@ -86,12 +86,21 @@ class Sentiment(BaseModel):
     score: float | None = None
 
 
+class SentimentPoint(Sentiment):
+    """The sentiment of one earlier shopper message (`at`: its Unix time, when known)."""
+
+    score: float | None = Field(default=None, ge=-1.0, le=1.0)
+    at: float | None = None
+
+
 class HandoffBody(BaseModel):
     conversation_id: str = Field(min_length=1, max_length=255)
     channel: str = Field(default="", max_length=64)
     reason: str = Field(default="asked", max_length=32)
     language: str = Field(default="en", max_length=8)
     sentiment: Sentiment = Sentiment()
+    # Oldest first; the action sends the last ten typed messages.
+    sentiment_history: list[SentimentPoint] = Field(default_factory=list, max_length=20)
     customer_token: str | None = Field(default=None, max_length=2048)
     page_url: str | None = Field(default=None, max_length=2048)
     last_message: str = Field(default="", max_length=MAX_TEXT)
@@ -588,6 +597,7 @@ async def handoff_request_handler(request: web.Request) -> web.Response:
             language=(body.language or "en").lower()[:8],
             sentiment_label=body.sentiment.label,
             sentiment_score=body.sentiment.score,
+            sentiment_history=[p.model_dump() for p in body.sentiment_history],
             customer_token=body.customer_token,
             page_url=body.page_url,
             last_message=body.last_message,

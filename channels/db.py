@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, Connection, Float, ForeignKey, Index, Integer, String, Text, inspect, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -51,6 +51,8 @@ class Ticket(Base):
     language: Mapped[str] = mapped_column(String(8), default="en")
     sentiment_label: Mapped[str] = mapped_column(String(16), default="unknown")
     sentiment_score: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # [{label, score, at}] of the shopper's recent messages, oldest first, as the handoff sent them.
+    sentiment_history: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, nullable=True)
     customer_token: Mapped[str | None] = mapped_column(Text, nullable=True)
     page_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_message: Mapped[str] = mapped_column(Text, default="")
@@ -122,11 +124,37 @@ def make_engine(url: str, schema: str | None = None) -> AsyncEngine:
     return engine
 
 
+def _add_missing_columns(conn: Connection, schema: str | None) -> list[str]:
+    """Adds columns that later releases added to existing tables (nullable, so no backfill is needed).
+
+    create_all makes missing tables but leaves existing ones alone; a console database made by an
+    earlier release would otherwise fail on the first query that names a new column.
+    """
+    inspector = inspect(conn)
+    added: list[str] = []
+    for table in Base.metadata.sorted_tables:
+        if not inspector.has_table(table.name, schema=schema):
+            continue
+        present = {c["name"] for c in inspector.get_columns(table.name, schema=schema)}
+        for column in table.columns:
+            if column.name in present:
+                continue
+            if not column.nullable:
+                raise RuntimeError(f"{table.name}.{column.name} is new and NOT NULL: it needs a real migration")
+            preparer = conn.dialect.identifier_preparer
+            name = ".".join(preparer.quote(part) for part in [*([schema] if schema else []), table.name])
+            kind = column.type.compile(dialect=conn.dialect)
+            conn.execute(text(f"ALTER TABLE {name} ADD COLUMN {preparer.quote(column.name)} {kind}"))
+            added.append(f"{table.name}.{column.name}")
+    return added
+
+
 async def create_schema(engine: AsyncEngine, schema: str | None = None) -> None:
     async with engine.begin() as conn:
         if schema:
             await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{schema}"'))
         await conn.run_sync(Base.metadata.create_all)
+        await conn.run_sync(_add_missing_columns, schema)
 
 
 def sessionmaker(engine: AsyncEngine) -> async_sessionmaker:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Protocol
 
 from sqlalchemy import select, update
@@ -61,6 +61,7 @@ class HandoffRequest:
     language: str = "en"
     sentiment_label: str = "unknown"
     sentiment_score: float | None = None
+    sentiment_history: list[dict[str, Any]] = field(default_factory=list)
     customer_token: str | None = None
     page_url: str | None = None
     last_message: str = ""
@@ -77,6 +78,7 @@ class TicketView:
     language: str
     sentiment_label: str
     sentiment_score: float | None
+    sentiment_history: list[dict[str, Any]] | None
     customer_token: str | None
     page_url: str | None
     last_message: str
@@ -142,6 +144,7 @@ class SqlQueue:
             row.language = req.language
             row.sentiment_label = req.sentiment_label
             row.sentiment_score = req.sentiment_score
+            row.sentiment_history = req.sentiment_history or row.sentiment_history or []
             row.customer_token = req.customer_token or row.customer_token
             row.page_url = req.page_url or row.page_url
             row.last_message = req.last_message
@@ -276,6 +279,7 @@ class RedisQueue:
             language=req.language,
             sentiment_label=req.sentiment_label,
             sentiment_score=req.sentiment_score,
+            sentiment_history=req.sentiment_history or (current.sentiment_history if current else None) or [],
             customer_token=req.customer_token or (current.customer_token if current else None),
             page_url=req.page_url or (current.page_url if current else None),
             last_message=req.last_message,

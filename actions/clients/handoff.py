@@ -64,6 +64,7 @@ class HandoffClient:
         reason: str,
         language: str,
         sentiment: dict[str, Any] | None,
+        sentiment_history: list[dict[str, Any]] | None = None,
         customer_token: str | None,
         page_url: str | None,
         last_message: str,
@@ -78,6 +79,10 @@ class HandoffClient:
         }
         if sentiment and sentiment.get("label"):
             body["sentiment"] = {"label": str(sentiment["label"]), "score": sentiment.get("score")}
+        if sentiment_history:
+            body["sentiment_history"] = [
+                {"label": str(h.get("label")), "score": h.get("score"), "at": h.get("at")} for h in sentiment_history
+            ]
         if customer_token:
             body["customer_token"] = customer_token
         if page_url:

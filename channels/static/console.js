@@ -42,6 +42,20 @@
     return el("span", "sentiment-" + label, label === "negative" ? " \u25cf frustrated" : " \u25cf " + label);
   }
 
+  // One mark per recent shopper message, oldest first: how the conversation went before the handoff.
+  function moodTrail(history) {
+    if (!history || !history.length) return null;
+    var marks = { negative: "\u2212", neutral: "\u00b7", positive: "+" };
+    var trail = el("div", "mood", "mood: ");
+    history.forEach(function (h) {
+      var mark = el("span", "sentiment-" + h.label, marks[h.label] || "?");
+      mark.title = h.label + (h.score === null || h.score === undefined ? "" : " " + Number(h.score).toFixed(2));
+      trail.appendChild(mark);
+      trail.appendChild(document.createTextNode(" "));
+    });
+    return trail;
+  }
+
   function showLogin() {
     if (timer) { clearInterval(timer); timer = null; }
     $("app").hidden = true; $("login").hidden = false;
@@ -99,6 +113,7 @@
     if (t.offline) info += " \u00b7 left a message";
     if (t.verified_customer) info += " \u00b7 verified customer";
     li.appendChild(el("div", "meta", info));
+    var trail = moodTrail(t.sentiment_history); if (trail) li.appendChild(trail);
     li.appendChild(el("div", "preview", t.last_message || ""));
     li.addEventListener("click", function () { select(t.conversation_id); });
     return li;

@@ -111,3 +111,20 @@ def test_an_explicit_language_choice_sticks_for_the_conversation(assistant: Assi
     reply = texts(assistant.say(sender, "hello there"))
     assert "¡Hola!" in reply
     assert assistant.tracker(sender)["slots"]["language"] == "es"
+
+
+def test_an_upset_shopper_is_offered_a_person_once_and_still_gets_an_answer(assistant: Assistant) -> None:
+    sender = new_sender()
+    # The e5 sentiment head scores these about -0.2, -0.85 and -0.9 (benchmarks/multilingual_sentiment.py).
+    first = assistant.say(sender, "why is my order taking so long")
+    assert "frustrating" not in texts(first)
+    replies = assistant.say(sender, "my order hasn't arrived yet, that's disappointing")
+    offer = next(r for r in replies if "frustrating" in r.get("text", ""))
+    assert offer["buttons"] == [{"title": "Talk to a person", "payload": "/human_handoff"}]
+    assert replies.index(offer) < len(replies) - 1, "the reply to the message follows the offer"
+    tracker = assistant.tracker(sender)
+    moods = [e["parse_data"]["sentiment"]["label"] for e in tracker["events"] if e["event"] == "user"]
+    assert moods == ["neutral", "negative"]
+    assert tracker["slots"]["frustration_offered_at"] is not None
+    # One offer per bout: the next upset message gets a reply without a second offer.
+    assert "frustrating" not in texts(assistant.say(sender, "honestly this is so annoying"))

@@ -55,21 +55,34 @@ async def console(aiohttp_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     yield app
 
 
-def tracker(sender: str, *, intents: list[str], sentiment: dict | None = None, metadata: dict | None = None) -> Tracker:
+def tracker(
+    sender: str,
+    *,
+    intents: list[str],
+    sentiment: dict | None = None,
+    metadata: dict | None = None,
+    moods: list[dict] | None = None,
+    texts: list[str] | None = None,
+) -> Tracker:
+    """`sentiment` is the latest message's; `moods` gives one per message (as SentimentAnnotator sets it)."""
+    moods = moods or [{"label": "neutral", "score": 0.0}] * (len(intents) - 1) + [sentiment]
+    texts = texts or [f"message {i}" for i in range(len(intents))]
     events: list[dict[str, Any]] = [{"event": "action", "name": "action_listen"}]
     for i, intent in enumerate(intents):
+        parse: dict[str, Any] = {"intent": {"name": intent, "confidence": 0.9}}
+        if moods[i]:
+            parse["sentiment"] = moods[i]
         events.append(
             {
                 "event": "user",
-                "text": f"message {i}",
-                "parse_data": {"intent": {"name": intent, "confidence": 0.9}},
+                "text": texts[i],
+                "timestamp": 1000.0 + i,
+                "parse_data": parse,
                 "input_channel": "rest",
                 "metadata": metadata or {},
             }
         )
-    latest = {"intent": {"name": intents[-1]}, "text": f"message {len(intents) - 1}"}
-    if sentiment:
-        latest["sentiment"] = sentiment
+    latest = {**events[-1]["parse_data"], "text": texts[-1]}
     return Tracker(sender, {"language": "en"}, latest, events, False, None, {}, "action_listen")
 
 
@@ -110,6 +123,31 @@ async def test_with_an_agent_online_the_shopper_hears_their_place_and_wait(conso
     assert "number 2" in calm
 
 
+async def test_tapping_the_offered_button_queues_a_frustrated_shopper_with_their_sentiment_history(console) -> None:  # noqa: ANN001
+    moods = [
+        {"label": "neutral", "score": 0.01},
+        {"label": "negative", "score": -0.62},
+        {"label": "negative", "score": -0.84},
+        None,  # the tap on "Talk to a person" is a payload, not typed text
+    ]
+    t = tracker(
+        "web-sour",
+        intents=["order_status", "order_status", "order_status", "human_handoff"],
+        moods=moods,
+        texts=["where is my order", "it was due on monday", "this is ridiculous", "/human_handoff"],
+    )
+    await run(ActionHandoff(), t)
+    ticket = await console[QUEUE].get_open("web-sour")
+    assert ticket.reason == "frustration"
+    assert [(h["label"], h["score"]) for h in ticket.sentiment_history] == [
+        ("neutral", 0.01),
+        ("negative", -0.62),
+        ("negative", -0.84),
+    ]
+    # Ranked by the angriest recent message, not by the neutral tap.
+    assert (ticket.sentiment_label, ticket.sentiment_score) == ("negative", -0.84)
+
+
 async def test_with_the_console_down_the_shopper_gets_other_routes_and_the_bot_stays_on(monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setenv("CONSOLE_URL", f"http://127.0.0.1:{free_port()}")
     events, text = await run(ActionHandoff(), tracker("web-alone", intents=["human_handoff"]))
@@ -126,5 +164,7 @@ async def test_a_person_is_offered_after_repeated_misunderstandings_or_frustrati
     assert [b["payload"] for b in dispatcher.messages[0]["buttons"]] == ["/human_handoff", "/deny"]
     dispatcher = CollectingDispatcher()
     angry = {"label": "negative", "score": -0.9}
-    await ActionOfferHandoff().run(dispatcher, tracker("w3", intents=["nlu_fallback"], sentiment=angry), {})
+    events = await ActionOfferHandoff().run(dispatcher, tracker("w3", intents=["nlu_fallback"], sentiment=angry), {})
     assert "bring in a person" in dispatcher.messages[0]["text"]
+    # Marks the offer, so the per-turn frustration check does not offer again on the next message.
+    assert [e["name"] for e in events] == ["frustration_offered_at"]

@@ -121,3 +121,48 @@ async def test_of_many_agents_claiming_at_once_exactly_one_wins(queue) -> None: 
     assert len(winners) == 1
     assert all(isinstance(e, QueueError) for e in losers)
     assert (await queue.get_open("contested")).agent == winners[0].agent
+
+
+async def test_the_ticket_keeps_the_sentiment_history_the_handoff_carried(queue) -> None:  # noqa: ANN001
+    history = [
+        {"label": "neutral", "score": -0.02, "at": 1.0},
+        {"label": "negative", "score": -0.55, "at": 2.0},
+        {"label": "negative", "score": -0.81, "at": 3.0},
+    ]
+    await queue.enqueue(req("moody", "negative", -0.81, sentiment_history=history))
+    ticket = await queue.get_open("moody")
+    assert ticket.sentiment_history == history
+    assert ticket.public()["sentiment_history"] == history
+    # Asking again without a history (a retry, a second tap) keeps the one already there.
+    again = await queue.enqueue(req("moody", "negative", -0.81))
+    assert again.sentiment_history == history
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+async def test_a_console_database_from_before_the_history_column_gets_it_and_keeps_its_tickets(
+    kind: str,
+    tmp_path,  # noqa: ANN001
+) -> None:
+    schema = None if kind == "sqlite" else f"handoff_old_{uuid.uuid4().hex[:10]}"
+    url = f"sqlite:///{tmp_path / 'old.db'}" if kind == "sqlite" else POSTGRES_URL
+    engine = make_engine(url, schema)
+    try:
+        await create_schema(engine, schema)
+    except Exception as exc:  # noqa: BLE001
+        await engine.dispose()
+        pytest.skip(f"{kind} not reachable: {exc}")
+    try:
+        queue = SqlQueue(sessionmaker(engine))
+        await queue.enqueue(req("old-ticket", "negative", -0.5))
+        table = f'"{schema}".handoff_tickets' if schema else "handoff_tickets"
+        async with engine.begin() as conn:
+            await conn.execute(text(f"ALTER TABLE {table} DROP COLUMN sentiment_history"))
+        await create_schema(engine, schema)  # what the console does at start-up
+        assert (await queue.get_open("old-ticket")).sentiment_label == "negative"
+        await queue.enqueue(req("new-ticket", sentiment_history=[{"label": "negative", "score": -0.9, "at": None}]))
+        assert (await queue.get_open("new-ticket")).sentiment_history[0]["score"] == -0.9
+    finally:
+        if schema:
+            async with engine.begin() as conn:
+                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await engine.dispose()
