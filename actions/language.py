@@ -30,25 +30,44 @@ LANGUAGE_NAMES = {
     "it": "Italian",
     "pl": "Polish",
     "ja": "Japanese",
+    "ru": "Russian",
 }
 NAME_TO_CODE = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
-# Endonyms, so "español" or "Deutsch" name a language as well as "Spanish" or "German".
-NAME_TO_CODE.update(
-    {
-        "español": "es",
-        "espanol": "es",
-        "castellano": "es",
-        "deutsch": "de",
-        "português": "pt",
-        "portugues": "pt",
-        "français": "fr",
-        "francais": "fr",
-        "nederlands": "nl",
-        "italiano": "it",
-        "polski": "pl",
-        "日本語": "ja",
-    }
-)
+# What shoppers call these languages in the languages the shop serves ("espanhol", "Spanisch", "anglais"),
+# endonyms included, so a request to switch is understood in any of them. Accents are optional.
+_NAMES_IN_OTHER_LANGUAGES = {
+    "en": "inglés ingles inglês englisch anglais engels inglese angielski angielsku 英語 английский",
+    "es": "español espanol castellano espanhol spanisch espagnol spaans spagnolo hiszpański hiszpanski hiszpańsku "
+    "スペイン語 испанский",
+    "de": "deutsch alemán aleman alemão alemao allemand duits tedesco niemiecki niemiecku ドイツ語 немецкий",
+    "pt": "português portugues portugués portugiesisch portugais portugees portoghese portugalski portugalsku "
+    "ポルトガル語 португальский",
+    "fr": "français francais francés frances francês französisch franzosisch frans francese francuski francusku "
+    "フランス語 французский",
+    "nl": "nederlands neerlandés holandés holandês neerlandês niederländisch holländisch néerlandais neerlandais "
+    "olandese niderlandzki オランダ語 нидерландский голландский",
+    "it": "italiano italienisch italien italiaans włoski wloski włosku イタリア語 итальянский",
+    "pl": "polski polsku polaco polonês polnisch polonais pools polacco ポーランド語 польский",
+    "ja": "日本語 japonés japones japonês japanisch japonais japans giapponese japoński japonski японский",
+    "ru": "русский russo ruso russisch russe rosyjski rosyjsku ロシア語",
+}
+for _code, _names in _NAMES_IN_OTHER_LANGUAGES.items():
+    NAME_TO_CODE.update({name: _code for name in _names.split()})
+# Russian names decline ("на испанском", "по-английски"): their stems name the language in any case.
+_RUSSIAN_STEMS = {
+    "английск": "en",
+    "испанск": "es",
+    "немецк": "de",
+    "португальск": "pt",
+    "французск": "fr",
+    "нидерландск": "nl",
+    "голландск": "nl",
+    "итальянск": "it",
+    "польск": "pl",
+    "японск": "ja",
+    "русск": "ru",
+}
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)?")
 
 # Hand-written confirmations, each in the language chosen.
 CONFIRMATIONS = {
@@ -61,9 +80,14 @@ CONFIRMATIONS = {
     "it": "Certo, da ora in poi ti rispondo in italiano.",
     "pl": "Oczywiście, od teraz odpowiadam po polsku.",
     "ja": "承知しました。これからは日本語でお答えします。",
+    "ru": "Конечно, дальше я отвечаю по-русски.",
 }
 
 MIN_WORDS = 2
+# Scripts written without spaces (Japanese kana, CJK ideographs): two characters count as one word.
+_NO_SPACE_SCRIPT = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+# Only real words count: an order number or an email address says nothing about the language.
+_NOT_A_WORD = re.compile(r"[\d@/]")
 
 
 def language_code(value: str | None) -> str | None:
@@ -76,9 +100,34 @@ def language_code(value: str | None) -> str | None:
     return NAME_TO_CODE.get(value)
 
 
+def language_named_in(text: str) -> str | None:
+    """The one supported language a message names ("podemos falar em espanhol?"), or None for none or several."""
+    lowered = text.lower()
+    found = {code for name, code in NAME_TO_CODE.items() if _NO_SPACE_SCRIPT.search(name) and name in lowered}
+    for word in _WORD.findall(lowered):
+        word = word.removeprefix("по-")
+        code = NAME_TO_CODE.get(word) or next((c for stem, c in _RUSSIAN_STEMS.items() if word.startswith(stem)), None)
+        if code:
+            found.add(code)
+    return found.pop() if len(found) == 1 else None
+
+
 def min_confidence() -> float:
     """How sure language detection must be before the replies switch language."""
     return ActionSettings.from_env().language_switch_confidence
+
+
+def word_count(text: str) -> int:
+    """Real words in a message; a run of Japanese or Chinese counts one word per two characters."""
+    count = 0
+    for token in text.split():
+        no_space = len(_NO_SPACE_SCRIPT.findall(token))
+        if no_space:
+            # "注文BL-100512はもう発送されましたか" is Japanese around an order number: count the Japanese.
+            count += max(1, no_space // 2)
+        elif not _NOT_A_WORD.search(token):
+            count += 1
+    return count
 
 
 def detected_language(message: dict[str, Any], threshold: float) -> str | None:
@@ -90,9 +139,7 @@ def detected_language(message: dict[str, Any], threshold: float) -> str | None:
         return None
     if code is None or confidence < threshold:
         return None
-    # Only real words count: an order number or an email address says nothing about the language.
-    words = [w for w in str(message.get("text") or "").split() if not re.search(r"[\d@/]", w)]
-    if len(words) < MIN_WORDS:
+    if word_count(str(message.get("text") or "")) < MIN_WORDS:
         return None
     return code
 
@@ -124,6 +171,9 @@ class ActionChangeLanguage(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         code = language_code(next(tracker.get_latest_entity_values("language"), None))
+        if code is None:
+            # NLU entities are learnt from English examples; "espanhol" or "Spanisch" may come without one.
+            code = language_named_in(str((tracker.latest_message or {}).get("text") or ""))
         if code is None:
             supported = ", ".join(LANGUAGE_NAMES.values())
             dispatcher.utter_message(text=f"Which language would you like? I know {supported}.")

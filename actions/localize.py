@@ -47,6 +47,7 @@ NOTICES = {
     "it": "(Non posso ancora tradurre questa risposta, quindi ti rispondo in inglese.)",
     "pl": "(Nie mogę jeszcze przetłumaczyć tej odpowiedzi, więc odpowiadam po angielsku.)",
     "ja": "（この返信はまだ翻訳できないため、英語でお答えします。）",
+    "ru": "(Этот ответ я пока не могу перевести, поэтому отвечаю по-английски.)",
 }
 
 URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)

@@ -34,5 +34,5 @@ class ActionSettings:
             backend_timeout_s=env_float("BACKEND_TIMEOUT_S", 1.2),
             translate_timeout_s=env_float("TRANSLATE_TIMEOUT_S", 1.5),
             turn_budget_s=env_float("ACTION_TURN_BUDGET_S", 2.8),
-            language_switch_confidence=env_float("LANGUAGE_SWITCH_CONFIDENCE", 0.7),
+            language_switch_confidence=env_float("LANGUAGE_SWITCH_CONFIDENCE", 0.65),
         )

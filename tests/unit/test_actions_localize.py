@@ -113,12 +113,18 @@ async def test_language_follows_a_confident_message_of_two_words_or_more() -> No
     assert await action.run(CollectingDispatcher(), tracker("¿dónde está mi pedido?", language="es"), {}) == [
         {"event": "slot", "timestamp": None, "name": "language", "value": "es"}
     ]
+    # Japanese has no spaces: two characters count as a word, so a question switches and "はい" does not.
+    japanese = tracker("注文BL-100512はもう発送されましたか", language="ja")
+    assert await action.run(CollectingDispatcher(), japanese, {}) == [
+        {"event": "slot", "timestamp": None, "name": "language", "value": "ja"}
+    ]
     # One word, an order number, low confidence, an unsupported language, a button: no change.
     for text, language, confidence in [
         ("gracias", "es", 0.99),
+        ("はい", "ja", 0.99),
         ("BL-100245 a@b.example", "es", 0.99),
         ("dónde está mi pedido", "es", 0.3),
-        ("где мой заказ", "ru", 0.99),
+        ("nerede benim siparişim", "tr", 0.99),
         ("/order_status now", "es", 0.99),
     ]:
         assert (
@@ -140,3 +146,30 @@ async def test_change_language_sets_and_locks_and_confirms_in_that_language() ->
     assert {(e["name"], e["value"]) for e in events} == {("language", "es"), ("language_locked", True)}
     assert dispatcher.messages[0]["text"] == CONFIRMATIONS["es"]
     assert "not switched on" not in dispatcher.messages[0]["text"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("podemos falar em espanhol?", "es"),
+        ("Können wir auf Englisch weitermachen?", "en"),
+        ("on peut parler en allemand ?", "de"),
+        ("давайте на испанском", "es"),
+        ("можно по-английски?", "en"),
+        ("日本語でお願いします", "ja"),
+        ("mówisz po polsku?", "pl"),
+        ("in het Nederlands graag", "nl"),
+    ],
+)
+async def test_a_language_named_in_the_shoppers_own_words_is_understood_without_an_entity(text: str, code: str) -> None:
+    dispatcher = CollectingDispatcher()
+    events = await ActionChangeLanguage().run(dispatcher, tracker(text), {})
+    assert ("language", code) in {(e["name"], e["value"]) for e in events}
+    assert dispatcher.messages[0]["text"] == CONFIRMATIONS[code]
+
+
+async def test_naming_no_language_or_two_asks_which_one_and_changes_nothing() -> None:
+    for text in ("can we switch language?", "hablas inglés o alemán?"):
+        dispatcher = CollectingDispatcher()
+        assert await ActionChangeLanguage().run(dispatcher, tracker(text), {}) == []
+        assert dispatcher.messages[0]["text"].startswith("Which language would you like?")
