@@ -87,7 +87,7 @@ test-integration: install data train
 	$(PY) -m pytest tests/integration -q
 
 test-stories: install train
-	$(RASA) test core --model trained --stories tests/stories \
+	$(RASA) test core --model trained --stories tests/stories --e2e \
 	  --fail-on-prediction-errors --out results/stories
 
 browser: ## Debian's Chromium for the browser tests (only when /usr/bin/chromium is missing)

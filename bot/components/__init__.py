@@ -5,6 +5,7 @@
   in-process) as dense features, so DIET trained on English examples understands other languages.
 - `e5_intent_classifier.E5IntentClassifier`: a cross-lingual intent classifier over those embeddings that
   answers for messages whose language is not the training language.
+- `entity_filter.LowConfidenceEntityFilter`: drops entities DIET found with low confidence.
 - `sentiment_annotator.SentimentAnnotator`: a sentiment score per message from the models service over
   HTTP, degrading to "unknown" when the service is unavailable.
 
