@@ -5,8 +5,9 @@ Every user message carries a sentiment from the NLU pipeline (bot/components/sen
 - the latest message is angry (score ≤ ANGRY_SCORE), or
 - the latest message is negative (score ≤ NEGATIVE_SCORE) and so was at least one more of the last
   RECENT_TURNS messages they typed ("negative across recent turns").
-Button payloads ("/deny") are not typed text and carry no mood. Only messages since the last offer, the
-last hand-back from an agent (`resume`) or the session start count, so one bout of frustration gets one
+Button payloads ("/deny") are not typed text and carry no mood. Only messages since the last hand-back
+from an agent (`resume`) or the session start count, and after an offer only the messages since; within
+three messages of an offer one angry message is not enough again, so one bout of frustration gets one
 offer rather than one per message.
 
 `ActionCheckFrustration` is Rasa's `action_validate_slot_mappings` hook: Rasa calls it after every user
@@ -133,23 +134,28 @@ def _mood(event: dict[str, Any]) -> Mood | None:
     return Mood(sentiment["label"], value, float(at) if isinstance(at, int | float) else None)
 
 
-def recent_moods(tracker: Tracker, turns: int, *, since_offer: bool) -> list[Mood]:
+def _scan(tracker: Tracker, turns: int, *, since_offer: bool) -> tuple[list[Mood], bool]:
     """Moods of the latest `turns` typed messages since the last hand-back or session start (and, with
-    `since_offer`, since the last frustration offer), newest first."""
+    `since_offer`, since the last frustration offer), newest first; and whether that offer was reached."""
     out: list[Mood] = []
     for event in reversed(tracker.events):
         kind = event.get("event")
         if kind in ("resume", "session_started", "restart"):
             break
         if since_offer and kind == "slot" and event.get("name") == OFFER_SLOT and event.get("value"):
-            break
+            return out, True
         if kind == "user":
             mood = _mood(event)
             if mood is not None:
                 out.append(mood)
                 if len(out) >= turns:
                     break
-    return out
+    return out, False
+
+
+def recent_moods(tracker: Tracker, turns: int) -> list[Mood]:
+    """Moods of the latest `turns` typed messages since the last hand-back or session start, newest first."""
+    return _scan(tracker, turns, since_offer=False)[0]
 
 
 def is_frustrated(moods: list[Mood]) -> bool:
@@ -160,19 +166,24 @@ def is_frustrated(moods: list[Mood]) -> bool:
 
 
 def frustrated_since_offer(tracker: Tracker) -> bool:
-    return is_frustrated(recent_moods(tracker, RECENT_TURNS, since_offer=True))
+    """Frustrated, counting only messages since the last offer; within RECENT_TURNS messages of an offer,
+    one angry message is not enough again: it takes NEGATIVE_TURNS negative ones."""
+    moods, after_offer = _scan(tracker, RECENT_TURNS, since_offer=True)
+    if not after_offer:
+        return is_frustrated(moods)
+    return bool(moods) and moods[0].negative and sum(m.negative for m in moods) >= NEGATIVE_TURNS
 
 
 def frustrated_recently(tracker: Tracker) -> bool:
     """Frustration in the recent typed messages, offer or not: tells why a handoff was asked for."""
-    moods = recent_moods(tracker, RECENT_TURNS + 1, since_offer=False)
+    moods = recent_moods(tracker, RECENT_TURNS + 1)
     # The shopper may have tapped "Talk to a person" one message after the angry one.
     return is_frustrated(moods) or any(m.angry for m in moods)
 
 
 def sentiment_history(tracker: Tracker) -> list[dict[str, Any]]:
     """The sentiment of the last HISTORY_TURNS typed messages, oldest first, for the handoff ticket."""
-    return [m.as_dict() for m in reversed(recent_moods(tracker, HISTORY_TURNS, since_offer=False))]
+    return [m.as_dict() for m in reversed(recent_moods(tracker, HISTORY_TURNS))]
 
 
 def strongest_negative(history: list[dict[str, Any]]) -> dict[str, Any] | None:

@@ -75,6 +75,14 @@ async def test_one_offer_per_bout_then_again_only_when_it_sours_again() -> None:
     assert [e["name"] for e in (await check(tracker(history)))[0]] == [OFFER_SLOT]
 
 
+async def test_right_after_an_offer_one_angry_message_is_not_enough_again() -> None:
+    offered = {"event": "slot", "name": OFFER_SLOT, "value": 100.0}
+    history = [user("this is absurd", ANGRY), offered, user("honestly so annoying", ANGRY)]
+    assert (await check(tracker(history)))[0] == []
+    history.append(user("still nothing!!", ANGRY))
+    assert [e["name"] for e in (await check(tracker(history)))[0]] == [OFFER_SLOT]
+
+
 async def test_a_hand_back_from_an_agent_starts_afresh() -> None:
     events, _ = await check(tracker([user("late", UPSET), {"event": "resume"}, user("one more thing", UPSET)]))
     assert events == []
