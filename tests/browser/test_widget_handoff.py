@@ -84,6 +84,8 @@ def test_shopper_reaches_an_agent_and_the_bot_resumes_after_handback(stack: Stac
 
     ticket = agent.locator(f"#waiting li[data-cid='{session}']")
     expect(ticket).to_be_visible(timeout=WAIT)
+    # The handoff carried the sentiment of the shopper's two typed messages: one mark each.
+    expect(ticket.locator(".mood span")).to_have_count(2)
     ticket.click()
     expect(agent.locator("#transcript")).to_contain_text(INJECT_IMG, timeout=WAIT)
     expect(agent.locator("#transcript")).to_contain_text(INJECT_SCRIPT)
