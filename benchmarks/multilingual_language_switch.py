@@ -223,10 +223,15 @@ def main() -> None:
         japanese=sum(r.truth == "ja" for r in rows),
     )
     unsupported = ordered({r.truth for r in rows if r.truth != "en"} - set(LANGUAGE_NAMES))
+    others = (
+        f"{n.foreign - n.supported} in languages the replies do not support ({', '.join(unsupported)}: they can "
+        "only switch wrongly)"
+        if unsupported
+        else "none in other languages"
+    )
     print(
         f"total: {len(rows)} messages; English {n.english}; non-English {n.foreign}, of which {n.supported} in "
-        f"reply languages and {n.foreign - n.supported} in languages the replies do not support "
-        f"({', '.join(unsupported) or 'none'}: they can only switch wrongly)"
+        f"reply languages and {others}"
     )
     print()
 

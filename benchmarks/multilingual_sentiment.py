@@ -61,6 +61,7 @@ def main() -> None:
             hard_ok = sum(backend.predict([r["text"]])[0].label == r["label"] for r in hard)
             print(f"{name:<14}{'hard only':<10}{len(hard):>4}{100 * hard_ok / len(hard):>9.1f}%")
         print()
+    frustration_bands(registry, rows)
     print("## latency (in-process, one message at a time)")
     for name, times in latencies.items():
         print(latency_line(f"sentiment {name}", times))
@@ -73,6 +74,30 @@ def main() -> None:
             backend.predict([r["text"]])
         start_langid.append(time.perf_counter() - start)
     print(latency_line("language ID + routed sentiment", start_langid))
+
+
+def frustration_bands(registry: ModelRegistry, rows: list[dict]) -> None:
+    """How many messages of each true label the frustration rule (actions/frustration.py) counts as
+    negative or angry, with the routed backend's scores: a neutral or positive message counted angry
+    would bring an unwanted offer of a person."""
+    from actions.frustration import ANGRY_SCORE, NEGATIVE_SCORE
+
+    print(f"## frustration thresholds (actions/frustration.py): negative <= {NEGATIVE_SCORE}, angry <= {ANGRY_SCORE}")
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    for r in rows:
+        backend = registry.sentiment.route_for(r["language"])
+        if backend is None:
+            continue
+        (pred,) = backend.predict([r["text"]])
+        cell = counts[r["label"]]
+        cell[0] += 1
+        cell[1] += pred.label == "negative" and pred.score <= NEGATIVE_SCORE
+        cell[2] += pred.label == "negative" and pred.score <= ANGRY_SCORE
+    print(f"{'true label':<12}{'n':>5}{'negative':>12}{'angry':>12}")
+    for label in ("negative", "neutral", "positive"):
+        n, neg, angry = counts[label]
+        print(f"{label:<12}{n:>5}{neg:>5} {100 * neg / max(n, 1):5.1f}%{angry:>5} {100 * angry / max(n, 1):5.1f}%")
+    print()
 
 
 if __name__ == "__main__":
