@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -28,9 +28,16 @@ class SentimentResult:
     label: str
     score: float
     model: str
+    # True when the caller's own embedding of the text was used instead of embedding it again.
+    reused_embedding: bool = False
 
     def as_dict(self) -> dict[str, object]:
-        return {"label": self.label, "score": round(self.score, 4), "model": self.model}
+        return {
+            "label": self.label,
+            "score": round(self.score, 4),
+            "model": self.model,
+            "reused_embedding": self.reused_embedding,
+        }
 
 
 class SentimentBackend(Protocol):
@@ -132,6 +139,7 @@ class E5ClassifierBackend:
             self._coef = art["coef"]
             self._intercept = art["intercept"]
             self._classes = [str(c) for c in art["classes"]]
+        self.dim = int(self._coef.shape[1])
 
     @staticmethod
     def _fresh(path: Path, data_path: Path, embedder_name: str) -> bool:
@@ -140,8 +148,16 @@ class E5ClassifierBackend:
         with np.load(path) as art:
             return str(art["embedder"]) == embedder_name and str(art["data_digest"]) == _data_digest(data_path)
 
+    @property
+    def embedder_name(self) -> str:
+        """The embedder whose "query" vectors this head reads; callers holding such vectors may pass them."""
+        return self._embedder.name
+
     def predict(self, texts: list[str]) -> list[SentimentResult]:
-        x = self._embedder.embed(texts, "query")
+        return self.predict_vectors(self._embedder.embed(texts, "query"))
+
+    def predict_vectors(self, x: np.ndarray) -> list[SentimentResult]:
+        """Sentiment from L2-normalised query embeddings of `embedder_name`, shape (n, dim)."""
         logits = x @ self._coef.T + self._intercept
         if logits.shape[1] == 1:  # binary logistic regression keeps one row of weights
             logits = np.concatenate([-logits, logits], axis=1)
@@ -238,15 +254,38 @@ class SentimentRouter:
     def languages(self) -> dict[str, list[str] | str]:
         return {r.name: r.languages for r in self._routes}
 
-    def predict(self, texts: list[str], languages: list[str]) -> list[SentimentResult | None]:
-        """Results in input order; None where no route serves the language."""
+    def predict(
+        self,
+        texts: list[str],
+        languages: list[str],
+        vectors: list[tuple[str, np.ndarray] | None] | None = None,
+    ) -> list[SentimentResult | None]:
+        """Results in input order; None where no route serves the language.
+
+        `vectors[i]`, when given, is (embedder name, L2-normalised query embedding) of `texts[i]`, computed by the
+        caller: a head over the same embedder uses it instead of embedding the text again.
+        """
         out: list[SentimentResult | None] = [None] * len(texts)
-        groups: dict[str, list[int]] = {}
+        groups: dict[tuple[str, bool], list[int]] = {}
         for i, lang in enumerate(languages):
             backend = self.route_for(lang)
             if backend is not None:
-                groups.setdefault(backend.name, []).append(i)
-        for name, idxs in groups.items():
-            for i, result in zip(idxs, self._backends[name].predict([texts[i] for i in idxs]), strict=True):
+                reuse = self._reusable(backend, vectors[i] if vectors else None)
+                groups.setdefault((backend.name, reuse), []).append(i)
+        for (name, reuse), idxs in groups.items():
+            backend = self._backends[name]
+            if reuse and isinstance(backend, E5ClassifierBackend) and vectors is not None:
+                rows = np.stack([vectors[i][1] for i in idxs])  # type: ignore[index]
+                results = [replace(r, reused_embedding=True) for r in backend.predict_vectors(rows)]
+            else:
+                results = backend.predict([texts[i] for i in idxs])
+            for i, result in zip(idxs, results, strict=True):
                 out[i] = result
         return out
+
+    @staticmethod
+    def _reusable(backend: SentimentBackend, vector: tuple[str, np.ndarray] | None) -> bool:
+        if vector is None or not isinstance(backend, E5ClassifierBackend):
+            return False
+        name, row = vector
+        return name == backend.embedder_name and row.shape == (backend.dim,)

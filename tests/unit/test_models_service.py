@@ -77,6 +77,43 @@ async def test_sentiment_routes_by_language(client) -> None:  # type: ignore[no-
     assert forced["results"][0]["language"] == "en"
 
 
+async def test_sentiment_reuses_the_callers_own_embedding_of_the_same_model(client) -> None:  # type: ignore[no-untyped-def]
+    texts = ["Das ist eine Frechheit, ich warte seit Wochen!", "Muito obrigado, adorei!"]
+    vectors = (await (await client.post("/v1/embed", json={"texts": texts, "kind": "query"})).json())["embeddings"]
+    health = await (await client.get("/health")).json()
+    embedder = health["embeddings"]["multilingual"]["model"]
+    plain = (await (await client.post("/v1/sentiment", json={"texts": texts})).json())["results"]
+    # Scaled vectors are fine: the service normalises them (the Rasa featurizer scales its features).
+    reused = await client.post(
+        "/v1/sentiment",
+        json={"texts": texts, "embeddings": [[3 * x for x in v] for v in vectors], "embedder": embedder},
+    )
+    reused = (await reused.json())["results"]
+    assert [r["reused_embedding"] for r in reused] == [True, True]
+    assert [r["reused_embedding"] for r in plain] == [False, False]
+    assert [r["label"] for r in reused] == [r["label"] for r in plain] == ["negative", "positive"]
+    assert [r["score"] for r in reused] == pytest.approx([r["score"] for r in plain], abs=1e-3)
+    # Another model's vectors are not used: the text is embedded as usual.
+    other = await client.post("/v1/sentiment", json={"texts": texts[:1], "embeddings": vectors[:1], "embedder": "x"})
+    assert (await other.json())["results"][0]["reused_embedding"] is False
+
+
+@pytest.mark.parametrize(
+    ("extra", "code"),
+    [
+        ({"embeddings": [[0.1, 0.2]]}, "embedder_missing"),
+        ({"embeddings": [[0.1], [0.2]], "embedder": "e"}, "embeddings_mismatch"),
+        ({"embeddings": [[0.0, 0.0]], "embedder": "e"}, "invalid_embedding"),
+        ({"embeddings": [[]], "embedder": "e"}, "invalid_embedding"),
+        ({"embeddings": [[0.1] * 5000], "embedder": "e"}, "invalid_embedding"),
+    ],
+)
+async def test_unusable_embeddings_are_422(client, extra: dict, code: str) -> None:  # type: ignore[no-untyped-def]
+    resp = await client.post("/v1/sentiment", json={"texts": ["hallo"], **extra})
+    assert resp.status == 422
+    assert (await resp.json())["error"]["code"] == code
+
+
 async def test_embeddings(client) -> None:  # type: ignore[no-untyped-def]
     resp = await client.post(
         "/v1/embed", json={"texts": ["where is my order", "wo ist meine bestellung"], "kind": "query"}
