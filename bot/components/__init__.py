@@ -9,5 +9,7 @@
 - `sentiment_annotator.SentimentAnnotator`: a sentiment score per message from the models service over
   HTTP, degrading to "unknown" when the service is unavailable.
 
+`config_only.ConfigOnlyComponent` is the base of those built from their config alone.
+
 Add them to config.yml by module path, e.g. `- name: bot.components.language_detector.LanguageDetector`.
 """

@@ -12,18 +12,17 @@ from __future__ import annotations
 
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import ENTITY_ATTRIBUTE_CONFIDENCE_TYPE
 from rasa.shared.nlu.constants import ENTITIES, EXTRACTOR
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.config_only import ConfigOnlyComponent
+
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
-class LowConfidenceEntityFilter(GraphComponent):
+class LowConfidenceEntityFilter(ConfigOnlyComponent):
     """Place it after the extractors it filters and before EntitySynonymMapper."""
 
     @staticmethod
@@ -37,16 +36,6 @@ class LowConfidenceEntityFilter(GraphComponent):
     def __init__(self, config: Dict[str, Any]) -> None:
         self._extractors = set(config["extractors"] or [])
         self._min_confidence = float(config["min_confidence"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LowConfidenceEntityFilter:
-        return cls(config)
 
     def _keep(self, entity: Dict[str, Any]) -> bool:
         if entity.get(EXTRACTOR) not in self._extractors:

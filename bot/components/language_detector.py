@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.config_only import ConfigOnlyComponent
 
 LANGUAGE = "language"
 LANGUAGE_CONFIDENCE = "language_confidence"
@@ -54,7 +53,7 @@ def detect_language(text: str, preferred: List[str], default: str, min_confidenc
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class LanguageDetector(GraphComponent):
+class LanguageDetector(ConfigOnlyComponent):
     """Detects the language of each message; place it first in the pipeline.
 
     When detection is unreliable (one word, an order number) and the channel sent a language hint in
@@ -74,16 +73,6 @@ class LanguageDetector(GraphComponent):
         self._languages = list(config["languages"] or [])
         self._default = config["default_language"]
         self._min_confidence = float(config["min_confidence"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageDetector:
-        return cls(config)
 
     @staticmethod
     def required_packages() -> List[str]:

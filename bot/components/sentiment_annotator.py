@@ -24,14 +24,12 @@ import urllib.error
 import urllib.request
 from typing import Any, Dict, List, Optional
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.config_only import ConfigOnlyComponent
 from bot.components.e5_featurizer import sentence_embedding
 
 log = logging.getLogger(__name__)
@@ -41,7 +39,7 @@ UNKNOWN: Dict[str, Any] = {"label": "unknown", "score": None, "source": "unavail
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class SentimentAnnotator(GraphComponent):
+class SentimentAnnotator(ConfigOnlyComponent):
     """Place it after LanguageDetector so the service is told the language instead of guessing it again."""
 
     @staticmethod
@@ -71,16 +69,6 @@ class SentimentAnnotator(GraphComponent):
         self._embedder = config["embedder"]
         self._down_until = 0.0
         self._lock = threading.Lock()
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SentimentAnnotator:
-        return cls(config)
 
     def _call(self, text: str, language: Optional[str], vector: Optional[List[float]]) -> Dict[str, Any]:
         body: Dict[str, Any] = {"texts": [text[: self._max_chars]]}
