@@ -8,15 +8,41 @@ import asyncio
 import os
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from channels.db import create_schema, make_engine, sessionmaker
 from channels.queue import HandoffRequest, HeldByAnother, NoOpenTicket, QueueError, RedisQueue, SqlQueue
 
 REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 POSTGRES_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+@asynccontextmanager
+async def sql_database(kind: str, tmp_path: Path) -> AsyncIterator[tuple[AsyncEngine, str | None]]:
+    """A console database with its schema made: a SQLite file, or a fresh schema in PostgreSQL (dropped after)."""
+    schema = None
+    if kind == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'console.db'}")
+    else:
+        schema = f"handoff_{uuid.uuid4().hex[:10]}"
+        engine = make_engine(POSTGRES_URL, schema)
+    try:
+        await create_schema(engine, schema)
+    except Exception as exc:  # noqa: BLE001
+        await engine.dispose()
+        pytest.skip(f"{kind} not reachable: {exc}")
+    try:
+        yield engine, schema
+    finally:
+        if schema:
+            async with engine.begin() as conn:
+                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres", "redis"])
@@ -34,23 +60,8 @@ async def queue(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[objec
             await q.r.delete(*keys)
         await q.close()
         return
-    schema = None
-    if kind == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path / 'console.db'}")
-    else:
-        schema = f"handoff_{uuid.uuid4().hex[:10]}"
-        engine = make_engine(POSTGRES_URL, schema)
-        try:
-            await create_schema(engine, schema)
-        except Exception as exc:  # noqa: BLE001
-            await engine.dispose()
-            pytest.skip(f"PostgreSQL not reachable at {POSTGRES_URL}: {exc}")
-    await create_schema(engine, schema)
-    yield SqlQueue(sessionmaker(engine))
-    if schema:
-        async with engine.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    await engine.dispose()
+    async with sql_database(kind, tmp_path) as (engine, _):
+        yield SqlQueue(sessionmaker(engine))
 
 
 def req(cid: str, label: str = "neutral", score: float | None = None, **kw: object) -> HandoffRequest:
@@ -143,15 +154,7 @@ async def test_a_console_database_from_before_the_history_column_gets_it_and_kee
     kind: str,
     tmp_path,  # noqa: ANN001
 ) -> None:
-    schema = None if kind == "sqlite" else f"handoff_old_{uuid.uuid4().hex[:10]}"
-    url = f"sqlite:///{tmp_path / 'old.db'}" if kind == "sqlite" else POSTGRES_URL
-    engine = make_engine(url, schema)
-    try:
-        await create_schema(engine, schema)
-    except Exception as exc:  # noqa: BLE001
-        await engine.dispose()
-        pytest.skip(f"{kind} not reachable: {exc}")
-    try:
+    async with sql_database(kind, tmp_path) as (engine, schema):
         queue = SqlQueue(sessionmaker(engine))
         await queue.enqueue(req("old-ticket", "negative", -0.5))
         table = f'"{schema}".handoff_tickets' if schema else "handoff_tickets"
@@ -161,8 +164,3 @@ async def test_a_console_database_from_before_the_history_column_gets_it_and_kee
         assert (await queue.get_open("old-ticket")).sentiment_label == "negative"
         await queue.enqueue(req("new-ticket", sentiment_history=[{"label": "negative", "score": -0.9, "at": None}]))
         assert (await queue.get_open("new-ticket")).sentiment_history[0]["score"] == -0.9
-    finally:
-        if schema:
-            async with engine.begin() as conn:
-                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await engine.dispose()
