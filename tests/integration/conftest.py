@@ -1,16 +1,22 @@
-"""The whole assistant on free loopback ports: orders, recommender and knowledge services, the action
-server, and the real Rasa server with the trained model. Started once per test session for the tests
-that ask for it."""
+"""Real services on free loopback ports for the integration tests.
+
+- `start_orders`, `start_recommender`, `generate_shop`: factories for one service (or one generated
+  shop) of a test module's own, so that tests that change orders never share a database by accident.
+- `models_url`: the models service with the shipped offline config and Redis.
+- `assistant`: the whole assistant: orders, recommender and knowledge services, the action server, and
+  the real Rasa server with the trained model. Started once per test session for the tests that ask for it.
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,10 +51,12 @@ class Assistant:
             return json.loads(resp.read())
 
 
-def _run(args: list[str], env: dict[str, str]) -> None:
+def _run(args: list[str], env: dict[str, str]) -> str:
+    """Runs a command to completion in the repo; returns its stdout, or fails with the tail of its output."""
     done = subprocess.run(args, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+    return done.stdout
 
 
 @pytest.fixture(scope="session")
@@ -60,8 +68,6 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     work = tmp_path_factory.mktemp("assistant")
     ports = {name: free_port() for name in ("rasa", "actions", "orders", "knowledge", "recommender", "models")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    import os
-
     env = {
         **os.environ,
         "BORDERLESS_VAR": str(work / "var"),
@@ -143,3 +149,146 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         yield Assistant(
             urls["rasa"], urls["actions"], urls["orders"], urls["knowledge"], urls["recommender"], urls["models"], work
         )
+
+
+# ---------- orders service ----------
+
+ORDERS_EXAMPLES = REPO_ROOT / "backends" / "orders" / "examples"
+ORDERS_NOW = "2026-03-15T12:00:00Z"  # the clock the example orders are written against
+ORDERS_TOKEN_SECRET = "test-secret-0123456789abcdef"
+
+
+def orders_env(var: Path, port: int, **settings: str) -> dict[str, str]:
+    """An orders service's settings: its own var dir and SQLite file under `var`, the examples' clock."""
+    return {
+        "BORDERLESS_VAR": str(var),
+        "ORDERS_PORT": str(port),
+        "ORDERS_DATABASE_URL": f"sqlite:///{var / 'orders.db'}",
+        "ORDERS_NOW": ORDERS_NOW,
+        "ORDERS_TOKEN_SECRET": ORDERS_TOKEN_SECRET,
+        **settings,
+    }
+
+
+@dataclass
+class OrdersService:
+    url: str
+    env: dict[str, str]  # the whole environment of the process, for running its CLI
+    imported: str  # what the last `import` printed
+
+    def cli(self, *args: str) -> str:
+        """`python -m backends.orders ARGS` on this service's database and secret; returns its stdout."""
+        return _run(python_module("backends.orders", *args), self.env)
+
+
+StartOrders = Callable[..., AbstractContextManager[OrdersService]]
+
+
+@pytest.fixture(scope="session")
+def start_orders(tmp_path_factory: pytest.TempPathFactory) -> StartOrders:
+    """`with start_orders(name, data=[folder, ...], **settings) as orders:` imports each folder in turn into a
+    database of its own, serves it on a free port until the block ends. Settings override `orders_env`;
+    failed attempts are allowed generously (tests try wrong proofs on purpose) unless set otherwise."""
+
+    @contextmanager
+    def start(
+        name: str = "orders", *, data: Sequence[Path] = (ORDERS_EXAMPLES / "jsonl",), **settings: str
+    ) -> Iterator[OrdersService]:
+        var = tmp_path_factory.mktemp(name)
+        port = free_port()
+        env = orders_env(var, port, **{"ORDERS_RATE_LIMIT_ATTEMPTS": "1000", **settings})
+        full = {**os.environ, **env}
+        imported = ""
+        for folder in data:
+            imported = _run(python_module("backends.orders", "import", "--from", str(folder)), full)
+        url = f"http://127.0.0.1:{port}"
+        with service_process(
+            python_module("backends.orders", "serve"), f"{url}/health", env=env, log_path=var / "serve.log"
+        ):
+            yield OrdersService(url, full, imported)
+
+    return start
+
+
+# ---------- recommender service and generated shops ----------
+
+
+GenerateShop = Callable[..., Path]
+
+
+@pytest.fixture(scope="session")
+def generate_shop(tmp_path_factory: pytest.TempPathFactory) -> GenerateShop:
+    """`generate_shop(name, products=, customers=, orders=)`: a small generated demo shop folder."""
+
+    def generate(name: str, *, products: int, customers: int, orders: int) -> Path:
+        shop = tmp_path_factory.mktemp(name) / "shop"
+        _run(
+            python_module(
+                "backends.demo_shop.generate", "--out", str(shop), "--products", str(products),
+                "--customers", str(customers), "--orders", str(orders), "--quiet",
+            ),
+            dict(os.environ),
+        )  # fmt: skip
+        return shop
+
+    return generate
+
+
+@dataclass
+class RecommenderService:
+    url: str
+    env: dict[str, str]  # the whole environment of the process, for running its CLI
+    var: Path  # its var dir; the trained artefacts are in var / "recommender"
+    trained: str  # what `train` printed
+
+
+StartRecommender = Callable[..., AbstractContextManager[RecommenderService]]
+
+
+@pytest.fixture(scope="session")
+def start_recommender(tmp_path_factory: pytest.TempPathFactory) -> StartRecommender:
+    """`with start_recommender(shop, name, **settings) as rec:` trains on the shop folder (TF-IDF embeddings,
+    so no torch, and few factors and iterations unless set otherwise), serves on a free port until the
+    block ends."""
+
+    @contextmanager
+    def start(shop: Path, name: str = "rec", **settings: str) -> Iterator[RecommenderService]:
+        var = tmp_path_factory.mktemp(name)
+        port = free_port()
+        env = {
+            "BORDERLESS_VAR": str(var),
+            "RECOMMENDER_DATA_DIR": str(shop),
+            "RECOMMENDER_PORT": str(port),
+            "RECOMMENDER_FACTORS": "8",
+            "RECOMMENDER_ITERATIONS": "4",
+            "RECOMMENDER_EMBEDDER": "tfidf",
+            "HF_HUB_OFFLINE": "1",
+            **settings,
+        }
+        full = {**os.environ, **env}
+        trained = _run(python_module("backends.recommender", "train"), full)
+        url = f"http://127.0.0.1:{port}"
+        with service_process(
+            python_module("backends.recommender", "serve"), f"{url}/health", env=env, log_path=var / "serve.log",
+            deadline_s=120,
+        ):  # fmt: skip
+            yield RecommenderService(url, full, var, trained)
+
+    return start
+
+
+# ---------- models service ----------
+
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture(scope="module")
+def models_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The models service (`python -m models serve`, shipped offline config, Redis cache) for one module."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("models") / "models.log"
+    env = {"MODELS_PORT": str(port), "REDIS_URL": REDIS_URL, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
+    with service_process(
+        python_module("models", "serve"), f"http://127.0.0.1:{port}/health", env=env, deadline_s=120, log_path=log
+    ):
+        yield f"http://127.0.0.1:{port}"

@@ -8,8 +8,6 @@ The quote test also starts the recommender (TF-IDF, a small generated shop impor
 
 from __future__ import annotations
 
-import os
-import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,56 +24,26 @@ from actions.order_changes import (
     ActionPrepareCancel,
     ActionPrepareReturn,
 )
-from tests.support import REPO_ROOT, free_port, python_module, service_process
+from tests.integration.conftest import GenerateShop, OrdersService, StartOrders, StartRecommender
 
-EXAMPLES = REPO_ROOT / "backends" / "orders" / "examples" / "jsonl"
-NOW = "2026-03-15T12:00:00Z"
-SECRET = "test-secret-0123456789abcdef"
 ANNA = "anna.devries@example.com"
 BEN = "ben.smith@example.org"
 
 
-def _env(tmp: Path, port: int, **extra: str) -> dict[str, str]:
-    return {
-        "BORDERLESS_VAR": str(tmp),
-        "ORDERS_PORT": str(port),
-        "ORDERS_DATABASE_URL": f"sqlite:///{tmp / 'orders.db'}",
-        "ORDERS_NOW": NOW,
-        "ORDERS_TOKEN_SECRET": SECRET,
-        "ORDERS_RATE_LIMIT_ATTEMPTS": "1000",
-        **extra,
-    }
-
-
 @pytest.fixture(scope="module")
-def orders_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dict[str, str]]]:
-    tmp = tmp_path_factory.mktemp("orders_actions")
-    port = free_port()
-    env = _env(tmp, port)
-    full = {**os.environ, **env}
-    subprocess.run(
-        python_module("backends.orders", "import", "--from", str(EXAMPLES)),
-        cwd=REPO_ROOT, env=full, check=True, capture_output=True,
-    )  # fmt: skip
-    with service_process(
-        python_module("backends.orders", "serve"), f"http://127.0.0.1:{port}/health", env=env,
-        log_path=tmp / "serve.log",
-    ):  # fmt: skip
-        yield f"http://127.0.0.1:{port}", full
+def orders_service(start_orders: StartOrders) -> Iterator[OrdersService]:
+    with start_orders("orders_actions") as service:
+        yield service
 
 
 @pytest.fixture
-def orders_url(orders_service: tuple[str, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("ORDERS_URL", orders_service[0])
-    return orders_service[0]
+def orders_url(orders_service: OrdersService, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("ORDERS_URL", orders_service.url)
+    return orders_service.url
 
 
-def mint_token(orders_service: tuple[str, dict[str, str]], customer_id: str) -> str:
-    done = subprocess.run(
-        python_module("backends.orders", "token", customer_id),
-        cwd=REPO_ROOT, env=orders_service[1], check=True, capture_output=True, text=True,
-    )  # fmt: skip
-    return done.stdout.strip().splitlines()[-1]
+def mint_token(orders_service: OrdersService, customer_id: str) -> str:
+    return orders_service.cli("token", customer_id).strip().splitlines()[-1]
 
 
 def tracker(
@@ -170,7 +138,7 @@ async def test_return_inside_the_window_opens_a_return_with_a_free_eu_label(orde
 
 
 async def test_a_logged_in_shopper_changes_the_address_with_the_token_alone(
-    orders_url: str, orders_service: tuple[str, dict[str, str]]
+    orders_url: str, orders_service: OrdersService
 ) -> None:
     token = mint_token(orders_service, "C0001")
     new = {"name": "Anna de Vries", "line1": "Hauptstr. 5", "city": "Berlin", "postcode": "10115", "country": "DE"}
@@ -182,9 +150,7 @@ async def test_a_logged_in_shopper_changes_the_address_with_the_token_alone(
     assert (await lookup(orders_url, "BL-100002", ANNA))["shipping_address"]["city"] == "Berlin"
 
 
-async def test_a_token_of_another_customer_proves_nothing(
-    orders_url: str, orders_service: tuple[str, dict[str, str]]
-) -> None:
+async def test_a_token_of_another_customer_proves_nothing(orders_url: str, orders_service: OrdersService) -> None:
     token = mint_token(orders_service, "C0001")  # Anna's token; BL-100007 is Ben's
     dispatcher = CollectingDispatcher()
     events = await run(
@@ -291,46 +257,13 @@ async def test_a_yes_that_answers_something_else_asks_again(orders_url: str) -> 
 
 
 @pytest.fixture(scope="module")
-def quote_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+def quote_services(
+    generate_shop: GenerateShop, start_orders: StartOrders, start_recommender: StartRecommender
+) -> Iterator[tuple[str, str, Path]]:
     """Orders and recommender on one small generated shop."""
-    tmp = tmp_path_factory.mktemp("quote")
-    shop = tmp / "shop"
-    subprocess.run(
-        python_module(
-            "backends.demo_shop.generate", "--out", str(shop), "--products", "60", "--customers", "30",
-            "--orders", "60", "--quiet",
-        ),
-        cwd=REPO_ROOT, check=True, capture_output=True,
-    )  # fmt: skip
-    orders_port, rec_port = free_port(), free_port()
-    env = {
-        **_env(tmp, orders_port),
-        "RECOMMENDER_DATA_DIR": str(shop),
-        "RECOMMENDER_PORT": str(rec_port),
-        "RECOMMENDER_FACTORS": "8",
-        "RECOMMENDER_ITERATIONS": "4",
-        "RECOMMENDER_EMBEDDER": "tfidf",
-        "HF_HUB_OFFLINE": "1",
-    }
-    full = {**os.environ, **env}
-    subprocess.run(
-        python_module("backends.orders", "import", "--from", str(shop)),
-        cwd=REPO_ROOT, env=full, check=True, capture_output=True,
-    )  # fmt: skip
-    subprocess.run(
-        python_module("backends.recommender", "train"), cwd=REPO_ROOT, env=full, check=True, capture_output=True
-    )
-    with (
-        service_process(
-            python_module("backends.orders", "serve"), f"http://127.0.0.1:{orders_port}/health", env=env,
-            log_path=tmp / "orders.log",
-        ),
-        service_process(
-            python_module("backends.recommender", "serve"), f"http://127.0.0.1:{rec_port}/health", env=env,
-            log_path=tmp / "rec.log", deadline_s=120,
-        ),
-    ):  # fmt: skip
-        yield f"http://127.0.0.1:{orders_port}", f"http://127.0.0.1:{rec_port}", shop
+    shop = generate_shop("quote", products=60, customers=30, orders=60)
+    with start_orders("quote_orders", data=[shop]) as orders, start_recommender(shop, "quote_rec") as recommender:
+        yield orders.url, recommender.url, shop
 
 
 @pytest.fixture

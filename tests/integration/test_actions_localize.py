@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -14,22 +11,9 @@ from actions.clients.models import ModelsClient
 from actions.language import ActionChangeLanguage
 from actions.localize import NOTICES, Localizer
 from actions.order_changes import ActionAbortOrderChange
-from tests.support import free_port, python_module, service_process
 
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
 URL_LINE = "https://shop.lumengoods.example/track/JD014600006789"
 SOURCE_LINE = "Source: Shipping (https://shop.lumengoods.example/policies/shipping)"
-
-
-@pytest.fixture(scope="module")
-def models_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = tmp_path_factory.mktemp("models") / "models.log"
-    env = {"MODELS_PORT": str(port), "REDIS_URL": REDIS_URL, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    with service_process(
-        python_module("models", "serve"), f"http://127.0.0.1:{port}/health", env=env, deadline_s=120, log_path=log
-    ):
-        yield f"http://127.0.0.1:{port}"
 
 
 def reply() -> list[dict]:

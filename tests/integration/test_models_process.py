@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 import redis
 
-from tests.support import free_port, python_module, service_process
-
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+from tests.integration.conftest import REDIS_URL
 
 
 def post(url: str, body: dict) -> tuple[int, dict]:
@@ -26,17 +21,6 @@ def post(url: str, body: dict) -> tuple[int, dict]:
             return resp.status, json.loads(resp.read())
     except urllib.error.HTTPError as exc:
         return exc.code, json.loads(exc.read())
-
-
-@pytest.fixture(scope="module")
-def models_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = free_port()
-    log = tmp_path_factory.mktemp("models") / "models.log"
-    env = {"MODELS_PORT": str(port), "REDIS_URL": REDIS_URL, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
-    with service_process(
-        python_module("models", "serve"), f"http://127.0.0.1:{port}/health", env=env, deadline_s=120, log_path=log
-    ):
-        yield f"http://127.0.0.1:{port}"
 
 
 def test_health_lists_the_offline_defaults(models_url: str) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
-import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -19,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from tests.support import REPO_ROOT, free_port, python_module, service_process
+from tests.integration.conftest import ORDERS_EXAMPLES, StartOrders
 
-EXAMPLES = REPO_ROOT / "backends" / "orders" / "examples" / "jsonl"
+EXAMPLES = ORDERS_EXAMPLES / "jsonl"
 ANNA = "anna.devries@example.com"
 BEN = "ben.smith@example.org"
 CARLA = "carla@example.net"
@@ -61,10 +59,10 @@ class Shop:
 COPIES = 40
 
 
-def _copies(tmp: Path) -> Path:
+@pytest.fixture(scope="module")
+def copies(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example shop COPIES times; copy k's orders are numbered BL-1xxxxx + 1000·k."""
-    out = tmp / "shop"
-    out.mkdir()
+    out = tmp_path_factory.mktemp("copies")
     for name in ("customers.jsonl", "products.jsonl"):
         (out / name).write_text((EXAMPLES / name).read_text())
     originals = [json.loads(line) for line in (EXAMPLES / "orders.jsonl").read_text().splitlines() if line]
@@ -76,38 +74,19 @@ def _copies(tmp: Path) -> Path:
     return out
 
 
-def _start(tmp: Path, **extra: str) -> Iterator[Shop]:
-    port = free_port()
-    env = {
-        "BORDERLESS_VAR": str(tmp),
-        "ORDERS_PORT": str(port),
-        "ORDERS_DATABASE_URL": f"sqlite:///{tmp / 'orders.db'}",
-        "ORDERS_NOW": "2026-03-15T12:00:00Z",
-        "ORDERS_TOKEN_SECRET": "test-secret-0123456789abcdef",
-        **extra,
-    }
-    subprocess.run(
-        python_module("backends.orders", "import", "--from", str(_copies(tmp))),
-        cwd=REPO_ROOT, env={**os.environ, **env}, check=True, capture_output=True,
-    )  # fmt: skip
-    with service_process(
-        python_module("backends.orders", "serve"), f"http://127.0.0.1:{port}/health", env=env,
-        log_path=tmp / "serve.log",
-    ):  # fmt: skip
-        yield Shop(f"http://127.0.0.1:{port}")
-
-
 _next_copy = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
-    yield from _start(tmp_path_factory.mktemp("orders"), ORDERS_RATE_LIMIT_ATTEMPTS="1000")
+def service(start_orders: StartOrders, copies: Path) -> Iterator[Shop]:
+    with start_orders("orders", data=[copies]) as orders:
+        yield Shop(orders.url)
 
 
 @pytest.fixture(scope="module")
-def strict_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
-    yield from _start(tmp_path_factory.mktemp("orders_strict"), ORDERS_RATE_LIMIT_ATTEMPTS="3")
+def strict_service(start_orders: StartOrders, copies: Path) -> Iterator[Shop]:
+    with start_orders("orders_strict", data=[copies], ORDERS_RATE_LIMIT_ATTEMPTS="3") as orders:
+        yield Shop(orders.url)
 
 
 @pytest.fixture

@@ -16,23 +16,10 @@ from typing import Any
 
 import pytest
 
-from tests.support import REPO_ROOT, free_port, python_module, service_process
+from tests.integration.conftest import ORDERS_EXAMPLES, ORDERS_TOKEN_SECRET, StartOrders, orders_env
+from tests.support import REPO_ROOT, free_port, python_module
 
-EXAMPLES = REPO_ROOT / "backends" / "orders" / "examples"
-NOW = "2026-03-15T12:00:00Z"
-SECRET = "test-secret-0123456789abcdef"
 ANNA = "anna.devries@example.com"
-
-
-def orders_env(tmp: Path, port: int, **extra: str) -> dict[str, str]:
-    return {
-        "BORDERLESS_VAR": str(tmp),
-        "ORDERS_PORT": str(port),
-        "ORDERS_DATABASE_URL": f"sqlite:///{tmp / 'orders.db'}",
-        "ORDERS_NOW": NOW,
-        "ORDERS_TOKEN_SECRET": SECRET,
-        **extra,
-    }
 
 
 def call(base: str, path: str, body: Any = None, headers: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -49,19 +36,9 @@ def call(base: str, path: str, body: Any = None, headers: dict[str, str] | None 
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("orders")
-    port = free_port()
-    env = orders_env(tmp, port, ORDERS_RATE_LIMIT_ATTEMPTS="1000")
-    subprocess.run(
-        python_module("backends.orders", "import", "--from", str(EXAMPLES / "jsonl")),
-        cwd=REPO_ROOT, env={**__import__("os").environ, **env}, check=True, capture_output=True,
-    )  # fmt: skip
-    with service_process(
-        python_module("backends.orders", "serve"), f"http://127.0.0.1:{port}/health", env=env,
-        log_path=tmp / "serve.log",
-    ):  # fmt: skip
-        yield f"http://127.0.0.1:{port}"
+def service(start_orders: StartOrders) -> Iterator[str]:
+    with start_orders() as orders:
+        yield orders.url
 
 
 def lookup(base: str, **body: Any) -> tuple[int, Any]:
@@ -189,7 +166,7 @@ def test_invalid_input_is_422_not_500(service: str) -> None:
 
 
 def test_signed_customer_token_proves_ownership(service: str, tmp_path: Path) -> None:
-    env = {**__import__("os").environ, "ORDERS_TOKEN_SECRET": SECRET, "BORDERLESS_VAR": str(tmp_path)}
+    env = {**__import__("os").environ, "ORDERS_TOKEN_SECRET": ORDERS_TOKEN_SECRET, "BORDERLESS_VAR": str(tmp_path)}
     token = subprocess.run(
         python_module("backends.orders", "token", "C0002"), cwd=REPO_ROOT, env=env, check=True, capture_output=True,
         text=True,
@@ -228,7 +205,7 @@ def test_bootstrap_imports_only_into_an_empty_database(tmp_path: Path) -> None:
     env = {
         **os.environ,
         **orders_env(tmp_path, free_port()),
-        "ORDERS_DEMO_DIR": str(EXAMPLES / "jsonl"),
+        "ORDERS_DEMO_DIR": str(ORDERS_EXAMPLES / "jsonl"),
     }
     first = subprocess.run(
         python_module("backends.orders", "bootstrap"), cwd=REPO_ROOT, env=env, capture_output=True, text=True
@@ -246,7 +223,7 @@ def test_import_rejects_a_bad_file_and_writes_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "orders.jsonl").write_text(
-        (EXAMPLES / "jsonl" / "orders.jsonl").read_text() + '{"number": "BL-1", "status": "paid"}\n'
+        (ORDERS_EXAMPLES / "jsonl" / "orders.jsonl").read_text() + '{"number": "BL-1", "status": "paid"}\n'
     )
     env = {**os.environ, **orders_env(tmp_path, free_port())}
     result = subprocess.run(

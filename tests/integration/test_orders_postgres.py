@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import urllib.error
 import urllib.request
 import uuid
@@ -17,10 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.support import REPO_ROOT, free_port, python_module, service_process
+from tests.integration.conftest import ORDERS_EXAMPLES, StartOrders
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-EXAMPLES = REPO_ROOT / "backends" / "orders" / "examples"
 
 
 def _reachable() -> bool:
@@ -51,34 +49,18 @@ def _post(base: str, path: str, body: Any, headers: dict[str, str] | None = None
 
 
 @pytest.fixture(scope="module")
-def pg_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def pg_service(start_orders: StartOrders) -> Iterator[str]:
     import psycopg2
 
     schema = f"orders_test_{uuid.uuid4().hex[:10]}"
-    tmp = tmp_path_factory.mktemp("orders_pg")
-    port = free_port()
-    env = {
-        "BORDERLESS_VAR": str(tmp),
-        "ORDERS_PORT": str(port),
-        "DATABASE_URL": DATABASE_URL,
-        "ORDERS_DATABASE_URL": "",
-        "ORDERS_DB_SCHEMA": schema,
-        "ORDERS_NOW": "2026-03-15T12:00:00Z",
-        "ORDERS_TOKEN_SECRET": "pg-test-secret-0123456789",
-    }
-    full_env = {**os.environ, **env}
+    csv = ORDERS_EXAMPLES / "csv"
     try:
-        for _ in range(2):  # twice: the import is idempotent
-            out = subprocess.run(
-                python_module("backends.orders", "import", "--from", str(EXAMPLES / "csv")),
-                cwd=REPO_ROOT, env=full_env, check=True, capture_output=True, text=True,
-            )  # fmt: skip
-        assert "orders: 0 new, 10 updated" in out.stdout
-        with service_process(
-            python_module("backends.orders", "serve"), f"http://127.0.0.1:{port}/health", env=env,
-            log_path=tmp / "serve.log",
-        ):  # fmt: skip
-            yield f"http://127.0.0.1:{port}"
+        with start_orders(
+            "orders_pg", data=[csv, csv],  # twice: the import is idempotent
+            DATABASE_URL=DATABASE_URL, ORDERS_DATABASE_URL="", ORDERS_DB_SCHEMA=schema,
+        ) as orders:  # fmt: skip
+            assert "orders: 0 new, 10 updated" in orders.imported
+            yield orders.url
     finally:
         conn = psycopg2.connect(DATABASE_URL)
         conn.autocommit = True

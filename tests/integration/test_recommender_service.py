@@ -7,7 +7,6 @@ the default all-MiniLM-L6-v2 path is covered by tests/unit/test_recommender_embe
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import urllib.error
 import urllib.request
@@ -18,45 +17,22 @@ from typing import Any
 import pytest
 
 from actions.clients.recommender import RecommenderClient, UnknownProduct
-from tests.support import REPO_ROOT, free_port, python_module, service_process
+from tests.integration.conftest import GenerateShop, StartRecommender
+from tests.support import REPO_ROOT, python_module
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    tmp = tmp_path_factory.mktemp("rec")
-    shop = tmp / "shop"
-    subprocess.run(
-        python_module(
-            "backends.demo_shop.generate", "--out", str(shop), "--products", "80", "--customers", "60",
-            "--orders", "200", "--quiet",
-        ),
-        cwd=REPO_ROOT, check=True, capture_output=True,
-    )  # fmt: skip
-    port = free_port()
-    env = {
-        "BORDERLESS_VAR": str(tmp),
-        "RECOMMENDER_DATA_DIR": str(shop),
-        "RECOMMENDER_PORT": str(port),
-        "RECOMMENDER_FACTORS": "16",
-        "RECOMMENDER_ITERATIONS": "8",
-        "RECOMMENDER_EMBEDDER": "tfidf",
-        "HF_HUB_OFFLINE": "1",
-    }
-    full = {**os.environ, **env}
-    out = subprocess.run(
-        python_module("backends.recommender", "train"), cwd=REPO_ROOT, env=full, check=True, capture_output=True,
-        text=True,
-    )  # fmt: skip
-    assert "hybrid" in json.loads(out.stdout)["test"]
-    meta = tmp / "recommender" / "meta.json"
-    stamp = meta.stat().st_mtime_ns
-    subprocess.run(python_module("backends.recommender", "bootstrap"), cwd=REPO_ROOT, env=full, check=True)
-    assert meta.stat().st_mtime_ns == stamp  # bootstrap does not retrain when artefacts exist
-    with service_process(
-        python_module("backends.recommender", "serve"), f"http://127.0.0.1:{port}/health", env=env,
-        log_path=tmp / "serve.log", deadline_s=120,
-    ):  # fmt: skip
-        yield f"http://127.0.0.1:{port}", shop
+def service(generate_shop: GenerateShop, start_recommender: StartRecommender) -> Iterator[tuple[str, Path]]:
+    shop = generate_shop("rec", products=80, customers=60, orders=200)
+    with start_recommender(shop, RECOMMENDER_FACTORS="16", RECOMMENDER_ITERATIONS="8") as recommender:
+        assert "hybrid" in json.loads(recommender.trained)["test"]
+        meta = recommender.var / "recommender" / "meta.json"
+        stamp = meta.stat().st_mtime_ns
+        subprocess.run(
+            python_module("backends.recommender", "bootstrap"), cwd=REPO_ROOT, env=recommender.env, check=True
+        )
+        assert meta.stat().st_mtime_ns == stamp  # bootstrap does not retrain when artefacts exist
+        yield recommender.url, shop
 
 
 def _products(shop: Path) -> list[dict[str, Any]]:
