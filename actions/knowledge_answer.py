@@ -27,7 +27,8 @@ REPHRASE_BUTTON = {"title": "I'll rephrase", "payload": "/rephrase"}
 POLICY_INTENTS = {"ask_shipping", "ask_returns", "ask_customs", "ask_payment", "ask_warranty"}
 # The policy article each policy intent is about. NLU is very sure of the topic ("what is your return
 # policy?" is ask_returns at 0.99) while a short query can lexically prefer another article ("policy" in
-# "Privacy policy"); the intent breaks that tie.
+# "Privacy policy"); the intent breaks that tie: the search is asked to prefer that article (`prefer_doc_ids`:
+# when its best hit is another policy article, the article's own passages among the results come first).
 INTENT_ARTICLE = {
     "ask_shipping": "shipping",
     "ask_returns": "returns",
@@ -70,19 +71,6 @@ def _product(passage: Passage) -> dict[str, Any]:
     }
 
 
-def prefer_intent_article(results: list[Passage], intent: str) -> list[Passage]:
-    """Puts the intent's own article first when the best hit is another policy article.
-
-    FAQ hits and hits from the intent's article keep their place: only a different policy article is outranked,
-    and only by passages the search itself returned in its top results (in their own order).
-    """
-    article = INTENT_ARTICLE.get(intent)
-    if not article or not results or results[0].doc_id == article or results[0].type != "policy":
-        return results
-    own = [p for p in results if p.doc_id == article]
-    return [*own, *(p for p in results if p.doc_id != article)] if own else results
-
-
 @localized
 class ActionAnswerQuestion(Action):
     """The knowledge-base answer: passage + citation, product cards, or an honest "I'm not sure"."""
@@ -104,8 +92,11 @@ class ActionAnswerQuestion(Action):
             return []
         language = tracker.get_slot("language") or (message.get("metadata") or {}).get("language")
         filters = {"type": ["policy", "faq"]} if intent in POLICY_INTENTS else None
+        prefer = [INTENT_ARTICLE[intent]] if intent in INTENT_ARTICLE else []
         try:
-            answer = await self.knowledge.search(query, top_k=5, filters=filters, language=language)
+            answer = await self.knowledge.search(
+                query, top_k=5, filters=filters, language=language, prefer_doc_ids=prefer
+            )
         except (ServiceUnavailable, ServiceError):
             dispatcher.utter_message(
                 text=(
@@ -124,7 +115,7 @@ class ActionAnswerQuestion(Action):
                 buttons=[REPHRASE_BUTTON, HANDOFF_BUTTON],
             )
             return []
-        results = prefer_intent_article(answer.results, intent)
+        results = answer.results
         best = results[0]
         if best.type == "product":
             self._answer_products(dispatcher, results)

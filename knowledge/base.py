@@ -12,7 +12,7 @@ import fcntl
 import json
 import logging
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +47,19 @@ def lexical_weight_for(language: str | None, base: float) -> float:
     """BM25's weight in the fusion. The KB is written in English: for other languages lexical matches are
     mostly noise (product names aside), so the multilingual dense ranking leads."""
     return base if not language or language.lower().startswith("en") else base * 0.3
+
+
+def prefer_documents(results: list[dict[str, Any]], preferred: Collection[str]) -> list[dict[str, Any]]:
+    """Moves the passages of `preferred` documents to the front when the best hit is another policy document.
+
+    Only a policy document outside `preferred` is outranked, and only by passages the search itself returned
+    (kept in their own order); FAQ, product and text hits on top, and a preferred document already on top,
+    leave the order as it is.
+    """
+    if not preferred or not results or results[0]["doc_id"] in preferred or results[0]["type"] != "policy":
+        return results
+    own = [r for r in results if r["doc_id"] in preferred]
+    return [*own, *(r for r in results if r["doc_id"] not in preferred)] if own else results
 
 
 def load_thresholds(path: Path, embedder: str) -> dict[str, float]:
@@ -159,7 +172,10 @@ class KnowledgeBase:
         filters: SearchFilters | None = None,
         language: str | None = None,
         mode: str = "hybrid",
+        prefer_doc_ids: Collection[str] = (),
     ) -> SearchResult:
+        """The best `top_k` passages; `confident` judges the search's own best hit (its cosine against the
+        calibrated threshold), before `prefer_doc_ids` may reorder the passages (see `prefer_documents`)."""
         searcher = self._searcher
         if searcher is None:
             return SearchResult(version=None, confident=False, results=[])
@@ -169,6 +185,7 @@ class KnowledgeBase:
         english = not language or language.lower().startswith("en")
         min_score = self.thresholds["min_score" if english else "min_score_non_english"]
         confident = bool(hits) and (hits[0][1].dense_score or 0.0) >= min_score
+        results = prefer_documents(results, frozenset(prefer_doc_ids))
         return SearchResult(version=searcher.version, confident=confident, results=results)
 
     # changing --------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ import contextlib
 import hmac
 import logging
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import redis.asyncio as aioredis
 import yaml
@@ -38,6 +38,8 @@ ADMIN_LOCK = web.AppKey("admin_lock", asyncio.Lock)
 REDIS = web.AppKey("redis", object)
 SPEC_PATH = Path(__file__).with_name("openapi.yaml")
 MAX_QUERY_CHARS = 1000
+MAX_PREFERRED_DOCS = 10
+DocId = Annotated[str, Field(pattern=ID_PATTERN.pattern, max_length=128)]
 
 
 class Filters(BaseModel):
@@ -70,6 +72,9 @@ class SearchRequest(BaseModel):
     filters: Filters = Field(default_factory=Filters)
     language: str | None = Field(default=None, max_length=16)
     mode: Literal["hybrid", "dense", "lexical"] = "hybrid"
+    # When the best hit is a policy document not named here, passages of these documents among the results
+    # move to the front (KnowledgeBase.search; `confident` still judges the search's own best hit).
+    prefer_doc_ids: list[DocId] = Field(default_factory=list, max_length=MAX_PREFERRED_DOCS)
 
     @field_validator("query")
     @classmethod
@@ -128,7 +133,7 @@ async def search(request: web.Request) -> web.Response:
     body = await read_model(request, SearchRequest)
     kb = request.app[KB]
     result = await asyncio.to_thread(
-        kb.search, body.query, body.top_k, body.filters.to_filters(), body.language, body.mode
+        kb.search, body.query, body.top_k, body.filters.to_filters(), body.language, body.mode, body.prefer_doc_ids
     )
     return web.json_response({"results": result.results, "version": result.version, "confident": result.confident})
 

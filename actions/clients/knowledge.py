@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,13 +65,20 @@ class KnowledgeClient:
         top_k: int = 5,
         filters: dict[str, Any] | None = None,
         language: str | None = None,
+        prefer_doc_ids: Sequence[str] = (),
     ) -> SearchAnswer:
-        """Best passages for `query`; ServiceUnavailable when the service cannot answer."""
+        """Best passages for `query`; ServiceUnavailable when the service cannot answer.
+
+        `prefer_doc_ids`: documents whose passages the service puts first when its best hit is another
+        policy document (at most 10; `confident` still judges the search's own best hit).
+        """
         body: dict[str, Any] = {"query": query, "top_k": top_k}
         if filters:
             body["filters"] = filters
         if language:
             body["language"] = language
+        if prefer_doc_ids:
+            body["prefer_doc_ids"] = list(prefer_doc_ids)
         # A search changes nothing, so it may be retried like a GET.
         data = await self.http.request("POST", "/search", json=body, idempotent=True)
         return SearchAnswer(

@@ -66,6 +66,16 @@ def test_policy_answer_cites_its_source(knowledge_url) -> None:
     )
 
 
+def test_the_topic_intent_decides_an_ambiguous_question(knowledge_url) -> None:
+    # The search alone ranks shipping's delivery times first for "how long does it take?"; the shopper's
+    # intent makes the service prefer the article of that topic.
+    (message,) = run_action(knowledge_url, "how long does it take?", "ask_returns")
+    assert message["text"].startswith("We refund the original payment method within 5 business days")
+    assert "Source: Returns and refunds — Refunds" in message["text"]
+    (message,) = run_action(knowledge_url, "how long does it take?", "ask_shipping")
+    assert message["text"].startswith("EU deliveries take 2–5 business days")
+
+
 def test_cross_lingual_question(knowledge_url) -> None:
     (message,) = run_action(knowledge_url, "Wie hoch sind die Versandkosten in der EU?", "ask_shipping", language="de")
     assert "€4.95" in message["text"] and "Source: Shipping" in message["text"]

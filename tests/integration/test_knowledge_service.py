@@ -95,6 +95,25 @@ def test_search_answers_with_the_documented_shape(service) -> None:
     assert status == 200 and [r["doc_id"] for r in body["results"]] == ["P9001"]
 
 
+def test_search_puts_preferred_documents_first_when_another_policy_leads(service) -> None:
+    query = {"query": "how long does it take?", "top_k": 5, "filters": {"type": ["policy", "faq"]}}
+    status, plain = call(service["base"], "POST", "/search", query, token=None)
+    assert status == 200 and plain["results"][0]["doc_id"] == "shipping"
+    status, preferred = call(service["base"], "POST", "/search", {**query, "prefer_doc_ids": ["returns"]}, token=None)
+    assert status == 200
+    ids = [r["chunk_id"] for r in plain["results"]]
+    own = [c for c in ids if c.startswith("returns#")]
+    assert own and [r["chunk_id"] for r in preferred["results"]] == own + [c for c in ids if c not in own]
+    assert preferred["confident"] == plain["confident"] and preferred["version"] == plain["version"]
+    # The preferred document already leads, or a FAQ leads: the search's own order stands.
+    for question, prefer in (("how long do refunds take", ["returns"]), ("can I pay with PayPal", ["shipping"])):
+        body = {**query, "query": question}
+        assert (
+            call(service["base"], "POST", "/search", {**body, "prefer_doc_ids": prefer}, token=None)[1]
+            == call(service["base"], "POST", "/search", body, token=None)[1]
+        )
+
+
 def test_openapi_is_served(service) -> None:
     status, spec = call(service["base"], "GET", "/openapi.json", token=None)
     assert status == 200 and spec["openapi"].startswith("3.") and "/search" in spec["paths"]
@@ -130,11 +149,26 @@ def test_admin_needs_the_token(service, method: str, path: str) -> None:
         ({"query": "refund", "top_k": 0}, None, 422),
         ({"query": "refund", "filters": {"ships_to": "Germany"}}, None, 422),
         ({"q": "refund"}, None, 422),
+        ({"query": "refund", "prefer_doc_ids": "returns"}, None, 422),
+        ({"query": "refund", "prefer_doc_ids": [f"doc-{n}" for n in range(11)]}, None, 422),
+        ({"query": "refund", "prefer_doc_ids": ["x" * 129]}, None, 422),
+        ({"query": "refund", "prefer_doc_ids": ["bad id!"]}, None, 422),
+        ({"query": "refund", "prefer_doc_ids": [7]}, None, 422),
     ],
 )
 def test_bad_searches_get_a_clear_4xx(service, body, raw, status) -> None:
     got, answer = call(service["base"], "POST", "/search", body, raw=raw, token=None)
     assert got == status and answer["error"]["message"]
+
+
+def test_a_bad_preference_names_the_field_and_changes_nothing(service) -> None:
+    before = call(service["base"], "GET", "/versions")[1]
+    status, answer = call(
+        service["base"], "POST", "/search", {"query": "refund", "prefer_doc_ids": ["returns", ""]}, token=None
+    )
+    assert status == 422 and answer["error"]["code"] == "invalid_request"
+    assert [p["field"] for p in answer["error"]["details"]["problems"]] == ["prefer_doc_ids.1"]
+    assert call(service["base"], "GET", "/versions")[1] == before
 
 
 def test_bad_admin_input_changes_nothing(service) -> None:

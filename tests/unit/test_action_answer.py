@@ -151,7 +151,7 @@ async def test_a_runner_up_scored_almost_as_high_is_shown_too(answer) -> None:
     assert "Unrelated far passage." not in message["text"]
 
 
-async def test_the_intents_own_article_outranks_another_policy_article(answer) -> None:
+async def test_a_topic_intent_asks_the_search_to_prefer_its_article(answer) -> None:
     privacy = {
         **POLICY,
         "doc_id": "privacy",
@@ -162,9 +162,14 @@ async def test_the_intents_own_article_outranks_another_policy_article(answer) -
         "url": "https://shop.lumengoods.example/policies/privacy#changes",
         "metadata": {"section": "Changes"},
     }
-    answer["reply"] = {"results": [privacy, POLICY], "version": 3, "confident": True}
+    answer["reply"] = {"results": [POLICY, privacy], "version": 3, "confident": True}
     (message,) = await answer["run"]("what is your return policy?", "ask_returns")
+    assert answer["requests"][-1]["prefer_doc_ids"] == ["returns"]
     assert message["text"].startswith("We refund within 5 business days.")
-    # Without a topic intent the search's own order stands.
+    (message,) = await answer["run"]("how long does delivery take?", "ask_shipping")
+    assert answer["requests"][-1]["prefer_doc_ids"] == ["shipping"]
+    # Without a topic intent nothing is preferred; the service's order is the answer's order either way.
+    answer["reply"] = {"results": [privacy, POLICY], "version": 3, "confident": True}
     (message,) = await answer["run"]("what is your policy?", "product_question")
+    assert "prefer_doc_ids" not in answer["requests"][-1]
     assert message["text"].startswith("We update this policy")

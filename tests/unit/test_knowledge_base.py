@@ -14,6 +14,7 @@ from knowledge.samples import write_sample
 from knowledge.settings import KnowledgeSettings
 from retrieval.embedders import load_embedder
 from retrieval.snapshot import SnapshotStore
+from retrieval.types import SearchFilters
 
 POSTGRES_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -163,3 +164,45 @@ def test_non_english_queries_have_their_own_calibrated_threshold(tmp_path) -> No
     assert load_thresholds(path, "e5") == {"min_score": 0.85, "min_score_non_english": 0.83}
     # Without a separate calibration, every language uses the one threshold.
     assert load_thresholds(path, "minilm") == {"min_score": 0.4, "min_score_non_english": 0.4}
+
+
+POLICY_OR_FAQ = SearchFilters(type=("policy", "faq"))
+
+
+def chunk_ids(result) -> list[str]:
+    return [r["chunk_id"] for r in result.results]
+
+
+def test_a_preferred_document_outranks_another_policy_document_on_top(kb) -> None:
+    kb.reindex("first")
+    plain = kb.search("how long does it take?", top_k=5, filters=POLICY_OR_FAQ)
+    assert plain.results[0]["doc_id"] == "shipping" and plain.results[0]["type"] == "policy"
+    preferred = kb.search("how long does it take?", top_k=5, filters=POLICY_OR_FAQ, prefer_doc_ids=["returns"])
+    # The returns passages the search found come first in their own order, then the rest in theirs; each
+    # passage keeps its score, and the answerability is still that of the search's own best hit.
+    own = [c for c in chunk_ids(plain) if c.startswith("returns#")]
+    assert len(own) >= 1
+    assert chunk_ids(preferred) == own + [c for c in chunk_ids(plain) if c not in own]
+    assert sorted(preferred.results, key=lambda r: r["chunk_id"]) == sorted(plain.results, key=lambda r: r["chunk_id"])
+    assert preferred.confident == plain.confident and preferred.version == plain.version
+    # Without a preference the search's order stands.
+    assert chunk_ids(kb.search("how long does it take?", top_k=5, filters=POLICY_OR_FAQ, prefer_doc_ids=[])) == (
+        chunk_ids(plain)
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "top_k", "prefer"),
+    [
+        ("can I pay with PayPal", 5, ["returns"]),  # a FAQ on top keeps its place
+        ("how long do refunds take", 5, ["returns"]),  # the preferred document is already on top
+        ("how long do refunds take", 5, ["shipping", "returns"]),
+        ("how long do refunds take", 2, ["shipping"]),  # no passage of it among the results: nothing to move
+        ("how long do refunds take", 5, ["no-such-document"]),
+    ],
+)
+def test_a_preference_leaves_other_orders_alone(kb, query: str, top_k: int, prefer: list[str]) -> None:
+    kb.reindex("first")
+    plain = kb.search(query, top_k=top_k, filters=POLICY_OR_FAQ)
+    assert plain.results[0]["type"] == "faq" or plain.results[0]["doc_id"] == "returns"
+    assert kb.search(query, top_k=top_k, filters=POLICY_OR_FAQ, prefer_doc_ids=prefer) == plain
