@@ -1,7 +1,8 @@
 """Answers policy and product questions from the knowledge base, citing the source.
 
 Triggered for ask_shipping, ask_returns, ask_customs, ask_payment, ask_warranty and product_question.
-The latest user message becomes a search; a confident result is answered with the best passage and its
+The latest user message becomes a search (translated into English first where the models service has a
+route from the shopper's language); a confident result is answered with the best passage and its
 source (title and link), product hits as product cards plus a text fallback. When the knowledge service
 is not confident the action says so and offers to rephrase or reach a person instead of guessing; when
 the service is down it apologises and offers a person.
@@ -19,11 +20,14 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients.http import ServiceError, ServiceUnavailable
 from actions.clients.knowledge import KnowledgeClient, Passage
+from actions.clients.models import ModelsClient
 from actions.formatting import HANDOFF_BUTTON, product_card, product_line
 from actions.localize import localized
 from actions.settings import ActionSettings
 
 REPHRASE_BUTTON = {"title": "I'll rephrase", "payload": "/rephrase"}
+# The language the knowledge base is written in.
+KB_LANGUAGE = "en"
 POLICY_INTENTS = {"ask_shipping", "ask_returns", "ask_customs", "ask_payment", "ask_warranty"}
 # The policy article each policy intent is about. NLU is very sure of the topic ("what is your return
 # policy?" is ask_returns at 0.99) while a short query can lexically prefer another article ("policy" in
@@ -78,9 +82,28 @@ class ActionAnswerQuestion(Action):
     def __init__(self) -> None:
         settings = ActionSettings.from_env()
         self.knowledge = KnowledgeClient(settings.knowledge_url, timeout=settings.backend_timeout_s)
+        self.models = ModelsClient(settings.models_url, timeout=settings.translate_timeout_s)
 
     def name(self) -> str:
         return "action_answer_question"
+
+    async def _pivot(self, query: str, language: str | None) -> tuple[str, str | None]:
+        """The query to search, and its language: translated into English, the knowledge base's language,
+        where the models service has a route (offline: Portuguese); else the shopper's own words.
+
+        The search is cross-lingual, but an English query finds the right article more often: on 48
+        Portuguese policy questions the intent's own article came first 41 times against 33 (BENCHMARKS.md).
+        """
+        code = (language or KB_LANGUAGE).split("-")[0].lower()
+        if code == KB_LANGUAGE:
+            return query, language
+        try:
+            (result,) = await self.models.translate([query], KB_LANGUAGE, source=code)
+        except (ServiceError, ServiceUnavailable):
+            return query, language  # no route for this language, or the models service is down or slow
+        if not result.translated or not result.text.strip():
+            return query, language
+        return result.text.strip()[:MAX_QUERY_CHARS], KB_LANGUAGE
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         message = tracker.latest_message or {}
@@ -93,6 +116,7 @@ class ActionAnswerQuestion(Action):
         language = tracker.get_slot("language") or (message.get("metadata") or {}).get("language")
         filters = {"type": ["policy", "faq"]} if intent in POLICY_INTENTS else None
         prefer = [INTENT_ARTICLE[intent]] if intent in INTENT_ARTICLE else []
+        query, language = await self._pivot(query, language)
         try:
             answer = await self.knowledge.search(
                 query, top_k=5, filters=filters, language=language, prefer_doc_ids=prefer

@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.knowledge import KnowledgeClient
+from actions.clients.models import ModelsClient
 from actions.knowledge_answer import ActionAnswerQuestion
 from knowledge.samples import write_sample
 from tests.integration.test_knowledge_service import cli, kb_env
@@ -28,16 +29,20 @@ def tracker(text: str, intent: str, language: str = "en") -> Tracker:
     )
 
 
-def run_action(url: str, text: str, intent: str, language: str = "en") -> list[dict]:
+def run_action(url: str, text: str, intent: str, language: str = "en", models_url: str | None = None) -> list[dict]:
+    """Runs the action; without `models_url` the models service is down (nothing listens on a fresh port)."""
+
     async def go() -> list[dict]:
         action = ActionAnswerQuestion()
         await action.knowledge.close()
         action.knowledge = KnowledgeClient(url, timeout=5.0)
+        action.models = ModelsClient(models_url or f"http://127.0.0.1:{free_port()}", timeout=5.0)
         dispatcher = CollectingDispatcher()
         try:
             events = await action.run(dispatcher, tracker(text, intent, language), {})
         finally:
             await action.knowledge.close()
+            await action.models.close()
         assert events == []
         return dispatcher.messages
 
@@ -79,6 +84,19 @@ def test_the_topic_intent_decides_an_ambiguous_question(knowledge_url) -> None:
 def test_cross_lingual_question(knowledge_url) -> None:
     (message,) = run_action(knowledge_url, "Wie hoch sind die Versandkosten in der EU?", "ask_shipping", language="de")
     assert "€4.95" in message["text"] and "Source: Shipping" in message["text"]
+
+
+def test_a_portuguese_question_is_searched_in_english_and_answered_in_portuguese(
+    knowledge_url: str,
+    models_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MODELS_URL", models_url)  # the reply's own translation into Portuguese
+    # In its own words the search is not confident of "o frete é grátis?" (the shopper would hear "I'm not
+    # sure"); as "is the shipping free?" it is, and finds the shipping costs.
+    (message,) = run_action(knowledge_url, "o frete é grátis?", "ask_shipping", language="pt", models_url=models_url)
+    assert "€60" in message["text"]
+    assert "https://shop.lumengoods.example/help/shipping#shipping-costs" in message["text"]
 
 
 def test_product_question_shows_cards_and_a_text_fallback(knowledge_url) -> None:

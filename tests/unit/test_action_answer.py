@@ -10,7 +10,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clients.knowledge import KnowledgeClient
+from actions.clients.models import ModelsClient
 from actions.knowledge_answer import ActionAnswerQuestion, _clip
+from actions.localize import Localizer
+from tests.support import free_port
 
 PRODUCT = {
     "doc_id": "P0055",
@@ -34,10 +37,10 @@ POLICY = {
 }
 
 
-def tracker(text: str, intent: str = "ask_returns") -> Tracker:
+def tracker(text: str, intent: str = "ask_returns", language: str = "en") -> Tracker:
     return Tracker(
         "u1",
-        {"language": "en"},
+        {"language": language},
         {"text": text, "intent": {"name": intent}, "entities": []},
         [],
         False,
@@ -56,21 +59,38 @@ async def answer(aiohttp_server):
         state["requests"].append(body)
         return web.json_response(state["reply"], status=state.get("status", 200))
 
+    async def translate(request: web.Request) -> web.Response:
+        # The models service's contract: only pt -> en has a route here, as with the offline defaults.
+        body = await request.json()
+        state.setdefault("translations", []).append(body)
+        if (body.get("source"), body["target"]) != ("pt", "en"):
+            return web.json_response({"error": {"code": "unsupported_pair", "message": "no route"}}, status=422)
+        texts = [state["english"].get(t, t) for t in body["texts"]]
+        return web.json_response({"translations": [{"text": t, "translated": True} for t in texts]})
+
     app = web.Application()
     app.router.add_post("/search", search)
+    app.router.add_post("/v1/translate", translate)
     server = await aiohttp_server(app)
     action = ActionAnswerQuestion()
     await action.knowledge.close()
     action.knowledge = KnowledgeClient(str(server.make_url("")), timeout=2.0, retries=0)
+    action.models = ModelsClient(str(server.make_url("")), timeout=2.0)
+    # Replies to non-English shoppers go through the reply translator too: point it at the same fake.
+    action._localizer = Localizer(ModelsClient(str(server.make_url("")), timeout=2.0))
+    state["english"] = {}
 
-    async def run(text: str, intent: str = "ask_returns") -> list[dict[str, Any]]:
+    async def run(text: str, intent: str = "ask_returns", language: str = "en") -> list[dict[str, Any]]:
         dispatcher = CollectingDispatcher()
-        assert await action.run(dispatcher, tracker(text, intent), {}) == []
+        assert await action.run(dispatcher, tracker(text, intent, language), {}) == []
         return dispatcher.messages
 
     state["run"] = run
+    state["action"] = action
     yield state
     await action.knowledge.close()
+    await action.models.close()
+    await action._localizer.client.close()
 
 
 async def test_policy_intents_search_articles_and_cite(answer) -> None:
@@ -173,3 +193,29 @@ async def test_a_topic_intent_asks_the_search_to_prefer_its_article(answer) -> N
     (message,) = await answer["run"]("what is your policy?", "product_question")
     assert "prefer_doc_ids" not in answer["requests"][-1]
     assert message["text"].startswith("We update this policy")
+
+
+async def test_a_question_is_searched_in_english_where_a_translation_route_exists(answer) -> None:
+    answer["reply"] = {"version": 1, "confident": True, "results": [POLICY]}
+    answer["english"]["quanto tempo demora o reembolso?"] = "how long does the refund take?"
+    await answer["run"]("quanto tempo demora o reembolso?", language="pt")
+    (searched,) = answer["requests"]
+    assert (searched["query"], searched.get("language")) == ("how long does the refund take?", "en")
+    assert answer["translations"][0]["source"] == "pt"
+
+
+async def test_without_a_route_or_a_models_service_the_shoppers_own_words_are_searched(answer) -> None:
+    answer["reply"] = {"version": 1, "confident": True, "results": [POLICY]}
+    await answer["run"]("wie lange dauert die Erstattung?", language="de")
+    assert (answer["requests"][-1]["query"], answer["requests"][-1].get("language")) == (
+        "wie lange dauert die Erstattung?",
+        "de",
+    )
+    await answer["action"].models.close()
+    answer["action"].models = ModelsClient(f"http://127.0.0.1:{free_port()}", timeout=1.0)
+    await answer["run"]("quanto tempo demora o reembolso?", language="pt")
+    assert answer["requests"][-1]["query"] == "quanto tempo demora o reembolso?"
+    # English questions are never sent for translation.
+    before = len(answer["translations"])
+    await answer["run"]("how long does the refund take?")
+    assert len(answer["translations"]) == before
