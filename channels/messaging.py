@@ -214,8 +214,58 @@ class TelegramChannel(InputChannel):
         return bp
 
 
+# --- WhatsApp (both providers) -----------------------------------------------------------
+async def post_to_provider(provider: str, url: str, **request: Any) -> None:
+    """POSTs one outgoing message to a messaging provider. A refusal or an outage is logged, never raised:
+    a reply that cannot be delivered must not fail the shopper's conversation."""
+    try:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(url, timeout=aiohttp.ClientTimeout(total=10), **request) as resp,
+        ):
+            if resp.status >= 300:
+                log.error("%s refused a message: %s %s", provider, resp.status, (await resp.text())[:300])
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        log.error("%s unreachable: %s", provider, exc)
+
+
+class WhatsAppTextOutput(OutputChannel):
+    """What both WhatsApp outputs share: long text split at MAX_BODY, buttons and quick replies as numbered
+    options, rich custom payloads as text. Subclasses send one piece of text with `_send_text`."""
+
+    MAX_BODY = 1600
+
+    async def _send_text(self, recipient_id: str, text: str) -> None:
+        raise NotImplementedError  # each provider's own API call
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        text = text.strip()
+        for start in range(0, len(text), self.MAX_BODY):
+            await self._send_text(recipient_id, text[start : start + self.MAX_BODY])
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_text_message(recipient_id, numbered_options(text, buttons))
+
+    async def send_quick_replies(
+        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self.send_text_message(recipient_id, numbered_options(text, quick_replies))
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        text = custom_as_text(json_message)
+        if text is not None:
+            await self.send_text_message(recipient_id, text)
+        else:
+            await self._send_custom(recipient_id, json_message)
+
+    async def _send_custom(self, recipient_id: str, json_message: dict[str, Any]) -> None:
+        log.info("custom payload of type %r has no WhatsApp form; skipped", json_message.get("type"))
+
+
 # --- WhatsApp through Twilio ------------------------------------------------------------
-class TwilioWhatsAppOutput(OutputChannel):
+class TwilioWhatsAppOutput(WhatsAppTextOutput):
     """Sends WhatsApp messages through Twilio's Messages API (async; buttons as numbered options)."""
 
     MAX_BODY = 1600
@@ -237,45 +287,13 @@ class TwilioWhatsAppOutput(OutputChannel):
         if media_url:
             data["MediaUrl"] = media_url
         url = f"{self.api_base}/2010-04-01/Accounts/{self.account_sid}/Messages.json"
-        try:
-            async with (
-                aiohttp.ClientSession() as session,
-                session.post(
-                    url,
-                    data=data,
-                    auth=aiohttp.BasicAuth(self.account_sid, self.auth_token),
-                    timeout=aiohttp.ClientTimeout(total=10),
-                ) as resp,
-            ):
-                if resp.status >= 300:
-                    log.error("Twilio refused a message: %s %s", resp.status, (await resp.text())[:300])
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.error("Twilio unreachable: %s", exc)
+        await post_to_provider("Twilio", url, data=data, auth=aiohttp.BasicAuth(self.account_sid, self.auth_token))
 
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        text = text.strip()
-        for start in range(0, len(text), self.MAX_BODY):
-            await self._post(recipient_id, text[start : start + self.MAX_BODY])
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_text_message(recipient_id, numbered_options(text, buttons))
-
-    async def send_quick_replies(
-        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_text_message(recipient_id, numbered_options(text, quick_replies))
+    async def _send_text(self, recipient_id: str, text: str) -> None:
+        await self._post(recipient_id, text)
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._post(recipient_id, media_url=image)
-
-    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
-        text = custom_as_text(json_message)
-        if text is not None:
-            await self.send_text_message(recipient_id, text)
-        else:
-            log.info("custom payload of type %r has no WhatsApp form; skipped", json_message.get("type"))
 
 
 class TwilioWhatsAppChannel(InputChannel):

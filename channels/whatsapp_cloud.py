@@ -17,20 +17,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.degrade import custom_as_text, numbered_options, resolve_choice
+from channels.degrade import resolve_choice
 from channels.messaging import (
     OnNewMessage,
+    WhatsAppTextOutput,
     disabled_blueprint,
     hub_signature_valid,
     meta_webhook_blueprint,
     missing_keys,
     offered_buttons,
+    post_to_provider,
 )
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ log = logging.getLogger(__name__)
 REQUIRED = ["verify_token", "app_secret", "access_token", "phone_number_id"]
 
 
-class WhatsAppCloudOutput(OutputChannel):
+class WhatsAppCloudOutput(WhatsAppTextOutput):
     MAX_BODY = 4096
 
     @classmethod
@@ -53,51 +54,22 @@ class WhatsAppCloudOutput(OutputChannel):
     async def _send(self, recipient_id: str, message: dict[str, Any]) -> None:
         body = {"messaging_product": "whatsapp", "recipient_type": "individual", "to": recipient_id, **message}
         url = f"{self.api_base}/{self.phone_number_id}/messages"
-        try:
-            async with (
-                aiohttp.ClientSession() as session,
-                session.post(
-                    url,
-                    json=body,
-                    headers={"Authorization": f"Bearer {self.access_token}"},
-                    timeout=aiohttp.ClientTimeout(total=10),
-                ) as resp,
-            ):
-                if resp.status >= 300:
-                    log.error("WhatsApp Cloud API refused a message: %s %s", resp.status, (await resp.text())[:300])
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.error("WhatsApp Cloud API unreachable: %s", exc)
+        await post_to_provider(
+            "WhatsApp Cloud API", url, json=body, headers={"Authorization": f"Bearer {self.access_token}"}
+        )
 
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        text = text.strip()
-        for start in range(0, len(text), self.MAX_BODY):
-            await self._send(
-                recipient_id,
-                {"type": "text", "text": {"body": text[start : start + self.MAX_BODY], "preview_url": True}},
-            )
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_text_message(recipient_id, numbered_options(text, buttons))
-
-    async def send_quick_replies(
-        self, recipient_id: str, text: str, quick_replies: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_text_message(recipient_id, numbered_options(text, quick_replies))
+    async def _send_text(self, recipient_id: str, text: str) -> None:
+        await self._send(recipient_id, {"type": "text", "text": {"body": text, "preview_url": True}})
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self._send(recipient_id, {"type": "image", "image": {"link": image}})
 
-    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
-        text = custom_as_text(json_message)
-        if text is not None:
-            await self.send_text_message(recipient_id, text)
-        elif json_message.get("type") in {"template", "interactive", "location", "contacts"}:
+    async def _send_custom(self, recipient_id: str, json_message: dict[str, Any]) -> None:
+        if json_message.get("type") in {"template", "interactive", "location", "contacts"}:
             # A payload written for the Cloud API itself goes out as it is.
             await self._send(recipient_id, json_message)
         else:
-            log.info("custom payload of type %r has no WhatsApp form; skipped", json_message.get("type"))
+            await super()._send_custom(recipient_id, json_message)
 
 
 def _message_text(message: dict[str, Any]) -> str | None:
