@@ -19,9 +19,11 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from knowledge.samples import write_sample
 from tests.support import RASA_BIN, REPO_ROOT, free_port, python_module, service_process
 
 DEMO_DATA = REPO_ROOT / "var" / "demo_shop"
@@ -292,3 +294,50 @@ def models_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         python_module("models", "serve"), f"http://127.0.0.1:{port}/health", env=env, deadline_s=120, log_path=log
     ):
         yield f"http://127.0.0.1:{port}"
+
+
+# ---------- knowledge service ----------
+
+KNOWLEDGE_TOKEN = "test-admin-token"
+
+
+def kb_env(root: Path, port: int, **extra: str) -> dict[str, str]:
+    """A knowledge service's environment: its own var/ folder and SQLite database, e5, no Redis."""
+    env = {
+        "BORDERLESS_VAR": str(root / "var"),
+        "KNOWLEDGE_EMBEDDER": "e5",
+        "KNOWLEDGE_ADMIN_TOKEN": KNOWLEDGE_TOKEN,
+        "KNOWLEDGE_PORT": str(port),
+        "KNOWLEDGE_WATCH_INTERVAL": "0.2",
+        "KNOWLEDGE_DATABASE_URL": f"sqlite:///{root / 'var' / 'knowledge.db'}",
+        "REDIS_URL": "",
+        "HF_HUB_OFFLINE": "1",
+    }
+    env.update(extra)
+    return env
+
+
+def knowledge_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """`python -m knowledge ARGS` in that environment; the caller checks the outcome."""
+    return subprocess.run(
+        python_module("knowledge", *args),
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO_ROOT,
+    )
+
+
+@contextmanager
+def sample_knowledge_service(root: Path) -> Iterator[dict[str, Any]]:
+    """The knowledge service over knowledge.samples (written under `root`), bootstrapped and serving on a free
+    port until the block ends: {"base", "env", "root", "content", "catalog"}."""
+    content, catalog = write_sample(root / "sample")
+    port = free_port()
+    env = kb_env(root, port)
+    boot = knowledge_cli(env, "bootstrap", "--content", str(content), "--products", str(catalog))
+    assert boot.returncode == 0, boot.stderr
+    base = f"http://127.0.0.1:{port}"
+    with service_process(python_module("knowledge", "serve"), f"{base}/health", env=env, log_path=root / "service.log"):
+        yield {"base": base, "env": env, "root": root, "content": content, "catalog": catalog}

@@ -11,9 +11,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clients.knowledge import KnowledgeClient
 from actions.clients.models import ModelsClient
 from actions.knowledge_answer import ActionAnswerQuestion
-from knowledge.samples import write_sample
-from tests.integration.test_knowledge_service import cli, kb_env
-from tests.support import free_port, python_module, service_process
+from tests.integration.conftest import sample_knowledge_service
+from tests.support import free_port
 
 
 def tracker(text: str, intent: str, language: str = "en") -> Tracker:
@@ -51,15 +50,8 @@ def run_action(url: str, text: str, intent: str, language: str = "en", models_ur
 
 @pytest.fixture(scope="module")
 def knowledge_url(tmp_path_factory):
-    root = tmp_path_factory.mktemp("answer")
-    content, catalog = write_sample(root / "sample")
-    port = free_port()
-    env = kb_env(root, port)
-    boot = cli(env, "bootstrap", "--content", str(content), "--products", str(catalog))
-    assert boot.returncode == 0, boot.stderr
-    url = f"http://127.0.0.1:{port}"
-    with service_process(python_module("knowledge", "serve"), f"{url}/health", env=env, log_path=root / "svc.log"):
-        yield url
+    with sample_knowledge_service(tmp_path_factory.mktemp("answer")) as started:
+        yield started["base"]
 
 
 def test_policy_answer_cites_its_source(knowledge_url) -> None:

@@ -9,7 +9,9 @@ import pytest
 import redis
 
 from knowledge.samples import write_sample
-from tests.integration.test_knowledge_service import call, cli, kb_env
+from tests.integration.conftest import kb_env
+from tests.integration.conftest import knowledge_cli as cli
+from tests.integration.test_knowledge_service import call
 from tests.support import free_port, python_module, service_process, wait_until
 
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"

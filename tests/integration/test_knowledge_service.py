@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import threading
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from knowledge.samples import write_sample
-from tests.support import free_port, python_module, service_process, wait_until
+from tests.integration.conftest import KNOWLEDGE_TOKEN, sample_knowledge_service
+from tests.integration.conftest import knowledge_cli as cli
+from tests.support import wait_until
 
-TOKEN = "test-admin-token"
+TOKEN = KNOWLEDGE_TOKEN
 
 
 def call(
@@ -34,43 +32,10 @@ def call(
         return exc.code, json.loads(exc.read() or b"{}")
 
 
-def kb_env(root: Path, port: int, **extra: str) -> dict[str, str]:
-    env = {
-        "BORDERLESS_VAR": str(root / "var"),
-        "KNOWLEDGE_EMBEDDER": "e5",
-        "KNOWLEDGE_ADMIN_TOKEN": TOKEN,
-        "KNOWLEDGE_PORT": str(port),
-        "KNOWLEDGE_WATCH_INTERVAL": "0.2",
-        "KNOWLEDGE_DATABASE_URL": f"sqlite:///{root / 'var' / 'knowledge.db'}",
-        "REDIS_URL": "",
-        "HF_HUB_OFFLINE": "1",
-    }
-    env.update(extra)
-    return env
-
-
-def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        python_module("knowledge", *args),
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-
-
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    root = tmp_path_factory.mktemp("knowledge")
-    content, catalog = write_sample(root / "sample")
-    port = free_port()
-    env = kb_env(root, port)
-    boot = cli(env, "bootstrap", "--content", str(content), "--products", str(catalog))
-    assert boot.returncode == 0, boot.stderr
-    base = f"http://127.0.0.1:{port}"
-    with service_process(python_module("knowledge", "serve"), f"{base}/health", env=env, log_path=root / "service.log"):
-        yield {"base": base, "env": env, "root": root, "content": content, "catalog": catalog}
+    with sample_knowledge_service(tmp_path_factory.mktemp("knowledge")) as started:
+        yield started
 
 
 def served_version(base: str) -> int | None:
