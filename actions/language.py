@@ -130,7 +130,7 @@ def word_count(text: str) -> int:
     return count
 
 
-def detected_language(message: dict[str, Any], threshold: float) -> str | None:
+def detected_language(message: dict[str, Any], threshold: float, min_words: int = MIN_WORDS) -> str | None:
     """The supported language the parse data names for the message, when it can be trusted."""
     code = language_code(str(message.get("language") or ""))
     try:
@@ -139,7 +139,7 @@ def detected_language(message: dict[str, Any], threshold: float) -> str | None:
         return None
     if code is None or confidence < threshold:
         return None
-    if word_count(str(message.get("text") or "")) < MIN_WORDS:
+    if word_count(str(message.get("text") or "")) < min_words:
         return None
     return code
 

