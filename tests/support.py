@@ -12,6 +12,7 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
@@ -82,3 +83,17 @@ def service_process(
 def python_module(module: str, *args: str) -> list[str]:
     """argv for running `python -m module` in the app venv (the current interpreter in tests)."""
     return [sys.executable, "-m", module, *args]
+
+
+ACTION_CLIENTS = ("orders", "recommender", "knowledge", "models", "client")
+
+
+async def run_and_close(action: Any, dispatcher: Any, tracker: Any) -> list[dict[str, Any]]:
+    """Runs one custom action's run() and closes the HTTP clients it holds, whatever happens."""
+    try:
+        return await action.run(dispatcher, tracker, {})
+    finally:
+        for name in ACTION_CLIENTS:
+            client = getattr(action, name, None)
+            if client is not None:
+                await client.close()

@@ -25,6 +25,7 @@ from actions.order_changes import (
     ActionPrepareReturn,
 )
 from tests.integration.conftest import GenerateShop, OrdersService, StartOrders, StartRecommender
+from tests.support import run_and_close as run
 
 ANNA = "anna.devries@example.com"
 BEN = "ben.smith@example.org"
@@ -69,16 +70,6 @@ def tracker(
         active_loop={},
         latest_action_name="action_listen",
     )
-
-
-async def run(action: Any, dispatcher: CollectingDispatcher, t: Tracker) -> list[dict[str, Any]]:
-    """Runs one action's run() and closes its HTTP clients."""
-    try:
-        return await action.run(dispatcher, t, {})
-    finally:
-        for client in (getattr(action, "orders", None), getattr(action, "recommender", None)):
-            if client is not None:
-                await client.close()
 
 
 def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from actions.order_changes import (
 from actions.order_forms import country_code, customer_token, proof_kwargs
 from actions.order_status import ValidateOrderStatusForm
 from tests.support import free_port
+from tests.support import run_and_close as run
 
 TOKEN = "bl1.eyJjaWQiOiJDMDAwMSJ9.c2lnbmF0dXJl"
 
@@ -50,16 +51,6 @@ def tracker(
         active_loop={"name": active_loop} if active_loop else {},
         latest_action_name="action_listen",
     )
-
-
-async def run(action: Any, dispatcher: CollectingDispatcher, t: Tracker) -> list[dict[str, Any]]:
-    """Runs one action's run() and closes its HTTP clients."""
-    try:
-        return await action.run(dispatcher, t, {})
-    finally:
-        for client in (getattr(action, "orders", None), getattr(action, "recommender", None)):
-            if client is not None:
-                await client.close()
 
 
 # ---------- proof of ownership ----------
