@@ -60,6 +60,19 @@ TINY_SEQ2SEQ: dict[str, int] = {
 }
 
 
+# The size every tiny BERT shares, and its tokenizer's specials and template.
+TINY_BERT: dict[str, int] = {
+    "hidden_size": 16,
+    "num_hidden_layers": 1,
+    "num_attention_heads": 2,
+    "intermediate_size": 32,
+    "max_position_embeddings": 64,
+    "pad_token_id": 0,
+}
+BERT_SPECIALS = ["<pad>", "</s>", "<unk>", "[CLS]", "[SEP]"]
+BERT_TEMPLATE = ("[CLS] $A [SEP]", "[CLS] $A [SEP] $B [SEP]")
+
+
 def build_marian(out: Path) -> Path:
     """A two-layer MarianMT model (one language pair, as opus-mt models are)."""
     from transformers import MarianConfig, MarianMTModel
@@ -98,17 +111,10 @@ def build_sequence_classifier(out: Path, labels: list[str]) -> Path:
     """A tiny BERT sequence classifier whose config names the given labels."""
     from transformers import BertConfig, BertForSequenceClassification
 
-    tok = _word_tokenizer(
-        out, ["<pad>", "</s>", "<unk>", "[CLS]", "[SEP]"], ("[CLS] $A [SEP]", "[CLS] $A [SEP] $B [SEP]")
-    )
+    tok = _word_tokenizer(out, BERT_SPECIALS, BERT_TEMPLATE)
     config = BertConfig(
         vocab_size=len(tok),  # type: ignore[arg-type]
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=64,
-        pad_token_id=0,
+        **TINY_BERT,
         id2label=dict(enumerate(labels)),
         label2id={label: i for i, label in enumerate(labels)},
     )
@@ -127,18 +133,8 @@ def build_sentence_transformer(out: Path) -> Path:
     from transformers import BertConfig, BertModel
 
     hf_dir = out.parent / f"{out.name}-hf"
-    tok = _word_tokenizer(
-        hf_dir, ["<pad>", "</s>", "<unk>", "[CLS]", "[SEP]"], ("[CLS] $A [SEP]", "[CLS] $A [SEP] $B [SEP]")
-    )
-    config = BertConfig(
-        vocab_size=len(tok),  # type: ignore[arg-type]
-        hidden_size=16,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=32,
-        max_position_embeddings=64,
-        pad_token_id=0,
-    )
+    tok = _word_tokenizer(hf_dir, BERT_SPECIALS, BERT_TEMPLATE)
+    config = BertConfig(vocab_size=len(tok), **TINY_BERT)  # type: ignore[arg-type]
     BertModel(config).save_pretrained(str(hf_dir))
     word = st_models.Transformer(str(hf_dir), max_seq_length=32)
     getter = getattr(word, "get_embedding_dimension", None) or word.get_word_embedding_dimension
