@@ -27,60 +27,53 @@ class Base(DeclarativeBase):
     pass
 
 
-class DocumentRow(Base):
-    __tablename__ = "kb_documents"
-    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+class _DocumentContent:
+    """The columns a document's content is stored in, shared by its live row and its revisions."""
+
     type: Mapped[str] = mapped_column(String(16))
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     url: Mapped[str] = mapped_column(Text, default="")
     language: Mapped[str] = mapped_column(String(16), default="en")
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
-    source: Mapped[str] = mapped_column(String(200), default="api", index=True)
     content_hash: Mapped[str] = mapped_column(String(64))
+    source: str
+
+    def document(self, doc_id: str) -> Document:
+        return Document(
+            id=doc_id,
+            type=self.type,
+            title=self.title,
+            body=self.body,
+            url=self.url,
+            language=self.language,
+            metadata=dict(self.meta or {}),
+            source=self.source,
+        )
+
+
+class DocumentRow(_DocumentContent, Base):
+    __tablename__ = "kb_documents"
+    id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    source: Mapped[str] = mapped_column(String(200), default="api", index=True)
     revision: Mapped[int] = mapped_column(Integer, default=1)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False, index=True)
     updated_at: Mapped[float] = mapped_column(Float)
 
     def to_document(self) -> Document:
-        return Document(
-            id=self.id,
-            type=self.type,
-            title=self.title,
-            body=self.body,
-            url=self.url,
-            language=self.language,
-            metadata=dict(self.meta or {}),
-            source=self.source,
-        )
+        return self.document(self.id)
 
 
-class RevisionRow(Base):
+class RevisionRow(_DocumentContent, Base):
     __tablename__ = "kb_document_revisions"
     doc_id: Mapped[str] = mapped_column(String(128), primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, primary_key=True)
-    type: Mapped[str] = mapped_column(String(16))
-    title: Mapped[str] = mapped_column(Text)
-    body: Mapped[str] = mapped_column(Text)
-    url: Mapped[str] = mapped_column(Text, default="")
-    language: Mapped[str] = mapped_column(String(16), default="en")
-    meta: Mapped[dict[str, Any]] = mapped_column("metadata", JSON, default=dict)
     source: Mapped[str] = mapped_column(String(200), default="api")
-    content_hash: Mapped[str] = mapped_column(String(64))
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[float] = mapped_column(Float)
 
     def to_document(self) -> Document:
-        return Document(
-            id=self.doc_id,
-            type=self.type,
-            title=self.title,
-            body=self.body,
-            url=self.url,
-            language=self.language,
-            metadata=dict(self.meta or {}),
-            source=self.source,
-        )
+        return self.document(self.doc_id)
 
 
 class VersionRow(Base):
