@@ -4,7 +4,10 @@ Each wraps Rasa's own connector where one exists and adds what Borderless needs:
 - webhook authentication: Messenger `X-Hub-Signature-256` / `X-Hub-Signature` (HMAC of the raw body with the
   app secret), Twilio `X-Twilio-Signature` (Twilio's RequestValidator over the public webhook URL and form
   fields), Telegram's `X-Telegram-Bot-Api-Secret-Token` (Telegram does not sign; it echoes a secret). A request
-  that fails the check gets 403 and reaches no conversation;
+  that fails the check gets 403 and reaches no conversation. Telegram is only enabled with a secret token of
+  at least 16 characters, and its `/set_webhook` route needs Rasa's API token;
+- every message is cut to the shop's message limit and carries `shopper_source` = `<channel>:<sender>` (the
+  provider authenticated the sender), which the orders service limits failed proofs by (channels/inbound.py);
 - rich replies degrade per channel (channels/degrade.py): WhatsApp gets numbered options and a reply "2"
   selects the second button; product cards become a Messenger generic template or text lines elsewhere;
 - a channel whose credentials are empty (the env variables in credentials.yml are unset) is disabled: its
@@ -27,11 +30,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import inbound
 from channels.degrade import custom_as_text, last_offered_buttons, numbered_options, resolve_choice
+from svc.secrets import rasa_api_token
 
 log = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+MIN_TELEGRAM_SECRET = 16
 
 
 def disabled_blueprint(name: str, missing: list[str]) -> Blueprint:
@@ -127,7 +133,8 @@ class TelegramChannel(InputChannel):
     """Telegram bot webhook at /webhooks/telegram/webhook.
 
     credentials: access_token, webhook_url (public URL Telegram calls), secret_token (echoed by Telegram in
-    X-Telegram-Bot-Api-Secret-Token; strongly recommended), api_base (optional, for a local Bot API server).
+    X-Telegram-Bot-Api-Secret-Token; required, at least 16 characters: Telegram does not sign updates, so
+    without it anyone could post forged ones), api_base (optional, for a local Bot API server).
     Unlike Rasa's connector it makes no network call at start-up; POST /webhooks/telegram/set_webhook
     registers the webhook (with the secret) when you are ready.
     """
@@ -160,6 +167,9 @@ class TelegramChannel(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         if not self.access_token:
             return disabled_blueprint(self.name(), ["access_token"])
+        if len(self.secret_token) < MIN_TELEGRAM_SECRET:
+            log.error("Telegram disabled: TELEGRAM_SECRET_TOKEN needs at least %d characters", MIN_TELEGRAM_SECRET)
+            return disabled_blueprint(self.name(), ["secret_token"])
         from aiogram.types import Update
 
         bp = Blueprint("telegram_webhook", __name__)
@@ -170,18 +180,19 @@ class TelegramChannel(InputChannel):
             return response.json({"status": "ok"})
 
         @bp.route("/set_webhook", methods=["POST"])
-        async def set_webhook(_: Request) -> HTTPResponse:
-            data = {"url": self.webhook_url}
-            if self.secret_token:
-                data["secret_token"] = self.secret_token
+        async def set_webhook(request: Request) -> HTTPResponse:
+            # Re-pointing the bot's webhook is an admin action: it needs Rasa's API token.
+            scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+            expected = rasa_api_token()
+            if scheme.lower() != "bearer" or not expected or not hmac.compare_digest(given.strip(), expected):
+                return response.json({"error": "needs 'Authorization: Bearer <Rasa API token>'"}, status=401)
+            data = {"url": self.webhook_url, "secret_token": self.secret_token}
             ok = await out_channel.request("setWebhook", data)  # type: ignore[union-attr]
             return response.json({"ok": bool(ok)})
 
         @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            if self.secret_token and not hmac.compare_digest(
-                request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""), self.secret_token
-            ):
+            if not hmac.compare_digest(request.headers.get("X-Telegram-Bot-Api-Secret-Token", ""), self.secret_token):
                 return response.json({"error": "bad secret token"}, status=403)
             body = request.json
             if not isinstance(body, dict):
@@ -206,7 +217,11 @@ class TelegramChannel(InputChannel):
             sender_id = str(msg.chat.id)
             await on_new_message(
                 UserMessage(
-                    text, out_channel, sender_id, input_channel=self.name(), metadata=self.get_metadata(request)
+                    inbound.clipped_text(text),
+                    out_channel,
+                    sender_id,
+                    input_channel=self.name(),
+                    metadata=inbound.with_source(None, f"telegram:{sender_id}"),
                 )
             )
             return response.text("success")
@@ -370,12 +385,17 @@ class TwilioWhatsAppChannel(InputChannel):
             if not sender or text is None:
                 return response.text("", status=204)
             chosen = resolve_choice(text, await offered_buttons(request, sender))
-            metadata = (
-                {"channel_profile_name": request.form.get("ProfileName")} if request.form.get("ProfileName") else None
+            metadata = inbound.with_source(
+                {"channel_profile_name": request.form.get("ProfileName")} if request.form.get("ProfileName") else None,
+                f"whatsapp:{sender}",
             )
             await on_new_message(
                 UserMessage(
-                    chosen or text, self.get_output_channel(), sender, input_channel=self.name(), metadata=metadata
+                    inbound.clipped_text(chosen or text),
+                    self.get_output_channel(),
+                    sender,
+                    input_channel=self.name(),
+                    metadata=metadata,
                 )
             )
             return response.text("", status=204)
@@ -435,7 +455,13 @@ class _Messenger(Messenger):
 
     async def _handle_user_message(self, text: str, sender_id: str, metadata: dict[str, Any] | None) -> None:
         out_channel = BorderlessMessengerBot(self.client)
-        user_msg = UserMessage(text, out_channel, sender_id, input_channel="facebook", metadata=metadata)
+        user_msg = UserMessage(
+            inbound.clipped_text(text),
+            out_channel,
+            sender_id,
+            input_channel="facebook",
+            metadata=inbound.with_source(metadata, f"facebook:{sender_id}"),
+        )
         await self._action(out_channel, sender_id, "typing_on")
         try:
             await self.on_new_message(user_msg)

@@ -22,6 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels import inbound
 from channels.degrade import resolve_choice
 from channels.messaging import (
     OnNewMessage,
@@ -151,7 +152,11 @@ class WhatsAppCloudChannel(InputChannel):
                         metadata = {"whatsapp_message_id": message.get("id")}
                         await on_new_message(
                             UserMessage(
-                                chosen or text, out_channel, sender, input_channel=self.name(), metadata=metadata
+                                inbound.clipped_text(chosen or text),
+                                out_channel,
+                                sender,
+                                input_channel=self.name(),
+                                metadata=inbound.with_source(metadata, f"whatsapp:{sender}"),
                             )
                         )
             # Meta retries anything but a 200, so statuses and unsupported types are acknowledged too.

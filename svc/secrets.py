@@ -61,3 +61,13 @@ def load_secret(env: str, file_name: str, *, min_length: int = MIN_SECRET_LENGTH
         # Another process created it between our check and our write: use theirs.
         return load_secret(env, file_name, min_length=min_length, create=False)
     return value
+
+
+def rasa_api_token(create: bool = True) -> str | None:
+    """The token of Rasa's HTTP API (RASA_TOKEN, else var/rasa_token): the Rasa server always requires it."""
+    return load_secret("RASA_TOKEN", "rasa_token", create=create)
+
+
+def widget_session_key(create: bool = True) -> str | None:
+    """The HMAC key of signed widget sessions (WIDGET_SESSION_SECRET, else var/widget_session_secret)."""
+    return load_secret("WIDGET_SESSION_SECRET", "widget_session_secret", create=create)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -97,3 +98,87 @@ async def run_and_close(action: Any, dispatcher: Any, tracker: Any) -> list[dict
             client = getattr(action, name, None)
             if client is not None:
                 await client.close()
+
+
+# ---------- the Rasa server, as `make run` starts it (bot/serve.py), and its signed public channels ----------
+
+RASA_PYTHON = REPO_ROOT / ".venv-rasa" / "bin" / "python"
+# Test secrets: long enough for svc/secrets.py, and never used outside tests.
+TEST_RASA_TOKEN = "test-rasa-api-token-0123456789abcdef"
+TEST_WIDGET_SECRET = "test-widget-session-secret-0123456789"
+PUBLIC_CHANNELS = (
+    "channels.widget_channel.WidgetInput:\n"
+    "channels.socketio_channel.SignedSocketIOInput:\n"
+    "  user_message_evt: user_uttered\n"
+    "  bot_message_evt: bot_uttered\n"
+    "  session_persistence: true\n"
+)
+
+
+def rasa_env(**extra: str) -> dict[str, str]:
+    """Environment entries every test stack sets: the Rasa API token and the widget-session key."""
+    return {"RASA_TOKEN": TEST_RASA_TOKEN, "WIDGET_SESSION_SECRET": TEST_WIDGET_SECRET, **extra}
+
+
+@contextmanager
+def rasa_server(
+    model: Path,
+    port: int,
+    endpoints: Path,
+    credentials: Path,
+    *,
+    env: dict[str, str],
+    log_path: Path,
+    deadline_s: float = 300,
+    cors: bool = False,
+) -> Iterator[subprocess.Popen[bytes]]:
+    """The real Rasa server through bot/serve.py (token always on, loopback), ready when `/version` answers."""
+    args = [str(RASA_PYTHON), "-m", "bot.serve", "--model", str(model), "--port", str(port)]
+    args += ["--endpoints", str(endpoints), "--credentials", str(credentials)]
+    if cors:
+        args += ["--cors", "*"]
+    with service_process(
+        args, f"http://127.0.0.1:{port}/version", env={**env, **rasa_env()}, deadline_s=deadline_s, log_path=log_path
+    ) as proc:
+        yield proc
+
+
+class WidgetSessions:
+    """Signed widget sessions for named test shoppers, issued with the test key (as the console would)."""
+
+    def __init__(self, rasa_url: str) -> None:
+        from channels import sessions
+
+        self._sessions = sessions
+        self.rasa_url = rasa_url
+        self.by_name: dict[str, Any] = {}
+
+    def session(self, name: str) -> Any:
+        if name not in self.by_name:
+            self.by_name[name] = self._sessions.issue(TEST_WIDGET_SECRET)
+        return self.by_name[name]
+
+    def conversation_id(self, name: str) -> str:
+        return str(self.session(name).conversation_id)
+
+    def say(self, name: str, text: str, metadata: dict[str, Any] | None = None, timeout: float = 60) -> list[dict]:
+        """One message through the signed widget channel; the bot's replies."""
+        body: dict[str, Any] = {"message": text}
+        if metadata:
+            body["metadata"] = metadata
+        req = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/widget/webhook",
+            data=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self.session(name).token}"},
+        )
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            return list(json.loads(resp.read()))
+
+    def tracker(self, name: str) -> dict[str, Any]:
+        """The conversation's tracker through Rasa's HTTP API (with the API token)."""
+        req = urllib.request.Request(
+            f"{self.rasa_url}/conversations/{self.conversation_id(name)}/tracker",
+            headers={"Authorization": f"Bearer {TEST_RASA_TOKEN}"},
+        )
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return dict(json.loads(resp.read()))

@@ -4,9 +4,12 @@
  *   <script src="https://console.example/widget.js" data-rasa-url="https://rasa.example" defer
  *           data-customer-token="bl1...." data-title="Lumen Goods help"></script>
  *
- * Talks to Rasa's REST channel (POST {rasa}/webhooks/rest/webhook) and, for messages from a human agent,
- * queue status and ratings, to the console service it was loaded from (/widget/...). The session id and
- * the transcript live in localStorage, so the conversation survives page reloads. Everything a shopper,
+ * The console it was loaded from issues a signed session (POST /widget/session: a conversation id chosen by the
+ * server and a token); the widget sends each message to Rasa's signed widget channel
+ * (POST {rasa}/webhooks/widget/webhook, "Authorization: Bearer <token>") and reads agent messages, queue status
+ * and ratings from the console (/widget/..., same header). The session and the transcript live in
+ * localStorage, so the conversation survives page reloads; `BorderlessWidget.reset()` ends it (call it when the
+ * shopper logs out: the assistant forgets any proof of ownership and a new conversation starts). Everything a shopper,
  * the bot or an agent wrote is inserted as text (never as HTML); links are only made for http(s) URLs.
  */
 (function () {
@@ -35,21 +38,51 @@
   function save(name, value) {
     try { localStorage.setItem(KEY + name, JSON.stringify(value)); } catch (e) { /* private mode: memory only */ }
   }
-  function newId() {
-    var bytes = new Uint8Array(16);
-    (window.crypto || window.msCrypto).getRandomValues(bytes);
-    return "web-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
-
   var state = {
-    session: load("session", null) || newId(),
+    session: load("session", null),
+    token: load("token", null),
+    expires: load("expires", 0),
     log: load("log", []),
     outboxAfter: load("outbox_after", 0),
     open: load("open", false),
     status: null,
     seq: load("seq", 0)
   };
-  save("session", state.session);
+  // Renew a session a day before it expires; a renewal keeps the conversation id.
+  var RENEW_BEFORE_S = 24 * 3600;
+  var pendingSession = null;
+
+  function keepSession(s) {
+    state.session = s.conversation_id; state.token = s.token; state.expires = s.expires_at;
+    save("session", state.session); save("token", state.token); save("expires", state.expires);
+    return state.token;
+  }
+  function requestSession(path, body) {
+    return fetch(cfg.consoleUrl + path, {
+      method: "POST",
+      headers: state.token ? { "Content-Type": "application/json", "Authorization": "Bearer " + state.token } : { "Content-Type": "application/json" },
+      body: JSON.stringify(body || {})
+    }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.json();
+    }).then(keepSession);
+  }
+  function ensureSession(force) {
+    var fresh = state.token && state.expires - Date.now() / 1000 > RENEW_BEFORE_S;
+    if (fresh && !force) return Promise.resolve(state.token);
+    if (!pendingSession) {
+      var old = force ? null : state.token;
+      pendingSession = requestSession("/widget/session", old ? { token: old } : {}).then(
+        function (t) { pendingSession = null; return t; },
+        function (e) { pendingSession = null; throw e; });
+    }
+    return pendingSession;
+  }
+  function authHeaders(extra) {
+    var h = extra || {};
+    if (state.token) h.Authorization = "Bearer " + state.token;
+    return h;
+  }
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);
@@ -282,10 +315,17 @@
   function sendText(message, shown) {
     addEntry({ from: "user", text: shown || message });
     typing.hidden = false; scrollDown();
-    fetch(cfg.rasaUrl + "/webhooks/rest/webhook", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: state.session, message: message, metadata: metadata() })
+    function post() {
+      return fetch(cfg.rasaUrl + "/webhooks/widget/webhook", {
+        method: "POST",
+        headers: authHeaders({ "Content-Type": "application/json" }),
+        body: JSON.stringify({ message: message, metadata: metadata() })
+      });
+    }
+    ensureSession().then(post).then(function (r) {
+      // An expired or revoked session: get a new one once and resend.
+      if (r.status === 401) return ensureSession(true).then(post);
+      return r;
     }).then(function (r) {
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
@@ -298,9 +338,9 @@
   }
 
   function feedback(body) {
-    body.session_id = state.session;
+    if (!state.token) return Promise.resolve();
     return fetch(cfg.consoleUrl + "/widget/feedback", {
-      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body)
+      method: "POST", headers: authHeaders({ "Content-Type": "application/json" }), body: JSON.stringify(body)
     }).catch(function () { /* feedback is best effort */ });
   }
 
@@ -320,12 +360,12 @@
     }
   }
   function poll() {
-    if (polling) return;
+    if (polling || !state.token) return;
     polling = true;
-    var q = "session_id=" + encodeURIComponent(state.session);
+    var opts = { headers: authHeaders() };
     Promise.all([
-      fetch(cfg.consoleUrl + "/widget/messages?" + q + "&after=" + state.outboxAfter).then(function (r) { return r.ok ? r.json() : null; }),
-      fetch(cfg.consoleUrl + "/widget/status?" + q).then(function (r) { return r.ok ? r.json() : null; })
+      fetch(cfg.consoleUrl + "/widget/messages?after=" + state.outboxAfter, opts).then(function (r) { return r.ok ? r.json() : null; }),
+      fetch(cfg.consoleUrl + "/widget/status", opts).then(function (r) { return r.ok ? r.json() : null; })
     ]).then(function (res) {
       var box = res[0];
       if (box && box.messages) {
@@ -370,8 +410,14 @@
   window.BorderlessWidget = {
     open: function () { setOpen(true); },
     session: function () { return state.session; },
+    // Logout: the console drops the conversation's state in the assistant (any proof of ownership with it)
+    // and hands out a new session; the transcript on this device is cleared.
     reset: function () {
-      ["session", "log", "outbox_after", "seq"].forEach(function (k) { try { localStorage.removeItem(KEY + k); } catch (e) {} });
+      var done = state.token ? requestSession("/widget/logout") : Promise.resolve();
+      ["session", "token", "expires", "log", "outbox_after", "seq"].forEach(function (k) { try { localStorage.removeItem(KEY + k); } catch (e) {} });
+      state.log = []; state.outboxAfter = 0; state.seq = 0;
+      while (logEl.firstChild) logEl.removeChild(logEl.firstChild);
+      return done.catch(function () { state.session = null; state.token = null; state.expires = 0; });
     }
   };
 })();

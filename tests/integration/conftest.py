@@ -9,12 +9,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
 import sys
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
@@ -24,7 +22,16 @@ from typing import Any
 import pytest
 
 from knowledge.samples import write_sample
-from tests.support import RASA_BIN, REPO_ROOT, free_port, python_module, service_process
+from tests.support import (
+    PUBLIC_CHANNELS,
+    REPO_ROOT,
+    WidgetSessions,
+    free_port,
+    python_module,
+    rasa_env,
+    rasa_server,
+    service_process,
+)
 
 DEMO_DATA = REPO_ROOT / "var" / "demo_shop"
 TRAINED = REPO_ROOT / "trained"
@@ -32,6 +39,10 @@ TRAINED = REPO_ROOT / "trained"
 
 @dataclass
 class Assistant:
+    """The running assistant. `say(name, text)` talks as the test shopper `name` through the signed widget
+    channel (each name gets its own server-signed conversation); `tracker(name)` reads that conversation
+    through Rasa's HTTP API with the API token; `conversation_id(name)` is its real id."""
+
     rasa_url: str
     actions_url: str
     orders_url: str
@@ -39,18 +50,16 @@ class Assistant:
     recommender_url: str
     models_url: str
     workdir: Path
+    widget: WidgetSessions
 
-    def say(self, sender: str, text: str) -> list[dict]:
-        body = json.dumps({"sender": sender, "message": text}).encode()
-        req = urllib.request.Request(
-            f"{self.rasa_url}/webhooks/rest/webhook", data=body, headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            return json.loads(resp.read())
+    def say(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict]:
+        return self.widget.say(sender, text, metadata)
 
     def tracker(self, sender: str) -> dict:
-        with urllib.request.urlopen(f"{self.rasa_url}/conversations/{sender}/tracker", timeout=30) as resp:
-            return json.loads(resp.read())
+        return self.widget.tracker(sender)
+
+    def conversation_id(self, sender: str) -> str:
+        return self.widget.conversation_id(sender)
 
 
 def _run(args: list[str], env: dict[str, str]) -> str:
@@ -85,6 +94,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         "ORDERS_URL": urls["orders"],
         "KNOWLEDGE_URL": urls["knowledge"],
         "RECOMMENDER_URL": urls["recommender"],
+        **rasa_env(),
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
@@ -98,7 +108,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     endpoints = work / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "{urls["actions"]}/webhook"\n')
     credentials = work / "credentials.yml"
-    credentials.write_text("rest:\n")
+    credentials.write_text(PUBLIC_CHANNELS)
     logs = work / "logs"
     logs.mkdir()
     with ExitStack() as stack:
@@ -126,30 +136,19 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
             )
         )
         stack.enter_context(
-            service_process(
-                [
-                    str(RASA_BIN),
-                    "run",
-                    "--model",
-                    str(TRAINED),
-                    "--enable-api",
-                    "--port",
-                    str(ports["rasa"]),
-                    "--interface",
-                    "127.0.0.1",
-                    "--endpoints",
-                    str(endpoints),
-                    "--credentials",
-                    str(credentials),
-                ],
-                f"{urls['rasa']}/status",
-                env=env,
-                deadline_s=240,
-                log_path=logs / "rasa.log",
+            rasa_server(
+                TRAINED, ports["rasa"], endpoints, credentials, env=env, deadline_s=240, log_path=logs / "rasa.log"
             )
         )
         yield Assistant(
-            urls["rasa"], urls["actions"], urls["orders"], urls["knowledge"], urls["recommender"], urls["models"], work
+            urls["rasa"],
+            urls["actions"],
+            urls["orders"],
+            urls["knowledge"],
+            urls["recommender"],
+            urls["models"],
+            work,
+            WidgetSessions(urls["rasa"]),
         )
 
 

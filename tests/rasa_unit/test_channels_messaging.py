@@ -431,7 +431,7 @@ def test_telegram_requires_the_secret_token_and_sends_product_cards_as_text() ->
         {
             "access_token": "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
             "webhook_url": "https://bot.example/tg",
-            "secret_token": "tg-secret",
+            "secret_token": "tg-secret-0123456789",
             "api_base": api.url,
         }
     )
@@ -450,7 +450,7 @@ def test_telegram_requires_the_secret_token_and_sends_product_cards_as_text() ->
         url = f"{base}/webhooks/telegram/webhook"
         async with http.post(url, json=update) as r:
             missing = r.status
-        async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "tg-secret"}) as r:
+        async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "tg-secret-0123456789"}) as r:
             ok = r.status
         return missing, ok
 
@@ -482,7 +482,7 @@ def test_unconfigured_channels_load_from_credentials_yml_and_answer_503(
         monkeypatch.setenv(var, "")
     credentials = tmp_path / "credentials.yml"
     credentials.write_text(
-        "rest:\n"
+        "channels.widget_channel.WidgetInput:\n"
         "channels.messaging.TelegramChannel:\n  access_token: ${TELEGRAM_ACCESS_TOKEN}\n"
         "channels.messaging.MessengerChannel:\n  verify: ${FB_VERIFY}\n  secret: ${FB_SECRET}\n"
         "  page-access-token: ${FB_PAGE_ACCESS_TOKEN}\n"
@@ -492,8 +492,8 @@ def test_unconfigured_channels_load_from_credentials_yml_and_answer_503(
     )
     channels = create_http_input_channels(None, str(credentials))
     names = sorted(c.name() for c in channels)
-    assert names == ["facebook", "rest", "telegram", "twilio_whatsapp", "whatsapp"]
-    messaging = [c for c in channels if c.name() != "rest"]
+    assert names == ["facebook", "telegram", "twilio_whatsapp", "whatsapp", "widget"]
+    messaging = [c for c in channels if c.name() != "widget"]
 
     async def calls(http: aiohttp.ClientSession, base: str) -> list[int]:
         out = []

@@ -1,0 +1,87 @@
+"""The website widget's input channel: Rasa's REST shape, but only for conversations the shop signed.
+
+`POST /webhooks/widget/webhook` with `Authorization: Bearer <widget session token>` and a JSON body
+`{"message": "...", "metadata": {...}}` answers like Rasa's REST channel (a list of bot messages). The
+conversation id is the one inside the token (channels/sessions.py); a `sender` in the body must match it or is
+refused, so a caller can neither pick a conversation id nor write into a messaging app's conversation. The
+console issues the tokens (`POST /widget/session`). Loaded by the Rasa server (credentials.yml).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Optional
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels import inbound, sessions
+
+log = logging.getLogger(__name__)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+MAX_BODY_BYTES = 16 * 1024
+
+
+def session_from_headers(request: Request) -> str:
+    """The verified conversation id of the request's widget session; MessageRejected(401) otherwise."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise inbound.MessageRejected(401, "session_required", "send 'Authorization: Bearer <widget session token>'")
+    try:
+        return sessions.verify(inbound.widget_session_key(), token.strip())
+    except sessions.InvalidSession as exc:
+        raise inbound.MessageRejected(401, "invalid_session", f"widget session refused: {exc}") from exc
+
+
+class WidgetInput(InputChannel):
+    """Signed REST channel for the website widget (`channels.widget_channel.WidgetInput` in credentials.yml)."""
+
+    @classmethod
+    def name(cls) -> str:
+        return "widget"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[dict[str, Any]]) -> InputChannel:
+        return cls()
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        bp = Blueprint("widget_webhook", __name__)
+
+        @bp.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @bp.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                conversation_id = session_from_headers(request)
+                if len(request.body or b"") > MAX_BODY_BYTES:
+                    raise inbound.MessageRejected(413, "body_too_large", f"at most {MAX_BODY_BYTES} bytes")
+                try:
+                    body = json.loads(request.body)
+                except (ValueError, RecursionError) as exc:  # RecursionError: absurdly nested JSON
+                    raise inbound.MessageRejected(400, "malformed_json", "the body is not valid JSON") from exc
+                if not isinstance(body, dict):
+                    raise inbound.MessageRejected(400, "malformed_json", "the body must be a JSON object")
+                sender = body.get("sender")
+                if sender is not None and sender != conversation_id:
+                    raise inbound.MessageRejected(403, "foreign_conversation", "the session is for another chat")
+                text = inbound.checked_text(body.get("message"))
+                metadata = inbound.with_source(
+                    inbound.client_metadata(body.get("metadata")),
+                    inbound.web_source(request.ip, request.headers.get("X-Forwarded-For")),
+                )
+            except inbound.MessageRejected as exc:
+                return response.json(exc.body(), status=exc.status)
+            collector = CollectingOutputChannel()
+            await on_new_message(
+                UserMessage(text, collector, conversation_id, input_channel=self.name(), metadata=metadata)
+            )
+            return response.json(collector.messages)
+
+        return bp
