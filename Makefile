@@ -16,6 +16,10 @@ export RECOMMENDER_PORT ?= 8102
 export KNOWLEDGE_PORT ?= 8103
 export MODELS_PORT ?= 8104
 export CONSOLE_PORT ?= 8100
+# Every service listens on loopback unless told otherwise; put a TLS proxy in front of the public ones
+# (Rasa's /webhooks/* and /socket.io, the console) — see SECURITY.md.
+export RASA_HOST ?= 127.0.0.1
+export ACTIONS_HOST ?= 127.0.0.1
 # Messaging apps: empty means "not configured" (the channel is disabled); set them in the environment.
 export TELEGRAM_ACCESS_TOKEN ?=
 export TELEGRAM_WEBHOOK_URL ?=
@@ -37,7 +41,7 @@ export TRANSFORMERS_OFFLINE := 1
 export PYTHONUNBUFFERED := 1
 
 
-.PHONY: help install data train bootstrap run test test-unit test-integration test-stories test-rasa-unit test-browser browser models validate lint format clean
+.PHONY: help install data train bootstrap run test test-unit test-integration test-security test-stories test-rasa-unit test-browser browser models validate lint format clean
 
 help:
 	@echo "make run   - install what is missing, train, index, start every service, print the URLs"
@@ -64,8 +68,9 @@ bootstrap: data ## databases, knowledge index and recommender model (each skips 
 run: install data train bootstrap
 	@echo ""
 	@echo "Borderless is starting:"
-	@echo "  Rasa REST channel   http://127.0.0.1:$(RASA_PORT)/webhooks/rest/webhook"
-	@echo "  Rasa socket.io      http://127.0.0.1:$(RASA_PORT)/socket.io"
+	@echo "  Widget channel      http://$(RASA_HOST):$(RASA_PORT)/webhooks/widget/webhook  (signed sessions: POST :$(CONSOLE_PORT)/widget/session)"
+	@echo "  Rasa socket.io      http://$(RASA_HOST):$(RASA_PORT)/socket.io  (same signed sessions)"
+	@echo "  Rasa HTTP API       http://$(RASA_HOST):$(RASA_PORT)/  (?token= from RASA_TOKEN or var/rasa_token)"
 	@echo "  Action server       http://127.0.0.1:$(ACTIONS_PORT)/health"
 	@echo "  Orders service      http://127.0.0.1:$(ORDERS_PORT)/health"
 	@echo "  Recommender         http://127.0.0.1:$(RECOMMENDER_PORT)/health"
@@ -86,6 +91,9 @@ test-unit: install data
 test-integration: install data train
 	$(PY) -m pytest tests/integration -q
 
+test-security: install data train ## attack tests against the real processes (tests/security, SECURITY.md)
+	$(PY) -m pytest tests/security -q
+
 test-stories: install train
 	$(RASA) test core --model trained --stories tests/stories --e2e \
 	  --fail-on-prediction-errors --out results/stories
@@ -99,7 +107,7 @@ test-rasa-unit: install
 test-browser: install data train browser
 	$(PY) -m pytest tests/browser -q -m browser
 
-test: validate test-unit test-integration test-rasa-unit test-browser test-stories
+test: lint validate test-unit test-integration test-security test-rasa-unit test-browser test-stories
 	@echo "make test: all suites passed"
 
 lint: install

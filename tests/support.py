@@ -175,10 +175,10 @@ class WidgetSessions:
             return list(json.loads(resp.read()))
 
     def tracker(self, name: str) -> dict[str, Any]:
-        """The conversation's tracker through Rasa's HTTP API (with the API token)."""
-        req = urllib.request.Request(
-            f"{self.rasa_url}/conversations/{self.conversation_id(name)}/tracker",
-            headers={"Authorization": f"Bearer {TEST_RASA_TOKEN}"},
-        )
-        with urllib.request.urlopen(req, timeout=30) as resp:
+        return self.tracker_of(self.conversation_id(name))
+
+    def tracker_of(self, conversation_id: str) -> dict[str, Any]:
+        """A conversation's tracker through Rasa's HTTP API (Rasa takes its token as `?token=`)."""
+        url = f"{self.rasa_url}/conversations/{conversation_id}/tracker?token={TEST_RASA_TOKEN}"
+        with urllib.request.urlopen(url, timeout=30) as resp:
             return dict(json.loads(resp.read()))

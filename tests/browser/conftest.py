@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import RASA_BIN, REPO_ROOT, free_port, python_module, service_process
+from tests.support import PUBLIC_CHANNELS, REPO_ROOT, free_port, python_module, rasa_env, rasa_server, service_process
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
@@ -133,9 +132,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "MODELS_PORT": str(ports["models"]),
         "ORDERS_URL": urls["orders"],
         "ORDERS_PORT": str(ports["orders"]),
+        "ACTIONS_PORT": str(ports["actions"]),
         "ORDERS_DATABASE_URL": f"sqlite:///{work / 'orders.db'}",
         "ORDERS_TOKEN_SECRET": "browser-orders-token-secret",
         "RECOMMENDER_URL": closed,
+        **rasa_env(),
     }
     for name in ("DATABASE_URL", "REDIS_URL", "CONSOLE_DATABASE_URL"):
         env.pop(name, None)
@@ -160,7 +161,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     (work / "endpoints.yml").write_text(f'action_endpoint:\n  url: "{urls["actions"]}/webhook"\n')
     graph = GraphRecorder()
     whatsapp = "".join(f"  {k}: {v}\n" for k, v in {**WHATSAPP, "api_base": graph.url}.items())
-    (work / "credentials.yml").write_text(f"rest:\nchannels.whatsapp_cloud.WhatsAppCloudChannel:\n{whatsapp}")
+    (work / "credentials.yml").write_text(f"{PUBLIC_CHANNELS}channels.whatsapp_cloud.WhatsAppCloudChannel:\n{whatsapp}")
     logs = work / "logs"
     logs.mkdir()
     with ExitStack() as es:
@@ -189,43 +190,21 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         )
         es.enter_context(
             service_process(
-                [
-                    sys.executable,
-                    "-m",
-                    "rasa_sdk",
-                    "--actions",
-                    os.environ.get("BORDERLESS_TEST_ACTIONS", "actions"),
-                    "--port",
-                    str(ports["actions"]),
-                ],
+                python_module("actions", "--actions", os.environ.get("BORDERLESS_TEST_ACTIONS", "actions")),
                 f"{urls['actions']}/health",
                 env=env,
                 log_path=logs / "actions.log",
             )
         )
         es.enter_context(
-            service_process(
-                [
-                    str(RASA_BIN),
-                    "run",
-                    "--model",
-                    str(model),
-                    "--enable-api",
-                    "--cors",
-                    "*",
-                    "--port",
-                    str(ports["rasa"]),
-                    "--interface",
-                    "127.0.0.1",
-                    "--endpoints",
-                    str(work / "endpoints.yml"),
-                    "--credentials",
-                    str(work / "credentials.yml"),
-                ],
-                f"{urls['rasa']}/status",
+            rasa_server(
+                model,
+                ports["rasa"],
+                work / "endpoints.yml",
+                work / "credentials.yml",
                 env=env,
-                deadline_s=300,
                 log_path=logs / "rasa.log",
+                cors=True,
             )
         )
         yield Stack(urls["rasa"], urls["console"], urls["actions"], urls["models"], urls["orders"], work, graph, env)

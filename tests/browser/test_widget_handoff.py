@@ -13,7 +13,7 @@ import requests
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import ADMIN_PASSWORD, AGENT_PASSWORD, ARTIFACTS, WHATSAPP, Stack
-from tests.support import REPO_ROOT, wait_until
+from tests.support import REPO_ROOT, TEST_RASA_TOKEN, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +47,8 @@ def customer_token_absent(page: Page) -> bool:
 
 
 def tracker(stack: Stack, sender: str) -> dict:
-    with urllib.request.urlopen(f"{stack.rasa_url}/conversations/{sender}/tracker", timeout=30) as resp:
+    url = f"{stack.rasa_url}/conversations/{sender}/tracker?token={TEST_RASA_TOKEN}"
+    with urllib.request.urlopen(url, timeout=30) as resp:
         return json.loads(resp.read())
 
 
@@ -176,7 +177,7 @@ def test_widget_renders_rich_replies_safely_and_right_to_left(stack: Stack, brow
             headers={"Access-Control-Allow-Origin": "*"},
         )
 
-    page.route(f"{stack.rasa_url}/webhooks/rest/webhook", fulfil)
+    page.route(f"{stack.rasa_url}/webhooks/widget/webhook", fulfil)
     page.goto(f"{stack.console_url}/demo?lang=ar&customer_token=bl1.test.token")
     expect(page.locator("#borderless-widget")).to_have_attribute("dir", "rtl")
     page.click(".blw-launcher")
@@ -196,7 +197,7 @@ def test_widget_renders_rich_replies_safely_and_right_to_left(stack: Stack, brow
     assert first["metadata"]["page"]["url"].endswith("/demo?lang=ar&customer_token=bl1.test.token")
     page.screenshot(path=str(ARTIFACTS / "05-rich-replies-rtl.png"))
 
-    webhook = f"{stack.rasa_url}/webhooks/rest/webhook"
+    webhook = f"{stack.rasa_url}/webhooks/widget/webhook"
     with page.expect_request(webhook) as chip:
         page.locator(".blw-chip", has_text="Yes").click()
     assert json.loads(chip.value.post_data)["message"] == "/affirm"

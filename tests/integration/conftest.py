@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
@@ -94,6 +93,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         "ORDERS_URL": urls["orders"],
         "KNOWLEDGE_URL": urls["knowledge"],
         "RECOMMENDER_URL": urls["recommender"],
+        "ACTIONS_PORT": str(ports["actions"]),
         **rasa_env(),
     }
     env.pop("DATABASE_URL", None)
@@ -129,7 +129,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
             )
         stack.enter_context(
             service_process(
-                [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(ports["actions"])],
+                python_module("actions"),
                 f"{urls['actions']}/health",
                 env=env,
                 log_path=logs / "actions.log",

@@ -450,7 +450,9 @@ def test_telegram_requires_the_secret_token_and_sends_product_cards_as_text() ->
         url = f"{base}/webhooks/telegram/webhook"
         async with http.post(url, json=update) as r:
             missing = r.status
-        async with http.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "tg-secret-0123456789"}) as r:
+        async with http.post(
+            url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "tg-secret-0123456789"}
+        ) as r:
             ok = r.status
         return missing, ok
 
@@ -463,6 +465,74 @@ def test_telegram_requires_the_secret_token_and_sends_product_cards_as_text() ->
     assert call["path"].endswith("/sendMessage")
     text = parse_qs(call["body"].decode())["text"][0]
     assert text == "1. Trail Tent 2 — 149.00 EUR\nhttps://shop.example/p/P1"
+
+
+def test_telegram_without_a_strong_secret_token_stays_disabled() -> None:
+    """Telegram does not sign updates: without the echoed secret anyone could post forged ones."""
+    update = {"update_id": 1, "message": {"message_id": 5, "date": 1700000000, "text": "cancel my order",
+                                          "chat": {"id": 42, "type": "private"}}}  # fmt: skip
+
+    async def calls(http: aiohttp.ClientSession, base: str) -> list[int]:
+        statuses = []
+        for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": ""}, {"X-Telegram-Bot-Api-Secret-Token": "short"}):
+            async with http.post(f"{base}/webhooks/telegram/webhook", json=update, headers=headers) as r:
+                statuses.append(r.status)
+        return statuses
+
+    for secret in ("", "short"):
+        channel = TelegramChannel.from_credentials(
+            {"access_token": "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11", "secret_token": secret}
+        )
+        statuses, agent = run_channel(channel, calls)
+        assert statuses == [503, 503, 503]
+        assert agent.received == []
+
+
+def test_telegram_set_webhook_needs_the_rasa_api_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RASA_TOKEN", "rasa-api-token-for-this-test-0123456789")
+    api = Recorder(lambda path: {"ok": True, "result": True})
+    channel = TelegramChannel.from_credentials(
+        {
+            "access_token": "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11",
+            "webhook_url": "https://bot.example/tg",
+            "secret_token": "tg-secret-0123456789",
+            "api_base": api.url,
+        }
+    )
+
+    async def calls(http: aiohttp.ClientSession, base: str) -> list[int]:
+        statuses = []
+        for auth in ("", "Bearer wrong", "Bearer rasa-api-token-for-this-test-0123456789"):
+            headers = {"Authorization": auth} if auth else {}
+            async with http.post(f"{base}/webhooks/telegram/set_webhook", headers=headers) as r:
+                statuses.append(r.status)
+        return statuses
+
+    statuses, _ = run_channel(channel, calls)
+    api.close()
+    assert statuses == [401, 401, 200]
+    [call] = api.calls  # only the authorised request re-pointed the bot
+    assert "secret_token=tg-secret-0123456789" in call["body"].decode()
+
+
+def test_messaging_messages_are_clipped_and_carry_the_channel_source() -> None:
+    channel = TelegramChannel.from_credentials(
+        {"access_token": "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11", "secret_token": "tg-secret-0123456789",
+         "api_base": Recorder(telegram_answer).url}
+    )  # fmt: skip
+    update = {"update_id": 1, "message": {"message_id": 5, "date": 1700000000, "text": "a" * 1_000_000,
+                                          "chat": {"id": 42, "type": "private"}}}  # fmt: skip
+
+    async def calls(http: aiohttp.ClientSession, base: str) -> int:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": "tg-secret-0123456789"}
+        async with http.post(f"{base}/webhooks/telegram/webhook", json=update, headers=headers) as r:
+            return r.status
+
+    status, agent = run_channel(channel, calls)
+    assert status == 200
+    [message] = agent.received
+    assert len(message.text) == 2000
+    assert message.metadata["shopper_source"] == "telegram:42"
 
 
 # --- configuration ------------------------------------------------------------
