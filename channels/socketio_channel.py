@@ -94,6 +94,8 @@ class SignedSocketIOInput(SocketIOInput):
             cid = sockets.get(sid, (None, ""))[0]
             if data.get("token"):
                 cid = await bind(sid, data["token"])
+                if cid is None:
+                    return  # bind() has told the client why
             if cid is None:
                 await refuse(sid, "session_required", "send a widget session token (auth.token or session_request)")
                 return

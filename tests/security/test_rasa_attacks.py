@@ -141,7 +141,7 @@ def test_oversized_nested_and_broken_messages_get_a_4xx_and_the_server_keeps_ans
     over_limit = json.dumps({"message": "where is my order " * 200}).encode()  # 3600 characters
     status, body = widget_post(assistant, over_limit, token)
     assert status == 413 and body["error"]["code"] == "message_too_long"
-    assert widget_post(assistant, b"[" * 10_000 + b"]" * 10_000, token)[0] == 400
+    assert widget_post(assistant, b"[" * 5_000 + b"]" * 5_000, token)[0] == 400  # deeper than Python recurses
     assert widget_post(assistant, b'{"message": "\xff\xfe caf\xe9"}', token)[0] == 400
     assert widget_post(assistant, b'{"message": ""}', token)[0] == 400
     assert widget_post(assistant, b'{"message": {"$gt": ""}}', token)[0] == 400
