@@ -4,8 +4,9 @@ Owns the one JSON reader every service uses, and with it the rules for hostile b
 the route's byte limit (413 `body_too_large`, refused from Content-Length before anything is read), UTF-8
 (400 `invalid_utf8`), nested at most MAX_JSON_DEPTH deep (400 `json_too_deep`, checked before the parser
 runs, so the parser can never recurse into a RecursionError), free of NaN/Infinity and of numbers Python
-refuses to convert (400 `malformed_json`), and without unpaired surrogate escapes (400 `invalid_unicode`:
-they would fail later when a string is encoded, as a 500). Shape errors against the pydantic model are 422.
+refuses to convert (400 `malformed_json`), and without unpaired surrogate escapes or NUL characters
+(400 `invalid_unicode`: they would fail later, when a string is encoded or stored in PostgreSQL, as a
+500). Shape errors against the pydantic model are 422.
 """
 
 from __future__ import annotations
@@ -54,11 +55,14 @@ def _reject_constant(name: str) -> Any:
 
 
 def _check_strings(value: Any) -> None:
-    """Raises 400 when any string (key or value) holds an unpaired surrogate, which no UTF-8 can carry."""
+    """Raises 400 when any string (key or value) holds an unpaired surrogate, which no UTF-8 can carry, or a
+    NUL character, which PostgreSQL text columns refuse (both would otherwise fail later, as a 500)."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
+            if "\x00" in item:
+                raise ApiError(400, "invalid_unicode", "body holds a NUL character (\\u0000)")
             try:
                 item.encode("utf-8")
             except UnicodeEncodeError as exc:
