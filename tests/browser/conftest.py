@@ -134,7 +134,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "ORDERS_URL": urls["orders"],
         "ORDERS_PORT": str(ports["orders"]),
         "ORDERS_DATABASE_URL": f"sqlite:///{work / 'orders.db'}",
-        "ORDERS_TOKEN_SECRET": "browser-orders-token-secret",
+        "ORDERS_TOKEN_SECRET": "browser-orders-token-secret-0123456789",
         "RECOMMENDER_URL": closed,
     }
     for name in ("DATABASE_URL", "REDIS_URL", "CONSOLE_DATABASE_URL"):
