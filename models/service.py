@@ -53,7 +53,7 @@ def normalise_language(value: str) -> str:
 # Hard caps of the request models, above any sane MODELS_MAX_TEXTS / MODELS_MAX_CHARS (check_texts applies
 # those with friendlier errors); they bound what pydantic builds before that check runs.
 MAX_LIST = 1024
-MAX_VECTOR = 4096
+MAX_VECTOR = 8192  # twice MAX_EMBEDDING_DIM, so caller_embeddings answers `invalid_embedding` for 4097..8192
 
 
 class _Body(BaseModel):

@@ -171,3 +171,14 @@ def test_a_parallel_burst_cannot_exceed_the_limit(orders: OrdersService) -> None
 def test_a_forged_or_oversized_source_header_is_refused(orders: OrdersService) -> None:
     status, body, _ = lookup(orders.url, "x" * 201, order_number="BL-100004", email=ANNA)
     assert status == 400 and body["error"]["code"] == "invalid_source"
+
+
+def test_an_untrusted_caller_cannot_make_up_sources(start_orders: StartOrders) -> None:  # noqa: F811
+    # Loopback is not a trusted proxy here, so X-Shopper-Source is ignored and the peer address counts.
+    settings = {"ORDERS_RATE_LIMIT_ATTEMPTS": str(ALLOWANCE), "ORDERS_TRUSTED_PROXIES": "10.0.0.1"}
+    with start_orders("orders_untrusted", data=[ORDERS_EXAMPLES / "jsonl"], **settings) as service:
+        statuses = [
+            lookup(service.url, f"ip:203.0.113.{n}", order_number="BL-100004", email=f"g{n}@example.com")[0]
+            for n in range(ALLOWANCE + 3)
+        ]
+        assert statuses == [404] * ALLOWANCE + [429] * 3
