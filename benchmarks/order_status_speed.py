@@ -107,7 +107,7 @@ def main() -> int:
             "BORDERLESS_VAR": tmp,
             "ORDERS_PORT": str(port),
             "ORDERS_RATE_LIMIT_ATTEMPTS": "100000000",  # the benchmark's wrong proofs must not hit the limit
-            "ORDERS_TOKEN_SECRET": "benchmark-secret-0123456789",
+            "ORDERS_TOKEN_SECRET": "benchmark-secret-0123456789-0123456789",
         }
         if args.database_url:
             schema = f"orders_bench_{uuid.uuid4().hex[:8]}"

@@ -3,13 +3,19 @@
 Routes (see knowledge/openapi.yaml): POST /search; admin: GET/PUT/DELETE /documents/{id},
 POST /documents/import, POST /reindex, GET /versions, POST /versions/{version}/rollback;
 GET /health, GET /openapi.json.
+
+Authentication is a middleware of the app (svc.auth.bearer_middleware with KNOWLEDGE_ADMIN_TOKEN), so every
+route is an admin route unless its handler is marked `@public` (search, health, the OpenAPI document): a new
+route cannot forget the check. Missing or wrong token → 401 `unauthorized`; no token configured → 503
+`auth_not_configured`. (The admin routes keep their URLs, which share no prefix, so they cannot be an aiohttp
+sub-application of their own; the app-wide middleware with public marks gives the same default-closed rule.)
+Bodies: admin requests up to KNOWLEDGE_MAX_BODY (default 8 MiB, imports), `/search` up to 64 KiB.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hmac
 import logging
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -27,6 +33,7 @@ from knowledge.sync import announce, watch_disk, watch_redis
 from retrieval.embedders import Embedder
 from retrieval.types import SearchFilters
 from svc.app import base_app
+from svc.auth import bearer_middleware, public
 from svc.errors import ApiError
 from svc.requests import read_model
 
@@ -39,13 +46,18 @@ REDIS = web.AppKey("redis", object)
 SPEC_PATH = Path(__file__).with_name("openapi.yaml")
 MAX_QUERY_CHARS = 1000
 MAX_PREFERRED_DOCS = 10
+# A search request is a short query and a few filters; nothing legitimate comes near this.
+MAX_SEARCH_BODY = 64 * 1024
+MAX_FILTER_VALUES = 20
 DocId = Annotated[str, Field(pattern=ID_PATTERN.pattern, max_length=128)]
+FilterValue = Annotated[str, Field(max_length=100)]
+FilterValues = Annotated[list[FilterValue], Field(max_length=MAX_FILTER_VALUES)]
 
 
 class Filters(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    type: str | list[str] | None = None
-    category: str | list[str] | None = None
+    type: FilterValue | FilterValues | None = None
+    category: FilterValue | FilterValues | None = None
     language: str | None = Field(default=None, max_length=16)
     in_stock: bool | None = None
     ships_to: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
@@ -104,20 +116,6 @@ class ImportRequest(BaseModel):
     source: str = Field(default="api", max_length=200)
 
 
-def _require_admin(request: web.Request) -> None:
-    header = request.headers.get("Authorization", "")
-    if not header:
-        raise ApiError(401, "unauthorized", "admin API needs 'Authorization: Bearer <KNOWLEDGE_ADMIN_TOKEN>'")
-    scheme, _, token = header.partition(" ")
-    expected = request.app[SETTINGS].admin_token
-    if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", "use a Bearer token")
-    if expected is None:
-        raise ApiError(403, "forbidden", "the admin API is disabled: KNOWLEDGE_ADMIN_TOKEN is not set")
-    if not hmac.compare_digest(token.strip().encode(), expected.encode()):
-        raise ApiError(403, "forbidden", "wrong admin token")
-
-
 def _doc_id(request: web.Request) -> str:
     doc_id = request.match_info["doc_id"]
     if not ID_PATTERN.match(doc_id):
@@ -129,8 +127,9 @@ def _bad_document(exc: DocumentError) -> ApiError:
     return ApiError(422, "invalid_document", str(exc))
 
 
+@public  # the assistant's and the widget's search; read-only over published content
 async def search(request: web.Request) -> web.Response:
-    body = await read_model(request, SearchRequest)
+    body = await read_model(request, SearchRequest, max_bytes=MAX_SEARCH_BODY)
     kb = request.app[KB]
     result = await asyncio.to_thread(
         kb.search, body.query, body.top_k, body.filters.to_filters(), body.language, body.mode, body.prefer_doc_ids
@@ -139,7 +138,6 @@ async def search(request: web.Request) -> web.Response:
 
 
 async def get_document(request: web.Request) -> web.Response:
-    _require_admin(request)
     doc_id = _doc_id(request)
     doc = await asyncio.to_thread(request.app[KB].store.get, doc_id)
     if doc is None:
@@ -158,7 +156,6 @@ async def _change(request: web.Request, work: Any, *args: Any) -> Any:
 
 
 async def put_document(request: web.Request) -> web.Response:
-    _require_admin(request)
     doc_id = _doc_id(request)
     body = await read_model(request, DocumentBody)
     try:
@@ -193,7 +190,6 @@ async def put_document(request: web.Request) -> web.Response:
 
 
 async def delete_document(request: web.Request) -> web.Response:
-    _require_admin(request)
     doc_id = _doc_id(request)
     kb = request.app[KB]
     if await asyncio.to_thread(kb.store.get, doc_id) is None:
@@ -253,7 +249,6 @@ def _documents_from(body: ImportRequest) -> list[Document]:
 
 
 async def import_documents(request: web.Request) -> web.Response:
-    _require_admin(request)
     body = await read_model(request, ImportRequest)
     docs = _documents_from(body)  # everything is validated before anything is written
     if not docs:
@@ -264,21 +259,18 @@ async def import_documents(request: web.Request) -> web.Response:
 
 
 async def reindex(request: web.Request) -> web.Response:
-    _require_admin(request)
     kb = request.app[KB]
     version = await _change(request, kb.reindex, "reindex via API")
     return web.json_response({"version": version})
 
 
 async def list_versions(request: web.Request) -> web.Response:
-    _require_admin(request)
     kb = request.app[KB]
     versions = await asyncio.to_thread(kb.store.versions)
     return web.json_response({"current": kb.version, "versions": versions})
 
 
 async def rollback(request: web.Request) -> web.Response:
-    _require_admin(request)
     raw = request.match_info["version"]
     if not raw.isdigit():
         raise ApiError(400, "invalid_version", "version must be a positive integer")
@@ -290,6 +282,7 @@ async def rollback(request: web.Request) -> web.Response:
     return web.json_response({"version": version})
 
 
+@public  # the contract, no data
 async def openapi(request: web.Request) -> web.Response:
     return web.json_response(yaml.safe_load(SPEC_PATH.read_text()))
 
@@ -301,7 +294,8 @@ def create_app(settings: KnowledgeSettings | None = None, embedder: Embedder | N
         kb = app[KB]
         return {"version": kb.version, "embedder": kb.embedder.name}
 
-    app = base_app("knowledge", health=health, max_body=32 * 1024 * 1024)
+    admin_auth = bearer_middleware(lambda request: settings.admin_token, "knowledge admin API")
+    app = base_app("knowledge", health=health, max_body=settings.max_body, middlewares=[admin_auth])
     app[SETTINGS] = settings
     app[ADMIN_LOCK] = asyncio.Lock()
     app[REDIS] = None

@@ -6,7 +6,8 @@ KNOWLEDGE_INDEX_DIR                 snapshot folder (default var/knowledge_index
 KNOWLEDGE_EMBEDDER                  e5 (default, multilingual) | minilm | e5-enpt | st:<hf-id-or-path>
 KNOWLEDGE_RRF_K                     reciprocal-rank-fusion constant (default 10)
 KNOWLEDGE_LEXICAL_WEIGHT            weight of BM25 against dense in the fusion for English queries (default 0.3)
-KNOWLEDGE_ADMIN_TOKEN               bearer token for the admin API (unset: admin API refuses everything)
+KNOWLEDGE_ADMIN_TOKEN               bearer token for the admin API (unset: admin API answers 503 auth_not_configured)
+KNOWLEDGE_MAX_BODY                  largest admin request body in bytes (default 8 MiB; /search takes 64 KiB)
 KNOWLEDGE_THRESHOLDS                answer-confidence thresholds file (default knowledge/answer_thresholds.json)
 KNOWLEDGE_EXACT_THRESHOLD           vectors up to which search is exact (default 20000)
 KNOWLEDGE_WATCH_INTERVAL            seconds between checks of the served version on disk (default 1.0)
@@ -52,6 +53,7 @@ class KnowledgeSettings:
     # Tuned on the calibration half of benchmarks/data/retrieval_questions.jsonl (see BENCHMARKS.md).
     rrf_k: int = 10
     lexical_weight: float = 0.3
+    max_body: int = 8 * 1024 * 1024
 
     @classmethod
     def from_env(cls) -> KnowledgeSettings:
@@ -71,4 +73,5 @@ class KnowledgeSettings:
             redis_channel=env_str("KNOWLEDGE_REDIS_CHANNEL", "borderless:knowledge:version"),
             rrf_k=env_int("KNOWLEDGE_RRF_K", 10),
             lexical_weight=env_float("KNOWLEDGE_LEXICAL_WEIGHT", 0.3),
+            max_body=env_int("KNOWLEDGE_MAX_BODY", 8 * 1024 * 1024),
         )

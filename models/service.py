@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from aiohttp import web
@@ -50,9 +50,15 @@ def normalise_language(value: str) -> str:
     return code
 
 
+# Hard caps of the request models, above any sane MODELS_MAX_TEXTS / MODELS_MAX_CHARS (check_texts applies
+# those with friendlier errors); they bound what pydantic builds before that check runs.
+MAX_LIST = 1024
+MAX_VECTOR = 8192  # twice MAX_EMBEDDING_DIM, so caller_embeddings answers `invalid_embedding` for 4097..8192
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    texts: list[str]
+    texts: list[str] = Field(max_length=MAX_LIST)
 
 
 class LanguageRequest(_Body):
@@ -71,7 +77,9 @@ class TranslateRequest(_Body):
 
 class SentimentRequest(_Body):
     language: str | None = None
-    embeddings: list[list[float]] | None = None
+    embeddings: list[Annotated[list[float], Field(max_length=MAX_VECTOR)]] | None = Field(
+        default=None, max_length=MAX_LIST
+    )
     embedder: str | None = Field(default=None, max_length=200)
 
     @field_validator("language")

@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import web
 
+from svc.auth import Handler, public
 from svc.errors import error_middleware
 
 HealthCheck = Callable[[web.Application], Awaitable[dict[str, Any]]]
+Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 MAX_BODY_BYTES = 1024 * 1024
 
 
-def base_app(service: str, health: HealthCheck | None = None, max_body: int = MAX_BODY_BYTES) -> web.Application:
+def base_app(
+    service: str,
+    health: HealthCheck | None = None,
+    max_body: int = MAX_BODY_BYTES,
+    middlewares: Sequence[Middleware] = (),
+) -> web.Application:
     """A new aiohttp app named `service` with structured errors and `GET /health`.
 
     `health` returns extra fields for the health body; if it raises, the service reports 503.
+    `max_body` caps every request body (svc.requests.read_json answers 413 beyond it; a route may read
+    with a smaller cap). `middlewares` run inside the error middleware, e.g. svc.auth's; `/health` is public.
     """
-    app = web.Application(middlewares=[error_middleware], client_max_size=max_body)
+    app = web.Application(middlewares=[error_middleware, *middlewares], client_max_size=max_body)
 
+    @public  # liveness for load balancers and process managers; says nothing private
     async def health_handler(request: web.Request) -> web.Response:
         body: dict[str, Any] = {"service": service, "status": "ok"}
         if health is not None:

@@ -14,12 +14,16 @@ log = logging.getLogger(__name__)
 class ApiError(Exception):
     """An error a handler raises on purpose; it becomes a JSON answer with its status."""
 
-    def __init__(self, status: int, code: str, message: str, **details: Any) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, *, headers: dict[str, str] | None = None, **details: Any
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details
+        # Extra response headers, e.g. Retry-After on a 429.
+        self.headers = headers or {}
 
 
 def error_body(code: str, message: str, **details: Any) -> dict[str, Any]:
@@ -38,7 +42,9 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
     try:
         return await handler(request)
     except ApiError as exc:
-        return web.json_response(error_body(exc.code, exc.message, **exc.details), status=exc.status)
+        return web.json_response(
+            error_body(exc.code, exc.message, **exc.details), status=exc.status, headers=exc.headers or None
+        )
     except web.HTTPException as exc:
         if exc.status < 400:
             raise

@@ -3,6 +3,9 @@
 Lookups and changes go through ServiceClient (timeouts, retries, circuit breaker). Changes carry an
 Idempotency-Key, which makes them safe to retry; callers pass a key that is stable for one
 shopper intent (e.g. conversation id + action + order number), so a repeated turn never cancels twice.
+Every call that carries a proof of ownership takes `source`, the shopper's address as the channel saw it
+(e.g. `ip:203.0.113.7`, `telegram:12345`), sent as the `X-Shopper-Source` header: the service limits failed
+proofs per source, so without it every shopper counts as the action server itself.
 """
 
 from __future__ import annotations
@@ -34,7 +37,10 @@ class OrderNotFound(ServiceError):
 
 
 class TooManyAttempts(ServiceError):
-    """Too many failed proofs for this conversation or order number; ask again later or hand off."""
+    """Too many failed proofs from this source (or a sweep is under way); ask again later or hand off.
+
+    `body['error']['details']['retry_after_s']` says when to try again.
+    """
 
 
 class InvalidCustomerToken(ServiceError):
@@ -87,6 +93,19 @@ def _translate(exc: ServiceError) -> ServiceError:
     return cls(exc.status, exc.code, exc.message, exc.body)
 
 
+SOURCE_HEADER = "X-Shopper-Source"
+MAX_SOURCE = 200
+
+
+def _source_headers(source: str | None) -> dict[str, str]:
+    """The X-Shopper-Source header for `source`, or none (the service then uses the TCP peer)."""
+    if not source:
+        return {}
+    # Keep the header valid whatever the channel handed us; the service refuses unprintable or long ones.
+    cleaned = "".join(ch for ch in source if ch.isprintable()).strip()[:MAX_SOURCE]
+    return {SOURCE_HEADER: cleaned} if cleaned else {}
+
+
 def _proof(
     order_number: str,
     email: str | None,
@@ -134,24 +153,36 @@ class OrdersClient:
         postcode: str | None = None,
         customer_token: str | None = None,
         conversation_id: str | None = None,
+        source: str | None = None,
     ) -> dict[str, Any]:
         """The order view (`{"number", "status", "status_label", ..., "shipments", "can_cancel", ...}`)."""
         body = _proof(order_number, email, postcode, customer_token, conversation_id)
         # A lookup changes nothing, so it may be retried like a GET.
-        result = await self._call("POST", "/v1/orders/lookup", json=body, idempotent=True)
+        result = await self._call(
+            "POST", "/v1/orders/lookup", json=body, idempotent=True, headers=_source_headers(source)
+        )
         return result["order"]
 
-    async def my_orders(self, customer_token: str, *, limit: int = 5) -> list[dict[str, Any]]:
+    async def my_orders(
+        self, customer_token: str, *, limit: int = 5, source: str | None = None
+    ) -> list[dict[str, Any]]:
         """Recent orders of the customer the signed token names, newest first."""
         result = await self._call(
-            "POST", "/v1/orders/mine", json={"customer_token": customer_token, "limit": limit}, idempotent=True
+            "POST",
+            "/v1/orders/mine",
+            json={"customer_token": customer_token, "limit": limit},
+            idempotent=True,
+            headers=_source_headers(source),
         )
         return list(result["orders"])
 
-    async def _change(self, path: str, body: dict[str, Any], idempotency_key: str | None) -> dict[str, Any]:
+    async def _change(
+        self, path: str, body: dict[str, Any], idempotency_key: str | None, source: str | None
+    ) -> dict[str, Any]:
         key = idempotency_key or str(uuid.uuid4())
+        headers = {"Idempotency-Key": key, **_source_headers(source)}
         # Safe to retry: the service answers a repeated key with the first answer and does nothing twice.
-        return await self._call("POST", path, json=body, idempotent=True, headers={"Idempotency-Key": key})
+        return await self._call("POST", path, json=body, idempotent=True, headers=headers)
 
     async def cancel(
         self,
@@ -163,6 +194,7 @@ class OrdersClient:
         conversation_id: str | None = None,
         reason: str | None = None,
         idempotency_key: str | None = None,
+        source: str | None = None,
     ) -> dict[str, Any]:
         """Cancels an unshipped order: `{"order": {...}, "cancellation": {"refund": {...}}}`.
 
@@ -171,7 +203,7 @@ class OrdersClient:
         body = _proof(order_number, email, postcode, customer_token, conversation_id)
         if reason:
             body["reason"] = reason
-        return await self._change("/v1/orders/cancel", body, idempotency_key)
+        return await self._change("/v1/orders/cancel", body, idempotency_key, source)
 
     async def change_address(
         self,
@@ -183,11 +215,12 @@ class OrdersClient:
         customer_token: str | None = None,
         conversation_id: str | None = None,
         idempotency_key: str | None = None,
+        source: str | None = None,
     ) -> dict[str, Any]:
         """New shipping address `{"name", "line1", "city", "postcode", "country"}` before shipment."""
         body = _proof(order_number, email, postcode, customer_token, conversation_id)
         body["address"] = address
-        return await self._change("/v1/orders/change-address", body, idempotency_key)
+        return await self._change("/v1/orders/change-address", body, idempotency_key, source)
 
     async def start_return(
         self,
@@ -201,6 +234,7 @@ class OrdersClient:
         customer_token: str | None = None,
         conversation_id: str | None = None,
         idempotency_key: str | None = None,
+        source: str | None = None,
     ) -> dict[str, Any]:
         """Starts a return (all returnable items when `items` is None): `{"order", "return": {"id", ...}}`."""
         body = _proof(order_number, email, postcode, customer_token, conversation_id)
@@ -208,7 +242,7 @@ class OrdersClient:
         body["sealed"] = sealed
         if items:
             body["items"] = items
-        return await self._change("/v1/orders/returns", body, idempotency_key)
+        return await self._change("/v1/orders/returns", body, idempotency_key, source)
 
     async def landed_cost(
         self,

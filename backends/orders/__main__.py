@@ -20,7 +20,7 @@ from backends.orders.db import count_orders, create_schema, make_engine
 from backends.orders.importer import ImportError_, import_directory
 from backends.orders.settings import Settings
 from svc.app import configure_logging
-from svc.settings import REPO_ROOT
+from svc.settings import REPO_ROOT, SettingsError
 
 log = logging.getLogger("backends.orders")
 
@@ -70,7 +70,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     configure_logging()
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        # A refused setting (e.g. a short or empty token secret) stops every command with its reason.
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
     if args.command == "serve":
         from aiohttp import web
 

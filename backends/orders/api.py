@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import ipaddress
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import yaml
@@ -22,6 +23,7 @@ from backends.orders import tokens
 from backends.orders.db import IdempotencyRecord, Order, Product, create_schema, make_engine, sessionmaker, utcnaive
 from backends.orders.identity import Proof, Verifier
 from backends.orders.landed_cost import quote
+from backends.orders.limits import Limiter
 from backends.orders.operations import Orders, PolicyRefusal
 from backends.orders.rules import Rules, load_rules
 from backends.orders.schemas import (
@@ -38,6 +40,8 @@ from backends.orders.views import product_view
 from svc.app import base_app
 from svc.errors import ApiError, error_body
 from svc.requests import read_model
+from svc.secrets import MIN_SECRET_LENGTH
+from svc.settings import SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +62,38 @@ class State:
 STATE = web.AppKey("orders_state", State)
 
 
-def _proof(body: ProofFields) -> Proof:
+SOURCE_HEADER = "X-Shopper-Source"
+MAX_SOURCE = 200
+
+
+def shopper_source(request: web.Request) -> str:
+    """Who is trying to prove ownership, for the limits: the X-Shopper-Source header when a trusted proxy
+    (the action server) sends it, else the TCP peer address. A caller that is not trusted cannot pick its
+    own source, so it cannot spread its guesses over made-up sources."""
+    state = request.app[STATE]
+    peer = request.remote or "unknown"
+    header = request.headers.get(SOURCE_HEADER)
+    if header is None:
+        return f"peer:{peer}"
+    header = header.strip()
+    if not header or len(header) > MAX_SOURCE or not header.isprintable():
+        raise ApiError(400, "invalid_source", f"{SOURCE_HEADER} must be 1 to {MAX_SOURCE} printable characters")
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return f"peer:{peer}"
+    if any(address in ipaddress.ip_network(net) for net in state.settings.trusted_proxies):
+        return header
+    return f"peer:{peer}"
+
+
+def _proof(request: web.Request, body: ProofFields) -> Proof:
     return Proof(
         order_number=body.order_number,
         email=body.email or None,
         postcode=body.postcode or None,
         customer_token=body.customer_token or None,
-        conversation_id=body.conversation_id or None,
+        source=shopper_source(request),
     )
 
 
@@ -145,7 +174,7 @@ async def lookup(request: web.Request) -> web.Response:
     state = request.app[STATE]
     body = await read_model(request, LookupBody)
     async with state.sessions() as session:
-        result = await state.orders.lookup(session, _proof(body), state.settings.now())
+        result = await state.orders.lookup(session, _proof(request, body), state.settings.now())
     return web.json_response(result)
 
 
@@ -168,22 +197,24 @@ async def my_orders(request: web.Request) -> web.Response:
 async def cancel(request: web.Request) -> web.Response:
     state = request.app[STATE]
     body = await read_model(request, CancelBody)
+    proof = _proof(request, body)
     return await run_change(
         request,
         "cancel",
         body.model_dump(mode="json"),
-        lambda s: state.orders.cancel(s, _proof(body), body.reason, state.settings.now()),
+        lambda s: state.orders.cancel(s, proof, body.reason, state.settings.now()),
     )
 
 
 async def change_address(request: web.Request) -> web.Response:
     state = request.app[STATE]
     body = await read_model(request, AddressBody)
+    proof = _proof(request, body)
     return await run_change(
         request,
         "change_address",
         body.model_dump(mode="json"),
-        lambda s: state.orders.change_address(s, _proof(body), body.address.model_dump(), state.settings.now()),
+        lambda s: state.orders.change_address(s, proof, body.address.model_dump(), state.settings.now()),
     )
 
 
@@ -191,11 +222,12 @@ async def start_return(request: web.Request) -> web.Response:
     state = request.app[STATE]
     body = await read_model(request, ReturnBody)
     items = [i.model_dump() for i in body.items] if body.items else None
+    proof = _proof(request, body)
     return await run_change(
         request,
         "return",
         body.model_dump(mode="json"),
-        lambda s: state.orders.start_return(s, _proof(body), items, body.reason, body.sealed, state.settings.now()),
+        lambda s: state.orders.start_return(s, proof, items, body.reason, body.sealed, state.settings.now()),
     )
 
 
@@ -279,8 +311,20 @@ async def _expire_idempotency_records(sessions: async_sessionmaker[AsyncSession]
         await session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
 
 
+async def _expire_counters(limiter: Limiter, every_s: float) -> None:
+    """Deletes idle attempt counters now and then, so the table stays as small as the current abuse."""
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await limiter.expire(datetime.now(timezone.utc))
+        except Exception:  # noqa: BLE001 - a failed clean-up is retried next time, never fatal
+            log.exception("expiring attempt counters failed")
+
+
 def create_app(settings: Settings | None = None) -> web.Application:
     settings = settings or Settings.from_env()
+    if len(settings.token_secret) < MIN_SECRET_LENGTH:
+        raise SettingsError(f"the customer-token secret must be at least {MIN_SECRET_LENGTH} characters")
     rules = load_rules(settings.rules_dir, settings.currency_rates_path)
 
     async def health(app: web.Application) -> dict[str, Any]:
@@ -296,7 +340,12 @@ def create_app(settings: Settings | None = None) -> web.Application:
         await create_schema(engine, settings.db_schema)
         sessions = sessionmaker(engine)
         await _expire_idempotency_records(sessions, settings)
-        verifier = Verifier(sessions, settings.token_secret, settings.rate_limit_attempts, settings.rate_limit_window_s)
+        # The counters get an engine (pool) of their own: see limits.py.
+        limits_engine = make_engine(settings.database_url, settings.db_schema)
+        limiter = Limiter(limits_engine, settings.token_secret.encode(), settings.limits)
+        await limiter.expire(datetime.now(timezone.utc))
+        expiry = asyncio.create_task(_expire_counters(limiter, max(settings.limits.window_s / 2, 1.0)))
+        verifier = Verifier(settings.token_secret, limiter)
         app[STATE] = State(
             settings=settings,
             rules=rules,
@@ -307,6 +356,10 @@ def create_app(settings: Settings | None = None) -> web.Application:
         )
         log.info("orders service on %s (%s)", settings.port, engine.dialect.name)
         yield
+        expiry.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await expiry
+        await limits_engine.dispose()
         await engine.dispose()
 
     app.cleanup_ctx.append(lifecycle)

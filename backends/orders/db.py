@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text, event, func, select
+from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -103,15 +103,19 @@ class IdempotencyRecord(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class FailedAttempt(Base):
-    """One failed proof of ownership, counted per scope ("conv:<id>" or "order:<number>")."""
+class AttemptCounter(Base):
+    """Attempts to prove ownership, per scope ("src:<hmac>", "email:<hmac>" or "global"); see limits.py.
 
-    __tablename__ = "shop_failed_attempts"
-    __table_args__ = (Index("ix_shop_failed_scope_at", "scope", "at"),)
+    `count` attempts since the counter was last idle for a whole window; `last_at` is the latest attempt and
+    `prev_at` the one before it (the back-off is measured between them).
+    """
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    scope: Mapped[str] = mapped_column(String(300))
-    at: Mapped[datetime] = mapped_column(DateTime)
+    __tablename__ = "shop_attempt_counters"
+
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    last_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    prev_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 def utcnaive(value: datetime) -> datetime:

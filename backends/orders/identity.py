@@ -1,23 +1,24 @@
-"""Proof of ownership for an order, and the limit on failed attempts.
+"""Proof of ownership for an order, and when a proof may be checked at all.
 
 Every order request carries the order number plus one proof: the order's email, its postcode, or a
 signed customer token. A wrong pair and an unknown number give the same 404 body, after the same
-work (one indexed read and a constant-time comparison), so the answers do not reveal which orders
-exist. Failed attempts are counted in the database per conversation and per order number, so
-the limit holds across replicas and restarts.
+work (one attempt counted, one indexed read and constant-time comparisons), so the answers do not
+reveal which orders exist. Whether a proof is checked at all is decided by limits.py (per source,
+per email, shop-wide; in the database, so the limits hold across replicas and restarts).
 """
 
 from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timezone
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from backends.orders import tokens
-from backends.orders.db import FailedAttempt, Order, utcnaive
+from backends.orders.db import Order
+from backends.orders.limits import Limiter
 from backends.orders.normalize import normalize_email, normalize_order_number, normalize_postcode
 from svc.errors import ApiError
 
@@ -28,17 +29,14 @@ def not_found() -> ApiError:
     return ApiError(404, "order_not_found", NOT_FOUND_MESSAGE)
 
 
-def too_many() -> ApiError:
-    return ApiError(429, "too_many_attempts", "Too many unsuccessful attempts; please try again later.")
-
-
 @dataclass(frozen=True)
 class Proof:
     order_number: str
     email: str | None = None
     postcode: str | None = None
     customer_token: str | None = None
-    conversation_id: str | None = None
+    # Who is trying: the shopper's address as the action server reports it, or the TCP peer (limits.py).
+    source: str = "unknown"
 
 
 def parse_order_number(raw: str) -> str:
@@ -63,53 +61,34 @@ def require_some_proof(proof: Proof) -> None:
         )
 
 
+def too_many_retry(retry_after_s: int) -> ApiError:
+    return ApiError(
+        429,
+        "too_many_attempts",
+        "Too many unsuccessful attempts; please try again later.",
+        headers={"Retry-After": str(retry_after_s)},
+        retry_after_s=retry_after_s,
+    )
+
+
 @dataclass
 class Verifier:
-    sessions: async_sessionmaker[AsyncSession]
     secret: str
-    attempts: int
-    window_s: float
-
-    def _scopes(self, number: str, conversation_id: str | None) -> list[str]:
-        scopes = [f"order:{number}"]
-        if conversation_id:
-            scopes.append(f"conv:{conversation_id[:200]}")
-        return scopes
-
-    async def _limited(self, session: AsyncSession, scopes: list[str], now: datetime) -> bool:
-        since = utcnaive(now - timedelta(seconds=self.window_s))
-        for scope in scopes:
-            count = (
-                await session.execute(
-                    select(func.count())
-                    .select_from(FailedAttempt)
-                    .where(FailedAttempt.scope == scope, FailedAttempt.at >= since)
-                )
-            ).scalar_one()
-            if count >= self.attempts:
-                return True
-        return False
-
-    async def _record_failure(self, scopes: list[str], now: datetime) -> None:
-        # A separate transaction: the failure must count even though the request itself is refused.
-        async with self.sessions() as session, session.begin():
-            cutoff = utcnaive(now - timedelta(seconds=self.window_s))
-            await session.execute(
-                delete(FailedAttempt).where(FailedAttempt.scope.in_(scopes), FailedAttempt.at < cutoff)
-            )
-            session.add_all([FailedAttempt(scope=s, at=utcnaive(now)) for s in scopes])
+    limiter: Limiter
 
     async def verify(self, session: AsyncSession, proof: Proof, now: datetime, *, lock: bool = False) -> Order:
-        """The order the proof opens; raises 404 / 429 / 401 ApiErrors. `lock` takes a row lock for a change."""
+        """The order the proof opens; raises 404 / 429 / 401 ApiErrors. `lock` takes a row lock for a change.
+
+        `now` is the shop's clock (fixed in demos); the limits and token expiry use the real clock, since
+        they are security, not demo data.
+        """
         number = parse_order_number(proof.order_number)
         require_some_proof(proof)
-        scopes = self._scopes(number, proof.conversation_id)
 
         token_cid: str | None = None
         token_bad = False
         if proof.customer_token:
             try:
-                # The real clock, even under ORDERS_NOW: token expiry is security, not demo data.
                 token_cid = tokens.verify(self.secret, proof.customer_token)
             except tokens.InvalidToken:
                 token_bad = True
@@ -119,20 +98,21 @@ class Verifier:
             stmt = stmt.with_for_update()
         order = (await session.execute(stmt)).scalar_one_or_none()
 
-        owned_by_token = (
-            order is not None and token_cid is not None and hmac.compare_digest(order.customer_id, token_cid)
-        )
-        # A valid token for the order's own customer is unforgeable, so it passes even while the order
-        # number is locked by someone else's guesses; every other request waits out the limit.
-        if not owned_by_token and await self._limited(session, scopes, now):
-            raise too_many()
-        if token_bad:
-            await self._record_failure(scopes, now)
-            raise ApiError(401, "invalid_token", "the customer token is invalid or expired")
-        if owned_by_token or self._matches(order, proof):
-            assert order is not None
+        # A valid token of the order's own customer cannot be guessed, so it is neither limited nor counted:
+        # whatever strangers do, a logged-in owner gets in.
+        if order is not None and token_cid is not None and hmac.compare_digest(order.customer_id, token_cid):
             return order
-        await self._record_failure(scopes, now)
+
+        email = normalize_email(proof.email) if proof.email else None
+        reservation = await self.limiter.reserve(proof.source, email, datetime.now(timezone.utc))
+        if not reservation.allowed:
+            raise too_many_retry(reservation.retry_after_s)
+        if token_bad:
+            raise ApiError(401, "invalid_token", "the customer token is invalid or expired")
+        if self._matches(order, proof):
+            assert order is not None
+            await self.limiter.release(reservation.scopes)
+            return order
         raise not_found()
 
     @staticmethod

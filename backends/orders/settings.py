@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
-import os
 import re
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from backends.orders.limits import LimitSettings
+from svc.secrets import load_secret
 from svc.settings import SettingsError, env_float, env_int, env_opt, env_path, env_str, var_dir
 
 log = logging.getLogger(__name__)
@@ -23,26 +24,56 @@ def default_database_url() -> str:
 
 
 def _token_secret() -> str:
-    """ORDERS_TOKEN_SECRET, or a random secret kept in var/orders_token_secret (mode 0600).
+    """ORDERS_TOKEN_SECRET, or a random secret kept in var/orders_token_secret (mode 0600, ≥ 32 characters).
 
     The file makes `python -m backends.orders token` and the running service agree without any
-    configuration on a single machine; replicas must share ORDERS_TOKEN_SECRET instead.
+    configuration on a single machine; replicas must share ORDERS_TOKEN_SECRET instead. svc.secrets refuses
+    short or empty values from either place (an empty file would otherwise be an empty HMAC key).
     """
-    explicit = env_opt("ORDERS_TOKEN_SECRET")
-    if explicit:
-        if len(explicit) < 16:
-            raise SettingsError("ORDERS_TOKEN_SECRET must be at least 16 characters")
-        return explicit
-    path = var_dir() / "orders_token_secret"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_urlsafe(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(value)
-    log.info("generated a token secret in %s (set ORDERS_TOKEN_SECRET to share it between replicas)", path)
+    value = load_secret("ORDERS_TOKEN_SECRET", "orders_token_secret")
+    assert value is not None  # load_secret creates the file when nothing is configured
     return value
+
+
+def _trusted_proxies() -> tuple[str, ...]:
+    raw = env_str("ORDERS_TRUSTED_PROXIES", "127.0.0.1,::1")
+    nets = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            nets.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError as exc:
+            raise SettingsError(f"ORDERS_TRUSTED_PROXIES: {part!r} is not an IP address or network") from exc
+    return tuple(nets)
+
+
+def _positive(name: str, value: float) -> None:
+    if value <= 0:
+        raise SettingsError(f"{name} must be positive, got {value}")
+
+
+def _limits() -> LimitSettings:
+    source = env_int("ORDERS_RATE_LIMIT_ATTEMPTS", 5)
+    limits = LimitSettings(
+        source_attempts=source,
+        # Defaults scale with the per-source limit, so raising it (e.g. in tests) raises all of them.
+        email_attempts=env_int("ORDERS_RATE_LIMIT_EMAIL_ATTEMPTS", 2 * source),
+        global_attempts=env_int("ORDERS_RATE_LIMIT_GLOBAL_ATTEMPTS", 100 * source),
+        hot_source_attempts=env_int("ORDERS_RATE_LIMIT_HOT_SOURCE_ATTEMPTS", 2),
+        window_s=env_float("ORDERS_RATE_LIMIT_WINDOW_S", 900.0),
+        backoff_s=env_float("ORDERS_RATE_LIMIT_BACKOFF_S", 30.0),
+    )
+    for name, value in (
+        ("ORDERS_RATE_LIMIT_ATTEMPTS", limits.source_attempts),
+        ("ORDERS_RATE_LIMIT_EMAIL_ATTEMPTS", limits.email_attempts),
+        ("ORDERS_RATE_LIMIT_GLOBAL_ATTEMPTS", limits.global_attempts),
+        ("ORDERS_RATE_LIMIT_HOT_SOURCE_ATTEMPTS", limits.hot_source_attempts),
+        ("ORDERS_RATE_LIMIT_WINDOW_S", limits.window_s),
+        ("ORDERS_RATE_LIMIT_BACKOFF_S", limits.backoff_s),
+    ):
+        _positive(name, value)
+    return limits
 
 
 def _schema() -> str | None:
@@ -76,10 +107,12 @@ class Settings:
     port: int = 8101
     database_url: str = field(default_factory=default_database_url)
     db_schema: str | None = None
-    token_secret: str = "change-me-please-0123456789"
+    # No usable default: a Settings built in code must be given a secret (from_env loads one).
+    token_secret: str = ""
     token_ttl_s: int = 7 * 24 * 3600
-    rate_limit_attempts: int = 5
-    rate_limit_window_s: float = 900.0
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    # Peers whose X-Shopper-Source header is believed (the action server); others are limited by address.
+    trusted_proxies: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
     idempotency_ttl_s: int = 7 * 24 * 3600
     rules_dir: Path = PACKAGE_DIR / "rules"
     currency_rates_path: Path | None = None
@@ -97,8 +130,8 @@ class Settings:
             db_schema=_schema(),
             token_secret=_token_secret(),
             token_ttl_s=env_int("ORDERS_TOKEN_TTL_S", 7 * 24 * 3600),
-            rate_limit_attempts=env_int("ORDERS_RATE_LIMIT_ATTEMPTS", 5),
-            rate_limit_window_s=env_float("ORDERS_RATE_LIMIT_WINDOW_S", 900.0),
+            limits=_limits(),
+            trusted_proxies=_trusted_proxies(),
             idempotency_ttl_s=env_int("ORDERS_IDEMPOTENCY_TTL_S", 7 * 24 * 3600),
             rules_dir=env_path("ORDERS_RULES_DIR", PACKAGE_DIR / "rules"),
             currency_rates_path=env_path("ORDERS_CURRENCY_RATES", Path(rates)) if rates else None,

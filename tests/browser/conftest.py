@@ -134,7 +134,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "ORDERS_PORT": str(ports["orders"]),
         "ACTIONS_PORT": str(ports["actions"]),
         "ORDERS_DATABASE_URL": f"sqlite:///{work / 'orders.db'}",
-        "ORDERS_TOKEN_SECRET": "browser-orders-token-secret",
+        "ORDERS_TOKEN_SECRET": "browser-orders-token-secret-0123456789",
         "RECOMMENDER_URL": closed,
         **rasa_env(),
     }

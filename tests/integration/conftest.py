@@ -156,7 +156,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
 
 ORDERS_EXAMPLES = REPO_ROOT / "backends" / "orders" / "examples"
 ORDERS_NOW = "2026-03-15T12:00:00Z"  # the clock the example orders are written against
-ORDERS_TOKEN_SECRET = "test-secret-0123456789abcdef"
+ORDERS_TOKEN_SECRET = "test-secret-0123456789abcdef-0123456789"
 
 
 def orders_env(var: Path, port: int, **settings: str) -> dict[str, str]:

@@ -34,12 +34,13 @@ class Shop:
         """This test's copy of an example order number."""
         return f"BL-{int(number[3:]) + 1000 * self.copy}"
 
-    def post(self, path: str, body: Any, key: str | None = None) -> tuple[int, Any]:
+    def post(self, path: str, body: Any, key: str | None = None, source: str | None = None) -> tuple[int, Any]:
+        """POSTs as the shopper `source` (X-Shopper-Source; default: one source per test)."""
         if isinstance(body, dict) and str(body.get("order_number", "")).startswith("BL-1000"):
             body = {**body, "order_number": self.own(body["order_number"])}
         if key is not None:
             key = f"{self.copy}:{key}"
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", "X-Shopper-Source": source or f"test:{self.copy}"}
         if key is not None:
             headers["Idempotency-Key"] = key
         data = body if isinstance(body, bytes) else json.dumps(body).encode()
@@ -275,34 +276,39 @@ def test_return_outside_eu_has_no_free_label(shop: Shop) -> None:
 # ---------- rate limiting ----------
 
 
-def test_failed_attempts_are_limited_per_order_number(strict_shop: Shop) -> None:
+def test_failed_attempts_are_limited_per_source(strict_shop: Shop) -> None:
     for i in range(3):
         status, _ = strict_shop.post(
-            "/v1/orders/lookup", {"order_number": "BL-100004", "email": f"guess{i}@example.com"}
+            "/v1/orders/lookup", {"order_number": "BL-100004", "email": f"guess{i}@example.com"}, source="ip:guesser"
         )
         assert status == 404
-    status, err = strict_shop.post("/v1/orders/lookup", {"order_number": "BL-100004", "email": "x@example.com"})
+    status, err = strict_shop.post(
+        "/v1/orders/lookup", {"order_number": "BL-100004", "email": "x@example.com"}, source="ip:guesser"
+    )
     assert status == 429 and err["error"]["code"] == "too_many_attempts"
-    # Once limited, even the right proof gets 429 (else the answer would reveal that the guess was right)...
-    status, _ = strict_shop.post("/v1/orders/lookup", {"order_number": "BL-100004", "email": ANNA})
+    # Once limited, even the right proof gets 429 from that source (else the answer would confirm a guess)...
+    status, _ = strict_shop.post("/v1/orders/lookup", {"order_number": "BL-100004", "email": ANNA}, source="ip:guesser")
     assert status == 429
-    # ...and changes are refused too.
-    status, _ = strict_shop.post("/v1/orders/cancel", {"order_number": "BL-100004", "email": ANNA}, key="rl")
+    # ...for every order, and changes are refused too.
+    status, _ = strict_shop.post("/v1/orders/lookup", {"order_number": "BL-100003", "email": ANNA}, source="ip:guesser")
     assert status == 429
-    # Other orders are unaffected.
-    status, _ = strict_shop.post("/v1/orders/lookup", {"order_number": "BL-100003", "email": ANNA})
+    status, _ = strict_shop.post(
+        "/v1/orders/cancel", {"order_number": "BL-100004", "email": ANNA}, key="rl", source="ip:guesser"
+    )
+    assert status == 429
+    # The owner, from a source of their own, is not locked out by the guesser.
+    status, _ = strict_shop.post("/v1/orders/lookup", {"order_number": "BL-100004", "email": ANNA}, source="ip:owner")
     assert status == 200
 
 
-def test_failed_attempts_are_limited_per_conversation(strict_shop: Shop) -> None:
-    for number in ("BL-200001", "BL-200002", "BL-200003"):
-        body = {"order_number": number, "email": ANNA, "conversation_id": "conv-x"}
-        assert strict_shop.post("/v1/orders/lookup", body)[0] == 404
-    # The conversation is limited even for an order it never tried.
-    body = {"order_number": "BL-100003", "email": ANNA, "conversation_id": "conv-x"}
-    assert strict_shop.post("/v1/orders/lookup", body)[0] == 429
-    body["conversation_id"] = "conv-y"
-    assert strict_shop.post("/v1/orders/lookup", body)[0] == 200
+def test_conversation_ids_do_not_reset_the_limit(strict_shop: Shop) -> None:
+    for n, number in enumerate(("BL-200001", "BL-200002", "BL-200003")):
+        body = {"order_number": number, "email": ANNA, "conversation_id": f"conv-{n}"}
+        assert strict_shop.post("/v1/orders/lookup", body, source="ip:sweeper")[0] == 404
+    # A fresh conversation from the same source is still limited, even for an order it never tried.
+    body = {"order_number": "BL-100003", "email": ANNA, "conversation_id": "conv-fresh"}
+    assert strict_shop.post("/v1/orders/lookup", body, source="ip:sweeper")[0] == 429
+    assert strict_shop.post("/v1/orders/lookup", body, source="ip:elsewhere")[0] == 200
 
 
 def test_concurrent_repeats_take_effect_once(shop: Shop) -> None:

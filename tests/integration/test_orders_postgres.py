@@ -1,7 +1,7 @@
 """The orders service on PostgreSQL (DATABASE_URL): import, lookup and an idempotent change.
 
 Runs in a schema of its own (ORDERS_DB_SCHEMA) so it never touches other tables in the shared
-`test` database; skipped when PostgreSQL is not reachable.
+`test` database; skipped when PostgreSQL is not reachable, except under CI=true, where that fails.
 """
 
 from __future__ import annotations
@@ -17,23 +17,14 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import ORDERS_EXAMPLES, StartOrders
+from tests.security.test_orders_limits import postgres_or_skip
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
-def _reachable() -> bool:
-    try:
-        import psycopg2
-
-        psycopg2.connect(DATABASE_URL, connect_timeout=3).close()
-        return True
-    except Exception:  # noqa: BLE001 - any failure means "no PostgreSQL here"
-        return False
-
-
-pytestmark = pytest.mark.skipif(
-    not DATABASE_URL.startswith("postgres") or not _reachable(), reason="PostgreSQL not reachable"
-)
+@pytest.fixture(scope="module", autouse=True)
+def _postgres() -> None:
+    postgres_or_skip()
 
 
 def _post(base: str, path: str, body: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:

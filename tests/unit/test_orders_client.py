@@ -112,3 +112,32 @@ async def test_5xx_is_unavailable_not_a_refusal(aiohttp_server: Any) -> None:
             await client.lookup("BL-100001", email="a@example.com")
     finally:
         await client.close()
+
+
+async def test_every_proof_carrying_call_sends_the_shopper_source(aiohttp_server: Any) -> None:
+    seen: list[dict[str, Any]] = []
+    server = await aiohttp_server(_app(seen, body={"order": {"number": "BL-100001"}, "orders": []}))
+    client = OrdersClient(str(server.make_url("")))
+    address = {"line1": "1 Main St", "city": "Utrecht", "postcode": "3511AB", "country": "NL"}
+    try:
+        await client.lookup("BL-100001", email="a@example.com", source="ip:203.0.113.7")
+        await client.cancel("BL-100001", email="a@example.com", idempotency_key="k1", source="telegram:12345")
+        await client.change_address("BL-100001", address, email="a@example.com", source="ip:198.51.100.2")
+        await client.start_return("BL-100001", email="a@example.com", source="ip:198.51.100.3")
+        await client.my_orders("bl1.x.y", source="ip:198.51.100.4")
+        await client.lookup("BL-100001", email="a@example.com")  # no source: no header (the service uses the peer)
+        await client.lookup("BL-100001", email="a@example.com", source="ip:1.2.3.4\r\nX-Evil: 1")
+    finally:
+        await client.close()
+    sources = [call["headers"].get("X-Shopper-Source") for call in seen]
+    assert sources == [
+        "ip:203.0.113.7",
+        "telegram:12345",
+        "ip:198.51.100.2",
+        "ip:198.51.100.3",
+        "ip:198.51.100.4",
+        None,
+        "ip:1.2.3.4X-Evil: 1",  # control characters are dropped, never a second header
+    ]
+    assert seen[1]["headers"]["Idempotency-Key"] == "k1"
+    assert "source" not in seen[0]["json"]  # the source travels as a header, not in the proof
