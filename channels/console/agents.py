@@ -25,7 +25,7 @@ from channels.console.delivery import (
     to_shopper_language,
 )
 from channels.console.middlewares import COOKIE, admin_only, agent_session, principal
-from channels.console.models import ClaimBody, LoginBody, NewUserBody, TextBody, read_body
+from channels.console.models import ClaimBody, EmptyBody, LoginBody, NewUserBody, TextBody, read_body
 from channels.console.state import Console, client_address, conversation_id, json_response, state
 from channels.console.throttle import LoginThrottle
 from channels.db import AuditEntry, Note, User
@@ -82,6 +82,7 @@ async def login_handler(request: web.Request) -> web.Response:
 
 
 async def logout_handler(request: web.Request) -> web.Response:
+    await read_body(request, EmptyBody, optional=True)
     await auth.logout(state(request).sm, request.cookies.get(COOKIE, ""))
     resp = json_response({"ok": True})
     resp.del_cookie(COOKIE, path="/")
@@ -257,6 +258,7 @@ async def note_handler(request: web.Request) -> web.Response:
 async def _finish(request: web.Request, closing: bool) -> web.Response:
     who = principal(request)
     console = state(request)
+    await read_body(request, EmptyBody, optional=True)
     ticket = await _held_ticket(request, who)
     await back_to_bot(console, ticket, closing)
     try:

@@ -23,6 +23,7 @@ from channels.console.agents import agents_app
 from channels.console.counters import make_counters
 from channels.console.handoff_api import handoff_app
 from channels.console.middlewares import deny_unmarked, mark_public
+from channels.console.models import MAX_BODY_BYTES
 from channels.console.pages import add_pages
 from channels.console.state import QUEUE, SM, STATE, Console, trusted_networks
 from channels.console.widget import widget_app
@@ -32,9 +33,6 @@ from channels.settings import ConsoleSettings
 from channels.upstream import Upstreams
 from svc.app import base_app
 from svc.auth import PUBLIC_ATTR
-
-# No console request needs more than a few KiB (the largest is a handoff with a 4000-character message).
-MAX_BODY_BYTES = 64 * 1024
 
 
 async def create_app(settings: ConsoleSettings | None = None) -> web.Application:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from channels import sessions
 from channels.console.handoff_api import status_body
 from channels.console.middlewares import widget_conversation, widget_cors, widget_session
-from channels.console.models import FeedbackBody, SessionBody, read_body
+from channels.console.models import EmptyBody, FeedbackBody, SessionBody, read_body
 from channels.console.state import Console, client_address, json_response, state
 from channels.console.throttle import limit
 from channels.db import Feedback, OutboxMessage
@@ -64,6 +64,7 @@ async def session_handler(request: web.Request) -> web.Response:
 async def logout_handler(request: web.Request) -> web.Response:
     console = state(request)
     cid = widget_conversation(request)
+    await read_body(request, EmptyBody, optional=True)
     try:
         # A restart drops every slot (email, verified proof...) and the conversation's memory in Rasa.
         await console.up.append_events(cid, [{"event": "restart", "timestamp": time.time()}], deliver=False)
