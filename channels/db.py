@@ -111,6 +111,8 @@ class Counter(Base):
     hits: Mapped[int] = mapped_column(Integer)
     first_at: Mapped[float] = mapped_column(Float)
     last_at: Mapped[float] = mapped_column(Float, index=True)
+    # The hit before the latest one (growing delays are measured from it), None for a first hit.
+    prev_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class AuditEntry(Base):

@@ -65,12 +65,13 @@ async def login_handler(request: web.Request) -> web.Response:
     body = await read_body(request, LoginBody)
     source = client_address(request)
     throttle = request.app[THROTTLE]
-    await throttle.check(source, body.username)
+    await throttle.admit(source, body.username)
     settings = console.settings
     done = await auth.login(console.sm, body.username, body.password, settings.session_ttl_s, console.passwords)
     if done is None:
         await throttle.failed(source, body.username)
         raise ApiError(401, "bad_credentials", "wrong username or password")
+    await throttle.succeeded(source, body.username)
     token, csrf = done
     who = await auth.resolve(console.sm, token, settings.session_idle_s)
     assert who is not None

@@ -5,7 +5,8 @@
   that scrypt runs off the event loop at all is checked directly in tests/unit/test_channels_auth.py (on this
   shared machine, health latencies alone do not tell a blocked loop from a busy CPU reliably);
 - strangers cannot lock `admin` out: many wrong passwords from other addresses, admin still logs in;
-- failures are counted per source: rotating user names does not buy a guesser more tries.
+- failures are counted per source: rotating user names does not buy a guesser more tries, and a parallel
+  burst from one address gets no more than the free guesses.
 """
 
 from __future__ import annotations
@@ -97,6 +98,25 @@ def test_rotating_user_names_does_not_buy_more_guesses(console: Console) -> None
     codes = [_login(console, f"user-{i}", "guess-password", source).status_code for i in range(12)]
     first_refusal = codes.index(429)
     assert first_refusal <= 5 and set(codes[first_refusal:]) == {429}, codes
+
+
+def test_a_parallel_burst_from_one_source_gets_no_more_than_the_free_guesses(console: Console) -> None:
+    source = fresh_source()
+    codes: list[int] = []
+    lock = threading.Lock()
+
+    def guess(i: int) -> None:
+        r = _login(console, "admin", f"burst-{i}", source)
+        with lock:
+            codes.append(r.status_code)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    # Each attempt is counted atomically before its password is checked: a burst cannot all read "0 failures".
+    assert len(codes) == 20 and codes.count(401) <= 5 and codes.count(429) >= 15, sorted(codes)
 
 
 def test_failures_are_kept_in_the_database_not_in_the_process(console: Console) -> None:
