@@ -96,11 +96,24 @@ async def me_handler(request: web.Request) -> web.Response:
 
 
 # --- queue and conversations ------------------------------------------------------------------------------------
+# What the queue shows of a conversation another agent holds: that it exists and who has it, not what the
+# shopper wrote or where they were (that is the conversation's content, visible after an explicit takeover).
+PRIVATE_WHEN_HELD = ("last_message", "page_url", "sentiment_history")
+
+
+def _active_entry(ticket: TicketView, who: auth.Principal) -> dict[str, Any]:
+    entry = {**ticket.public(), "mine": ticket.agent == who.username}
+    if not entry["mine"]:
+        for name in PRIVATE_WHEN_HELD:
+            entry[name] = "" if name == "last_message" else None
+    return entry
+
+
 async def queue_handler(request: web.Request) -> web.Response:
     who = principal(request)
     console = state(request)
     waiting = [{**t.public(), "position": i} for i, t in enumerate(await console.queue.waiting(), start=1)]
-    active = [{**t.public(), "mine": t.agent == who.username} for t in await console.queue.active()]
+    active = [_active_entry(t, who) for t in await console.queue.active()]
     return json_response({"waiting": waiting, "active": active, "agents_online": await _agents_online(console)})
 
 

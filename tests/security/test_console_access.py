@@ -120,7 +120,9 @@ def test_agents_see_only_waiting_or_their_own_conversations_until_they_take_over
 
     cid = "web-handed-off-conversation1"
     console.rasa.seed(cid, "where is my parcel?")
-    assert console.handoff(cid, customer_token="bl1.secret.token").status_code == 201
+    assert (
+        console.handoff(cid, customer_token="bl1.secret.token", last_message="where is my parcel?").status_code == 201
+    )
     # Waiting in the queue: any agent may look before claiming.
     assert ana.get(f"{url}/{cid}", timeout=10).status_code == 200
     assert bob.post(f"{url}/{cid}/claim", json={}, headers=bob_csrf, timeout=10).status_code == 200
@@ -129,6 +131,11 @@ def test_agents_see_only_waiting_or_their_own_conversations_until_they_take_over
         r = who.get(f"{url}/{cid}", timeout=10)
         assert r.status_code == 403 and r.json()["error"]["details"]["holder"] == "bob"
         assert "parcel" not in r.text
+        # The queue says who has it, not what the shopper wrote.
+        held = next(
+            t for t in who.get(f"{console.url}/api/queue", timeout=10).json()["active"] if t["conversation_id"] == cid
+        )
+        assert held["agent"] == "bob" and "parcel" not in str(held)
     assert bob.get(f"{url}/{cid}", timeout=10).status_code == 200
     taken = ana.post(f"{url}/{cid}/claim", json={"takeover": True}, headers=ana_csrf, timeout=10)
     assert taken.status_code == 200
