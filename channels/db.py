@@ -4,6 +4,7 @@ SQLite under var/ by default; PostgreSQL via DATABASE_URL (optionally in a schem
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -153,7 +154,11 @@ def make_engine(url: str, schema: str | None = None) -> AsyncEngine:
     if full.startswith("sqlite+aiosqlite:///"):
         from pathlib import Path
 
-        Path(full[len("sqlite+aiosqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(full[len("sqlite+aiosqlite:///") :])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # Password hashes, session hashes and the audit log: private to the service's user from creation.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     engine = create_async_engine(full, pool_pre_ping=not full.startswith("sqlite"))
     if schema:
         engine = engine.execution_options(schema_translate_map={None: schema})

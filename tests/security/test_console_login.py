@@ -128,3 +128,5 @@ def test_failures_are_kept_in_the_database_not_in_the_process(console: Console) 
     finally:
         db.close()
     assert "login:user:admin" in keys and any(k.startswith("login:src:203.0.") for k in keys)
+    # The database holds password hashes and the audit log: nobody else on the machine may read it.
+    assert (Path(console.var) / "console.db").stat().st_mode & 0o077 == 0
