@@ -2,19 +2,25 @@
 
 A session is a random cookie value (HttpOnly, SameSite=Strict); only its SHA-256 is stored. Every
 state-changing console request must also carry the session's CSRF token in `X-CSRF-Token`.
+
+A login costs exactly one scrypt whether or not the user name exists (unknown names are checked against a
+dummy hash made once per `PasswordChecker`), so answer times do not reveal which user names exist; the
+scrypt runs in the checker's small thread pool, never on the event loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
 import re
 import secrets
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from channels.db import Session, User
@@ -50,6 +56,38 @@ def verify_password(password: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(got, expected)
+
+
+class PasswordChecker:
+    """Verifies passwords in a bounded thread pool; unknown users are checked against a dummy hash.
+
+    hashlib.scrypt releases the GIL, so the event loop keeps serving while `threads` logins hash; more
+    logins than threads wait in the pool's queue instead of each taking 16 MiB and a core.
+    """
+
+    def __init__(self, threads: int = 2) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="scrypt")
+        self._dummy: str | None = None
+
+    async def _run(self, fn, *args):  # noqa: ANN001, ANN202 - thin wrapper around run_in_executor
+        return await asyncio.get_running_loop().run_in_executor(self._pool, fn, *args)
+
+    async def warm_up(self) -> None:
+        """Makes the dummy hash now, so the first unknown-user login costs no more than any other."""
+        if self._dummy is None:
+            self._dummy = await self._run(hash_password, secrets.token_urlsafe(16))
+
+    async def verify(self, password: str, stored: str | None) -> bool:
+        """Exactly one scrypt: against `stored`, or against the dummy hash when there is no such user."""
+        await self.warm_up()
+        ok = await self._run(verify_password, password, stored or self._dummy)
+        return bool(ok) and stored is not None
+
+    async def hash(self, password: str) -> str:
+        return await self._run(hash_password, password)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _token_hash(token: str) -> str:
@@ -110,16 +148,29 @@ async def user_exists(sm: async_sessionmaker, username: str) -> bool:
         return (await db.execute(select(User.id).where(User.username == username))).first() is not None
 
 
-async def login(sm: async_sessionmaker, username: str, password: str, ttl_s: int) -> tuple[str, str] | None:
-    """(cookie token, csrf token) for valid credentials, else None. Both answers take one scrypt."""
-    async with sm() as db, db.begin():
-        user = (await db.execute(select(User).where(User.username == username.strip().lower()))).scalar_one_or_none()
-        # Hash even for unknown users so the answer time does not reveal which usernames exist.
-        stored = user.password_hash if user is not None else hash_password("not-a-user-password")
-        if not verify_password(password, stored) or user is None or user.disabled:
+async def login(
+    sm: async_sessionmaker, username: str, password: str, ttl_s: int, checker: PasswordChecker | None = None
+) -> tuple[str, str] | None:
+    """(cookie token, csrf token) for valid credentials, else None.
+
+    Known, unknown and disabled user names all cost one database read and one scrypt (see PasswordChecker).
+    """
+    own = checker is None
+    checker = checker or PasswordChecker(1)
+    try:
+        async with sm() as db:
+            user = (
+                await db.execute(select(User).where(User.username == username.strip().lower()))
+            ).scalar_one_or_none()
+        stored = user.password_hash if user is not None else None
+        if not await checker.verify(password, stored) or user is None or user.disabled:
             return None
+    finally:
+        if own:
+            checker.close()
+    async with sm() as db, db.begin():
         now = time.time()
-        user.last_seen = now
+        await db.execute(update(User).where(User.id == user.id).values(last_seen=now))
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         db.add(
             Session(

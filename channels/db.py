@@ -1,8 +1,10 @@
-"""Console storage in SQL (SQLAlchemy 2, async): users, sessions, handoff tickets, notes, the widget outbox
-and shopper feedback. SQLite under var/ by default; PostgreSQL via DATABASE_URL (optionally in a schema)."""
+"""Console storage in SQL (SQLAlchemy 2, async): users, sessions, handoff tickets, notes, the widget outbox,
+shopper feedback, throttling counters and the audit log of who viewed which customer's data.
+SQLite under var/ by default; PostgreSQL via DATABASE_URL (optionally in a schema)."""
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
@@ -99,6 +101,41 @@ class Feedback(Base):
     created_at: Mapped[float] = mapped_column(Float)
 
 
+class Counter(Base):
+    """One throttling counter (failed logins per source or user name, requests per conversation...).
+
+    The SQL backend of `channels.console.counters`; with REDIS_URL the counters live in Redis instead.
+    """
+
+    __tablename__ = "console_counters"
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    first_at: Mapped[float] = mapped_column(Float)
+    last_at: Mapped[float] = mapped_column(Float, index=True)
+    # The hit before the latest one (growing delays are measured from it), None for a first hit.
+    prev_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class AuditEntry(Base):
+    """Who saw or did what to which conversation, from where: every view of customer data is recorded.
+
+    Repeated views of one conversation by one user from one source within a short window are folded into
+    one row (`count`, `last_at`) so the console's live refresh does not bury the log.
+    """
+
+    __tablename__ = "console_audit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[float] = mapped_column(Float, index=True)
+    last_at: Mapped[float] = mapped_column(Float)
+    count: Mapped[int] = mapped_column(Integer, default=1)
+    actor: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    action: Mapped[str] = mapped_column(String(32))
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    source: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+
+
 def async_url(url: str) -> str:
     """The async driver's URL for a sqlite or postgresql URL, whichever driver it names (psycopg2, pysqlite...)."""
     scheme, sep, rest = url.partition("://")
@@ -117,7 +154,11 @@ def make_engine(url: str, schema: str | None = None) -> AsyncEngine:
     if full.startswith("sqlite+aiosqlite:///"):
         from pathlib import Path
 
-        Path(full[len("sqlite+aiosqlite:///") :]).parent.mkdir(parents=True, exist_ok=True)
+        path = Path(full[len("sqlite+aiosqlite:///") :])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            # Password hashes, session hashes and the audit log: private to the service's user from creation.
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     engine = create_async_engine(full, pool_pre_ping=not full.startswith("sqlite"))
     if schema:
         engine = engine.execution_options(schema_translate_map={None: schema})

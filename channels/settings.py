@@ -1,12 +1,17 @@
-"""Console and handoff settings, read once from environment variables."""
+"""Console and handoff settings, read once from environment variables, and the console's secrets.
+
+Secrets (the handoff API token, Rasa's HTTP API token, the widget-session key) come from
+`svc.secrets.load_secret`: an environment variable, else a private file under var/ generated on first use.
+"""
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from svc.settings import env_float, env_int, env_opt, env_str, var_dir
+from channels.sessions import DEFAULT_TTL_S
+from svc.secrets import load_secret
+from svc.settings import SettingsError, env_float, env_int, env_opt, env_str, var_dir
 
 
 def sqlite_url(path: Path) -> str:
@@ -18,23 +23,42 @@ def handoff_token_path() -> Path:
 
 
 def load_handoff_token(create: bool) -> str | None:
-    """HANDOFF_API_TOKEN, else the token kept in var/handoff_api_token (created once when `create`).
+    """HANDOFF_API_TOKEN, else the token kept in var/handoff_api_token (created once, mode 0600, when `create`).
 
     The action server and the console share it: both run from the same checkout and var dir by default.
+    Short or empty tokens are refused (SettingsError), wherever they come from.
     """
-    token = env_opt("HANDOFF_API_TOKEN")
-    if token:
-        return token
-    path = handoff_token_path()
-    if path.exists():
-        return path.read_text().strip() or None
-    if not create:
-        return None
-    path.parent.mkdir(parents=True, exist_ok=True)
-    token = secrets.token_urlsafe(32)
-    path.write_text(token)
-    path.chmod(0o600)
+    return load_secret("HANDOFF_API_TOKEN", "handoff_api_token", create=create)
+
+
+def load_rasa_token() -> str:
+    """Rasa's HTTP API token: RASA_TOKEN, else var/rasa_token (Rasa is always started with it)."""
+    token = load_secret("RASA_TOKEN", "rasa_token")
+    assert token is not None  # create=True always yields a value
     return token
+
+
+def load_widget_session_key() -> str:
+    """The HMAC key of the widget sessions: WIDGET_SESSION_SECRET, else var/widget_session_secret."""
+    key = load_secret("WIDGET_SESSION_SECRET", "widget_session_secret")
+    assert key is not None
+    return key
+
+
+def _proxies(raw: str) -> tuple[str, ...]:
+    import ipaddress
+
+    out = []
+    for part in raw.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError as exc:
+            raise SettingsError(f"CONSOLE_TRUSTED_PROXIES: {part!r} is not an IP address or network") from exc
+        out.append(part)
+    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -60,6 +84,35 @@ class ConsoleSettings:
     # An agent counts as online while their console has polled within this many seconds.
     online_window_s: float
     upstream_timeout_s: float
+    # --- security settings (defaults here so code and tests that build settings by hand keep working) ---
+    # HMAC key of the widget sessions; empty turns the widget endpoints off (503).
+    widget_session_key: str = ""
+    widget_session_ttl_s: int = DEFAULT_TTL_S
+    # Proxies whose X-Forwarded-For is believed (IPs or networks); the client address is the rightmost
+    # address in that header that is not one of them. Empty: the peer address is the client.
+    trusted_proxies: tuple[str, ...] = ()
+    # Failed console logins: counted per source address and per user name over `login_window_s`; after the
+    # free failures each further attempt waits base x 2^(extra failures), at most `login_max_delay_s`.
+    login_window_s: float = 900.0
+    login_free_per_source: int = 5
+    login_free_per_user: int = 10
+    login_base_delay_s: float = 1.0
+    login_max_delay_s: float = 300.0
+    # Threads that run scrypt (each run holds 16 MiB): bounds CPU and memory of a login flood.
+    login_threads: int = 2
+    # Widget sessions issued per source address per window.
+    widget_sessions_per_source: int = 60
+    widget_sessions_window_s: float = 600.0
+    # Shopper feedback per conversation and per source address per window.
+    feedback_per_conversation: int = 30
+    feedback_per_source: int = 200
+    feedback_window_s: float = 3600.0
+    # Handoff requests per conversation per window, and the most tickets that may wait at once.
+    handoff_per_conversation: int = 5
+    handoff_window_s: float = 600.0
+    handoff_max_waiting: int = 500
+    # Views of one conversation by one user from one source within this many seconds share one audit row.
+    audit_coalesce_s: float = 60.0
 
     @classmethod
     def from_env(cls) -> ConsoleSettings:
@@ -74,7 +127,7 @@ class ConsoleSettings:
             redis_url=env_opt("REDIS_URL"),
             redis_prefix=env_str("HANDOFF_REDIS_PREFIX", "borderless:handoff:"),
             rasa_url=env_str("RASA_URL", f"http://127.0.0.1:{env_int('RASA_PORT', 5005)}"),
-            rasa_token=env_opt("RASA_TOKEN"),
+            rasa_token=load_rasa_token(),
             rasa_public_url=env_str(
                 "RASA_PUBLIC_URL", env_str("RASA_URL", f"http://127.0.0.1:{env_int('RASA_PORT', 5005)}")
             ),
@@ -88,4 +141,22 @@ class ConsoleSettings:
             avg_handle_s=env_float("HANDOFF_AVG_HANDLE_S", 240.0),
             online_window_s=env_float("HANDOFF_ONLINE_WINDOW_S", 60.0),
             upstream_timeout_s=env_float("CONSOLE_UPSTREAM_TIMEOUT_S", 3.0),
+            widget_session_key=load_widget_session_key(),
+            widget_session_ttl_s=env_int("WIDGET_SESSION_TTL_S", DEFAULT_TTL_S),
+            trusted_proxies=_proxies(env_str("CONSOLE_TRUSTED_PROXIES", "")),
+            login_window_s=env_float("CONSOLE_LOGIN_WINDOW_S", 900.0),
+            login_free_per_source=env_int("CONSOLE_LOGIN_FREE_PER_SOURCE", 5),
+            login_free_per_user=env_int("CONSOLE_LOGIN_FREE_PER_USER", 10),
+            login_base_delay_s=env_float("CONSOLE_LOGIN_BASE_DELAY_S", 1.0),
+            login_max_delay_s=env_float("CONSOLE_LOGIN_MAX_DELAY_S", 300.0),
+            login_threads=max(1, env_int("CONSOLE_LOGIN_THREADS", 2)),
+            widget_sessions_per_source=env_int("WIDGET_SESSIONS_PER_SOURCE", 60),
+            widget_sessions_window_s=env_float("WIDGET_SESSIONS_WINDOW_S", 600.0),
+            feedback_per_conversation=env_int("WIDGET_FEEDBACK_PER_CONVERSATION", 30),
+            feedback_per_source=env_int("WIDGET_FEEDBACK_PER_SOURCE", 200),
+            feedback_window_s=env_float("WIDGET_FEEDBACK_WINDOW_S", 3600.0),
+            handoff_per_conversation=env_int("HANDOFF_REQUESTS_PER_CONVERSATION", 5),
+            handoff_window_s=env_float("HANDOFF_REQUESTS_WINDOW_S", 600.0),
+            handoff_max_waiting=env_int("HANDOFF_MAX_WAITING", 500),
+            audit_coalesce_s=env_float("CONSOLE_AUDIT_COALESCE_S", 60.0),
         )

@@ -26,7 +26,8 @@
         if (r.status === 401 && path !== "/api/login") { showLogin(); }
         if (!r.ok) {
           var err = new Error((data.error && data.error.message) || ("HTTP " + r.status));
-          err.code = data.error && data.error.code; err.status = r.status; throw err;
+          err.code = data.error && data.error.code; err.status = r.status;
+          err.details = (data.error && data.error.details) || {}; throw err;
         }
         return data;
       });
@@ -200,7 +201,20 @@
       });
       var notes = $("notes"); notes.textContent = "";
       c.notes.forEach(function (n) { notes.appendChild(el("li", null, n.author + ": " + n.text)); });
-    }).catch(function (e) { $("notice").textContent = e.message; });
+    }).catch(function (e) {
+      if (cid !== selected) return;
+      if (e.status === 403) {
+        // Not waiting and not ours: nothing of the conversation is shown, only the way to take it over.
+        $("empty").hidden = true; $("conv").hidden = false;
+        $("conv-id").textContent = cid; $("conv-meta").textContent = "";
+        $("transcript").textContent = ""; $("customer").textContent = "";
+        $("suggestions").textContent = ""; $("notes").textContent = "";
+        $("claim").hidden = true; $("takeover").hidden = !e.details.holder;
+        $("handback").disabled = true; $("close").disabled = true;
+        $("reply-send").disabled = true; $("note-add").disabled = true;
+      }
+      $("notice").textContent = e.message;
+    });
   }
 
   function act(path, body, done) {

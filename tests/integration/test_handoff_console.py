@@ -17,7 +17,7 @@ import requests
 
 from tests.support import REPO_ROOT, free_port, python_module, service_process, wait_until
 
-TOKEN = "console-test-handoff-token"
+TOKEN = "console-test-handoff-token-0123456789abcdef"
 AGENT_PW = "agent-pass-12345"
 ADMIN_PW = "admin-pass-12345"
 BOB_PW = "bob-pass-123456"
@@ -60,6 +60,12 @@ def _start_with(tmp: Path, extra: dict[str, str], keep_stores: bool = True) -> I
         "KNOWLEDGE_URL": closed,
         "ORDERS_URL": closed,
         "HANDOFF_API_TOKEN": TOKEN,
+        "WIDGET_SESSION_SECRET": "console-test-widget-session-key-0123456789",
+        # Long enough that the throttled attempt in the test always falls inside the delay.
+        "CONSOLE_LOGIN_BASE_DELAY_S": "60",
+        # The throttling test speaks for a client of its own behind this "proxy", so the other tests' logins
+        # from 127.0.0.1 are not slowed down by its failures.
+        "CONSOLE_TRUSTED_PROXIES": "127.0.0.1",
         "CONSOLE_DEMO_AGENT_PASSWORD": AGENT_PW,
         "CONSOLE_DEMO_ADMIN_PASSWORD": ADMIN_PW,
     }
@@ -152,13 +158,17 @@ def test_logout_ends_the_session(console: Console) -> None:
 
 
 def test_repeated_wrong_passwords_are_throttled(console: Console) -> None:
-    codes = [
+    answers = [
         requests.post(
-            f"{console.url}/api/login", json={"username": "mallory", "password": f"guess-{i}"}, timeout=10
-        ).status_code
+            f"{console.url}/api/login",
+            json={"username": "mallory", "password": f"guess-{i}"},
+            headers={"X-Forwarded-For": "198.51.100.7"},
+            timeout=10,
+        )
         for i in range(6)
     ]
-    assert codes[:5] == [401] * 5 and codes[5] == 429
+    assert [a.status_code for a in answers] == [401] * 5 + [429]
+    assert answers[5].json()["error"]["details"]["retry_after_s"] > 0
 
 
 def test_handoff_api_needs_the_service_token_and_reports_the_place_in_the_queue(console: Console) -> None:
@@ -229,30 +239,40 @@ def test_only_admins_manage_users(console: Console) -> None:
     console.login("dora", "dora-pass-12345")
 
 
-def test_widget_endpoints_are_public_but_scoped_and_validated(console: Console) -> None:
-    status = requests.get(f"{console.url}/widget/status", params={"session_id": "web-unknown-1"}, timeout=10)
+def test_widget_endpoints_need_a_signed_session_and_act_only_on_its_conversation(console: Console) -> None:
+    issued = requests.post(f"{console.url}/widget/session", timeout=10)
+    assert issued.status_code == 200 and issued.headers["Access-Control-Allow-Origin"] == "*"
+    session = issued.json()
+    assert session["conversation_id"].startswith("web-") and session["token"].startswith("ws1.")
+    auth = {"Authorization": f"Bearer {session['token']}"}
+    status = requests.get(f"{console.url}/widget/status", headers=auth, timeout=10)
     assert status.status_code == 200 and status.json()["status"] == "bot"
     assert status.headers["Access-Control-Allow-Origin"] == "*"
-    assert requests.options(f"{console.url}/widget/feedback", timeout=10).status_code == 204
-    assert requests.get(f"{console.url}/widget/status", params={"session_id": "<x>"}, timeout=10).status_code == 422
-    messages = requests.get(f"{console.url}/widget/messages", params={"session_id": "web-unknown-1"}, timeout=10)
+    preflight = requests.options(f"{console.url}/widget/feedback", timeout=10)
+    assert preflight.status_code == 204 and "Authorization" in preflight.headers["Access-Control-Allow-Headers"]
+    messages = requests.get(f"{console.url}/widget/messages", headers=auth, timeout=10)
     assert messages.json() == {"messages": [], "last_id": 0}
+    # A caller-chosen session id is no longer a way in.
+    legacy = requests.get(f"{console.url}/widget/status", params={"session_id": session["conversation_id"]}, timeout=10)
+    assert legacy.status_code == 401
     ok = requests.post(
         f"{console.url}/widget/feedback",
-        json={"session_id": "web-unknown-1", "kind": "answer", "value": -1, "message_ref": "m3"},
+        json={"kind": "answer", "value": -1, "message_ref": "m3"},
+        headers=auth,
         timeout=10,
     )
     assert ok.status_code == 201
-    csat = requests.post(
-        f"{console.url}/widget/feedback", json={"session_id": "web-unknown-1", "kind": "csat", "value": 5}, timeout=10
-    )
+    csat = requests.post(f"{console.url}/widget/feedback", json={"kind": "csat", "value": 5}, headers=auth, timeout=10)
     assert csat.status_code == 201
-    for bad in (
-        {"session_id": "web-unknown-1", "kind": "csat", "value": 9},
-        {"session_id": "x", "kind": "csat", "value": 3},
-        {"session_id": "web-unknown-1", "kind": "vote", "value": 1},
-    ):
-        assert requests.post(f"{console.url}/widget/feedback", json=bad, timeout=10).status_code == 422
+    for bad in ({"kind": "csat", "value": 9}, {"kind": "vote", "value": 1}):
+        assert requests.post(f"{console.url}/widget/feedback", json=bad, headers=auth, timeout=10).status_code == 422
+    renewed = requests.post(f"{console.url}/widget/session", json={"token": session["token"]}, timeout=10).json()
+    assert renewed["conversation_id"] == session["conversation_id"] and renewed["renewed"] is True
+    fresh = requests.post(f"{console.url}/widget/session", json={"token": "ws1.web-x.1.forged"}, timeout=10).json()
+    assert fresh["conversation_id"] != session["conversation_id"] and fresh["renewed"] is False
+    # Rasa is down here: logout cannot reset the conversation, and says so instead of pretending.
+    gone = requests.post(f"{console.url}/widget/logout", headers=auth, timeout=10)
+    assert gone.status_code == 502 and gone.json()["error"]["code"] == "rasa_unavailable"
 
 
 def test_pages_escape_what_comes_from_the_url_and_forbid_inline_scripts(console: Console) -> None:
@@ -292,7 +312,10 @@ def test_no_input_produces_a_server_error(console: Console) -> None:
             f"{console.url}/api/handoff/requests", data=body, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
         )
         assert 400 <= r.status_code < 500
-        assert requests.post(f"{console.url}/widget/feedback", data=body, timeout=10).status_code < 500
+        session = requests.post(f"{console.url}/widget/session", timeout=10).json()
+        widget_auth = {"Authorization": f"Bearer {session['token']}"}
+        r = requests.post(f"{console.url}/widget/feedback", data=body, headers=widget_auth, timeout=10)
+        assert 400 <= r.status_code < 500
         assert requests.post(f"{console.url}/api/login", data=body, timeout=10).status_code < 500
 
 

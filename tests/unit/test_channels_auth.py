@@ -56,3 +56,33 @@ async def test_sessions_work_until_idle_or_expired_and_disabled_users_cannot_log
     token3, _ = await auth.login(sm, "ana", "a-long-password", 3600)
     await auth.logout(sm, token3)
     assert await auth.resolve(sm, token3, idle_s=600) is None
+
+
+async def test_passwords_are_checked_off_the_event_loop_and_unknown_users_cost_one_scrypt(
+    sm, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: ANN001
+    import threading
+
+    await auth.add_user(sm, "ana", "a-long-password", "agent")
+    checker = auth.PasswordChecker(1)
+    await checker.warm_up()
+    calls: list[int] = []
+    real = auth.verify_password
+
+    def spy(password: str, stored: str) -> bool:
+        calls.append(threading.get_ident())
+        return real(password, stored)
+
+    hashes: list[str] = []
+    real_hash = auth.hash_password
+    monkeypatch.setattr(auth, "verify_password", spy)
+    monkeypatch.setattr(auth, "hash_password", lambda p: hashes.append(p) or real_hash(p))
+    try:
+        assert await auth.login(sm, "ana", "wrong-password", 3600, checker) is None
+        assert await auth.login(sm, "nobody", "wrong-password", 3600, checker) is None
+        assert await auth.login(sm, "ana", "a-long-password", 3600, checker) is not None
+    finally:
+        checker.close()
+    # One scrypt per login, known or unknown name, none of them on the event loop's thread.
+    assert len(calls) == 3 and hashes == []
+    assert threading.get_ident() not in calls
