@@ -20,8 +20,9 @@ from sqlalchemy import select
 
 from channels import auth
 from channels.db import User, create_schema, make_engine, sessionmaker
-from channels.settings import ConsoleSettings, load_handoff_token
+from channels.settings import ConsoleSettings
 from svc.app import run
+from svc.secrets import handoff_api_token
 
 
 async def _with_db(settings: ConsoleSettings, fn) -> int:  # noqa: ANN001 - small CLI helper
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_with_db(settings, do_list))
 
     if args.cmd == "bootstrap":
-        load_handoff_token(create=True)
+        handoff_api_token()
 
         async def do_bootstrap(sm) -> int:  # noqa: ANN001
             for username, role, env in (

@@ -40,10 +40,8 @@ class MessageRejected(ValueError):
 
 @lru_cache(maxsize=1)
 def widget_session_key() -> str:
-    """The HMAC key of widget sessions (shared with the console, which issues them)."""
-    key = secrets.widget_session_key()
-    assert key is not None  # created when missing
-    return key
+    """The HMAC key of widget sessions (shared with the console, which issues them), read once."""
+    return secrets.widget_session_key()
 
 
 def checked_text(text: Any) -> str:
@@ -80,4 +78,5 @@ def with_source(metadata: dict[str, Any] | None, source: str) -> dict[str, Any]:
 
 
 def web_source(peer: str | None, forwarded_for: str | None) -> str:
+    """`ip:<client address>` behind the trusted proxies (BORDERLESS_TRUSTED_PROXIES)."""
     return source_key(peer, forwarded_for)

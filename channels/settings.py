@@ -10,55 +10,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from channels.sessions import DEFAULT_TTL_S
-from svc.secrets import load_secret
-from svc.settings import SettingsError, env_float, env_int, env_opt, env_str, var_dir
+from svc.client_address import Network, trusted_proxies
+from svc.secrets import handoff_api_token, rasa_api_token, widget_session_key
+from svc.settings import env_float, env_int, env_opt, env_str, var_dir
 
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
-
-
-def handoff_token_path() -> Path:
-    return var_dir() / "handoff_api_token"
-
-
-def load_handoff_token(create: bool) -> str | None:
-    """HANDOFF_API_TOKEN, else the token kept in var/handoff_api_token (created once, mode 0600, when `create`).
-
-    The action server and the console share it: both run from the same checkout and var dir by default.
-    Short or empty tokens are refused (SettingsError), wherever they come from.
-    """
-    return load_secret("HANDOFF_API_TOKEN", "handoff_api_token", create=create)
-
-
-def load_rasa_token() -> str:
-    """Rasa's HTTP API token: RASA_TOKEN, else var/rasa_token (Rasa is always started with it)."""
-    token = load_secret("RASA_TOKEN", "rasa_token")
-    assert token is not None  # create=True always yields a value
-    return token
-
-
-def load_widget_session_key() -> str:
-    """The HMAC key of the widget sessions: WIDGET_SESSION_SECRET, else var/widget_session_secret."""
-    key = load_secret("WIDGET_SESSION_SECRET", "widget_session_secret")
-    assert key is not None
-    return key
-
-
-def _proxies(raw: str) -> tuple[str, ...]:
-    import ipaddress
-
-    out = []
-    for part in raw.split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            ipaddress.ip_network(part, strict=False)
-        except ValueError as exc:
-            raise SettingsError(f"CONSOLE_TRUSTED_PROXIES: {part!r} is not an IP address or network") from exc
-        out.append(part)
-    return tuple(out)
 
 
 @dataclass(frozen=True)
@@ -88,9 +46,8 @@ class ConsoleSettings:
     # HMAC key of the widget sessions; empty turns the widget endpoints off (503).
     widget_session_key: str = ""
     widget_session_ttl_s: int = DEFAULT_TTL_S
-    # Proxies whose X-Forwarded-For is believed (IPs or networks); the client address is the rightmost
-    # address in that header that is not one of them. Empty: the peer address is the client.
-    trusted_proxies: tuple[str, ...] = ()
+    # BORDERLESS_TRUSTED_PROXIES: the reverse proxies whose X-Forwarded-For is believed (svc/client_address.py).
+    trusted_proxies: tuple[Network, ...] = ()
     # Failed console logins: counted per source address and per user name over `login_window_s`; after the
     # free failures each further attempt waits base x 2^(extra failures), at most `login_max_delay_s`.
     login_window_s: float = 900.0
@@ -127,23 +84,23 @@ class ConsoleSettings:
             redis_url=env_opt("REDIS_URL"),
             redis_prefix=env_str("HANDOFF_REDIS_PREFIX", "borderless:handoff:"),
             rasa_url=env_str("RASA_URL", f"http://127.0.0.1:{env_int('RASA_PORT', 5005)}"),
-            rasa_token=load_rasa_token(),
+            rasa_token=rasa_api_token(),
             rasa_public_url=env_str(
                 "RASA_PUBLIC_URL", env_str("RASA_URL", f"http://127.0.0.1:{env_int('RASA_PORT', 5005)}")
             ),
             models_url=env_str("MODELS_URL", "http://127.0.0.1:8104"),
             knowledge_url=env_str("KNOWLEDGE_URL", "http://127.0.0.1:8103"),
             orders_url=env_str("ORDERS_URL", "http://127.0.0.1:8101"),
-            handoff_token=load_handoff_token(create=True) or "",
+            handoff_token=handoff_api_token() or "",
             session_ttl_s=env_int("CONSOLE_SESSION_TTL_S", 8 * 3600),
             session_idle_s=env_int("CONSOLE_SESSION_IDLE_S", 30 * 60),
             cookie_secure=env_str("CONSOLE_COOKIE_SECURE", "0") in {"1", "true", "yes"},
             avg_handle_s=env_float("HANDOFF_AVG_HANDLE_S", 240.0),
             online_window_s=env_float("HANDOFF_ONLINE_WINDOW_S", 60.0),
             upstream_timeout_s=env_float("CONSOLE_UPSTREAM_TIMEOUT_S", 3.0),
-            widget_session_key=load_widget_session_key(),
+            widget_session_key=widget_session_key(),
             widget_session_ttl_s=env_int("WIDGET_SESSION_TTL_S", DEFAULT_TTL_S),
-            trusted_proxies=_proxies(env_str("CONSOLE_TRUSTED_PROXIES", "")),
+            trusted_proxies=trusted_proxies(),
             login_window_s=env_float("CONSOLE_LOGIN_WINDOW_S", 900.0),
             login_free_per_source=env_int("CONSOLE_LOGIN_FREE_PER_SOURCE", 5),
             login_free_per_user=env_int("CONSOLE_LOGIN_FREE_PER_USER", 10),

@@ -63,11 +63,22 @@ def load_secret(env: str, file_name: str, *, min_length: int = MIN_SECRET_LENGTH
     return value
 
 
-def rasa_api_token(create: bool = True) -> str | None:
+def _required(env: str, file_name: str) -> str:
+    value = load_secret(env, file_name)
+    assert value is not None  # created when missing
+    return value
+
+
+def rasa_api_token() -> str:
     """The token of Rasa's HTTP API (RASA_TOKEN, else var/rasa_token): the Rasa server always requires it."""
-    return load_secret("RASA_TOKEN", "rasa_token", create=create)
+    return _required("RASA_TOKEN", "rasa_token")
 
 
-def widget_session_key(create: bool = True) -> str | None:
+def widget_session_key() -> str:
     """The HMAC key of signed widget sessions (WIDGET_SESSION_SECRET, else var/widget_session_secret)."""
-    return load_secret("WIDGET_SESSION_SECRET", "widget_session_secret", create=create)
+    return _required("WIDGET_SESSION_SECRET", "widget_session_secret")
+
+
+def handoff_api_token(create: bool = True) -> str | None:
+    """The console's handoff API token (HANDOFF_API_TOKEN, else var/handoff_api_token), shared with the actions."""
+    return load_secret("HANDOFF_API_TOKEN", "handoff_api_token", create=create)

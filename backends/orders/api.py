@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import ipaddress
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -38,6 +37,7 @@ from backends.orders.schemas import (
 from backends.orders.settings import PACKAGE_DIR, Settings
 from backends.orders.views import product_view
 from svc.app import base_app
+from svc.client_address import is_trusted
 from svc.errors import ApiError, error_body
 from svc.requests import read_model
 from svc.secrets import MIN_SECRET_LENGTH
@@ -78,11 +78,7 @@ def shopper_source(request: web.Request) -> str:
     header = header.strip()
     if not header or len(header) > MAX_SOURCE or not header.isprintable():
         raise ApiError(400, "invalid_source", f"{SOURCE_HEADER} must be 1 to {MAX_SOURCE} printable characters")
-    try:
-        address = ipaddress.ip_address(peer)
-    except ValueError:
-        return f"peer:{peer}"
-    if any(address in ipaddress.ip_network(net) for net in state.settings.trusted_proxies):
+    if is_trusted(peer, state.settings.trusted_proxies):
         return header
     return f"peer:{peer}"
 

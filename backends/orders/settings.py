@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import re
@@ -11,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from backends.orders.limits import LimitSettings
+from svc.client_address import Network, parse_networks
 from svc.secrets import load_secret
 from svc.settings import SettingsError, env_float, env_int, env_opt, env_path, env_str, var_dir
 
@@ -33,19 +33,6 @@ def _token_secret() -> str:
     value = load_secret("ORDERS_TOKEN_SECRET", "orders_token_secret")
     assert value is not None  # load_secret creates the file when nothing is configured
     return value
-
-
-def _trusted_proxies() -> tuple[str, ...]:
-    raw = env_str("ORDERS_TRUSTED_PROXIES", "127.0.0.1,::1")
-    nets = []
-    for part in (p.strip() for p in raw.split(",")):
-        if not part:
-            continue
-        try:
-            nets.append(str(ipaddress.ip_network(part, strict=False)))
-        except ValueError as exc:
-            raise SettingsError(f"ORDERS_TRUSTED_PROXIES: {part!r} is not an IP address or network") from exc
-    return tuple(nets)
 
 
 def _positive(name: str, value: float) -> None:
@@ -112,7 +99,7 @@ class Settings:
     token_ttl_s: int = 7 * 24 * 3600
     limits: LimitSettings = field(default_factory=LimitSettings)
     # Peers whose X-Shopper-Source header is believed (the action server); others are limited by address.
-    trusted_proxies: tuple[str, ...] = ("127.0.0.1/32", "::1/128")
+    trusted_proxies: tuple[Network, ...] = parse_networks("127.0.0.1,::1", "ORDERS_TRUSTED_PROXIES")
     idempotency_ttl_s: int = 7 * 24 * 3600
     rules_dir: Path = PACKAGE_DIR / "rules"
     currency_rates_path: Path | None = None
@@ -131,7 +118,9 @@ class Settings:
             token_secret=_token_secret(),
             token_ttl_s=env_int("ORDERS_TOKEN_TTL_S", 7 * 24 * 3600),
             limits=_limits(),
-            trusted_proxies=_trusted_proxies(),
+            trusted_proxies=parse_networks(
+                env_str("ORDERS_TRUSTED_PROXIES", "127.0.0.1,::1"), "ORDERS_TRUSTED_PROXIES"
+            ),
             idempotency_ttl_s=env_int("ORDERS_IDEMPOTENCY_TTL_S", 7 * 24 * 3600),
             rules_dir=env_path("ORDERS_RULES_DIR", PACKAGE_DIR / "rules"),
             currency_rates_path=env_path("ORDERS_CURRENCY_RATES", Path(rates)) if rates else None,

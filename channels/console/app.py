@@ -25,7 +25,7 @@ from channels.console.handoff_api import handoff_app
 from channels.console.middlewares import deny_unmarked, mark_public
 from channels.console.models import MAX_BODY_BYTES
 from channels.console.pages import add_pages
-from channels.console.state import QUEUE, SM, STATE, Console, trusted_networks
+from channels.console.state import QUEUE, SM, STATE, Console
 from channels.console.widget import widget_app
 from channels.db import create_schema, make_engine, sessionmaker
 from channels.queue import make_queue
@@ -46,7 +46,6 @@ async def create_app(settings: ConsoleSettings | None = None) -> web.Application
         queue=make_queue(settings.redis_url, settings.redis_prefix, sm),
         counters=make_counters(settings.redis_url, settings.redis_prefix, sm),
         passwords=PasswordChecker(settings.login_threads),
-        networks=trusted_networks(settings.trusted_proxies),
     )
 
     async def health(app: web.Application) -> dict[str, Any]:

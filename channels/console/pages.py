@@ -102,3 +102,4 @@ def add_pages(app: web.Application) -> None:
     r.add_get("/static/console.js", _asset("console.js", "application/javascript"))
     r.add_get("/static/console.css", _asset("console.css", "text/css"))
     r.add_get("/static/demo.css", _asset("demo.css", "text/css"))
+    r.add_get("/static/demo.js", _asset("demo.js", "application/javascript"))

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,6 +16,8 @@ from channels.console.translation import TranslationCache
 from channels.queue import HandoffQueue
 from channels.settings import ConsoleSettings
 from channels.upstream import Upstreams
+from svc.client_address import client_address as address_of
+from svc.client_address import rate_key
 from svc.errors import ApiError
 
 # Conversation ids come from every channel (Telegram chat ids, "whatsapp:+31...", widget session ids).
@@ -33,7 +34,6 @@ class Console:
     counters: Counters
     passwords: PasswordChecker
     translations: TranslationCache = field(default_factory=TranslationCache)
-    networks: tuple[Any, ...] = ()
     _up: Upstreams | None = None
 
     @property
@@ -65,33 +65,7 @@ def conversation_id(request: web.Request) -> str:
     return cid
 
 
-def trusted_networks(proxies: tuple[str, ...]) -> tuple[Any, ...]:
-    return tuple(ipaddress.ip_network(p, strict=False) for p in proxies)
-
-
-def _ip(value: str) -> Any:
-    try:
-        return ipaddress.ip_address(value.strip())
-    except ValueError:
-        return None
-
-
 def client_address(request: web.Request) -> str:
-    """The client's address: the peer, or behind trusted proxies the rightmost X-Forwarded-For hop that is not one
-    of them. IPv6 clients are keyed by their /64, which one subscriber usually holds whole."""
-    networks = state(request).networks
-    peer = _ip(request.remote or "")
-    if peer is not None and networks and any(peer in n for n in networks):
-        hops = [h for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
-        for hop in reversed(hops):
-            addr = _ip(hop)
-            if addr is None:
-                break  # a mangled header: trust nothing further left of it
-            peer = addr
-            if not any(addr in n for n in networks):
-                break
-    if peer is None:
-        return request.remote or "unknown"
-    if peer.version == 6:
-        return str(ipaddress.ip_network(f"{peer}/64", strict=False))
-    return str(peer)
+    """The client's address behind the trusted proxies, keyed for rate limits (IPv6 by /64)."""
+    forwarded = request.headers.get("X-Forwarded-For")
+    return rate_key(address_of(request.remote, forwarded, state(request).settings.trusted_proxies))

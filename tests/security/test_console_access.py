@@ -78,6 +78,7 @@ def test_every_route_not_marked_public_refuses_anonymous_requests(console: Conso
             "/static/console.css",
             "/static/console.js",
             "/static/demo.css",
+            "/static/demo.js",
             "/widget.css",
             "/widget.js",
             "/widget/session",
