@@ -8,8 +8,8 @@ from aiohttp import web
 from pydantic import BaseModel, Field
 
 from channels import auth
-from svc.errors import ApiError
-from svc.requests import parse_model, read_json
+from svc.requests import parse_json, parse_model
+from svc.requests import read_body as read_raw
 
 MAX_TEXT = 4000
 # No console request needs more than a few KiB (the largest is a handoff with a 4000-character message).
@@ -18,24 +18,12 @@ M = TypeVar("M", bound=BaseModel)
 
 
 async def read_body(request: web.Request, model: type[M], *, optional: bool = False) -> M:
-    """The body as `model`: 400 for missing/malformed/too deeply nested JSON, 413 too large, 422 invalid.
-
-    `optional`: an empty body means the model's defaults.
-    """
-    if optional and not request.can_read_body:
+    """The body as `model` under svc/requests.py's rules (400 malformed or hostile JSON, 413 over
+    MAX_BODY_BYTES, 422 invalid). `optional`: an empty body means the model's defaults."""
+    raw = await read_raw(request, MAX_BODY_BYTES)
+    if optional and not raw.strip():
         return parse_model(model, {})
-    try:
-        # Read here first (aiohttp keeps the bytes for read_json) so an oversized body is a 413 of ours
-        # whatever the shared reader does with aiohttp's exception.
-        await request.read()
-    except web.HTTPRequestEntityTooLarge as exc:
-        raise ApiError(413, "body_too_large", f"request body exceeds {MAX_BODY_BYTES} bytes") from exc
-    try:
-        data = await read_json(request)
-    except RecursionError as exc:
-        # json.loads gives up on deep nesting with RecursionError: bad input, not a server fault.
-        raise ApiError(400, "malformed_json", "body is nested too deeply") from exc
-    return parse_model(model, data)
+    return parse_model(model, parse_json(raw))
 
 
 class EmptyBody(BaseModel):

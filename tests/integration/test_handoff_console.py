@@ -65,7 +65,7 @@ def _start_with(tmp: Path, extra: dict[str, str], keep_stores: bool = True) -> I
         "CONSOLE_LOGIN_BASE_DELAY_S": "60",
         # The throttling test speaks for a client of its own behind this "proxy", so the other tests' logins
         # from 127.0.0.1 are not slowed down by its failures.
-        "CONSOLE_TRUSTED_PROXIES": "127.0.0.1",
+        "BORDERLESS_TRUSTED_PROXIES": "127.0.0.1",
         "CONSOLE_DEMO_AGENT_PASSWORD": AGENT_PW,
         "CONSOLE_DEMO_ADMIN_PASSWORD": ADMIN_PW,
     }

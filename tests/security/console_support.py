@@ -155,7 +155,7 @@ def start_console(tmp: Path, **extra: str) -> Iterator[Console]:
         "ORDERS_URL": closed,
         "HANDOFF_API_TOKEN": HANDOFF_TOKEN,
         "WIDGET_SESSION_SECRET": WIDGET_KEY,
-        "CONSOLE_TRUSTED_PROXIES": "127.0.0.1",
+        "BORDERLESS_TRUSTED_PROXIES": "127.0.0.1",
         "CONSOLE_DEMO_AGENT_PASSWORD": AGENT_PW,
         "CONSOLE_DEMO_ADMIN_PASSWORD": ADMIN_PW,
         "CONSOLE_UPSTREAM_TIMEOUT_S": "2",
