@@ -1,8 +1,9 @@
-"""Test helpers: free loopback ports, starting real service processes, polling with a deadline, and the
-servers (Redis, PostgreSQL, RabbitMQ) that some tests need."""
+"""Test helpers: free loopback ports, starting real service processes, polling with a deadline, JSON over
+HTTP, and the servers (Redis, PostgreSQL, RabbitMQ) that some tests need."""
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -107,6 +108,38 @@ def require_server(url: str, what: str, timeout_s: float = 3.0) -> str:
             pytest.fail(f"{message} (CI=true: every server must be running)", pytrace=False)
         pytest.skip(message)
     return url
+
+
+def http_json(
+    method: str,
+    url: str,
+    body: Any = None,
+    *,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+    raw: bytes | None = None,
+    timeout_s: float = 30,
+) -> tuple[int, Any]:
+    """One HTTP call to a service under test: (status, decoded JSON body), 4xx/5xx included. An empty body
+    reads as {}; one that is not JSON comes back as text, so an assertion can show it."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        req.add_header(name, value)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout_s) as resp:
+            return resp.status, _decode(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, _decode(exc.read())
+
+
+def _decode(raw: bytes) -> Any:
+    try:
+        return json.loads(raw or b"{}")
+    except ValueError:
+        return raw.decode("utf-8", errors="replace")
 
 
 def python_module(module: str, *args: str) -> list[str]:
