@@ -55,7 +55,7 @@ def build_snapshot(
     *,
     previous: Snapshot | None = None,
     exact_threshold: int = EXACT_THRESHOLD,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
     meta: dict[str, Any] | None = None,
 ) -> Snapshot:
     """Embeds the chunks (reusing vectors of unchanged chunks from `previous`) and builds the index."""
