@@ -6,10 +6,17 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import redis
 
 from tests.integration.conftest import REDIS_URL
-from tests.support import http_json
+from tests.support import http_json, require_server
+
+
+@pytest.fixture(scope="module", autouse=True)
+def redis_server() -> None:
+    """The service caches in Redis: without one these tests skip, or fail under CI=true."""
+    require_server(REDIS_URL, "Redis")
 
 
 def post(url: str, body: dict) -> tuple[int, dict]:
