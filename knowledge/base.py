@@ -24,6 +24,7 @@ from knowledge.db import KnowledgeStore
 from knowledge.documents import Document, to_chunks
 from knowledge.settings import KnowledgeSettings
 from retrieval.embedders import Embedder, load_embedder
+from retrieval.pipeline import Mode
 from retrieval.snapshot import Searcher, Snapshot, SnapshotStore, build_snapshot
 from retrieval.types import Chunk, SearchFilters
 
@@ -171,7 +172,7 @@ class KnowledgeBase:
         top_k: int = 5,
         filters: SearchFilters | None = None,
         language: str | None = None,
-        mode: str = "hybrid",
+        mode: Mode = "hybrid",
         prefer_doc_ids: Collection[str] = (),
     ) -> SearchResult:
         """The best `top_k` passages; `confident` judges the search's own best hit (its cosine against the

@@ -134,7 +134,8 @@ class KnowledgeStore:
 
     def count(self) -> int:
         with self.session() as s:
-            return int(s.scalar(select(func.count()).select_from(DocumentRow).where(DocumentRow.deleted.is_(False))))
+            live = select(func.count()).select_from(DocumentRow).where(DocumentRow.deleted.is_(False))
+            return int(s.execute(live).scalar_one())
 
     def live_documents(self) -> list[Document]:
         with self.session() as s:
@@ -217,7 +218,7 @@ class KnowledgeStore:
     def begin_version(self, note: str, embedder: str) -> tuple[int, list[Document]]:
         """Records a new version holding the current revision of every live document."""
         with self.session() as s:
-            version = int(s.scalar(select(func.coalesce(func.max(VersionRow.version), 0)))) + 1
+            version = int(s.execute(select(func.coalesce(func.max(VersionRow.version), 0))).scalar_one()) + 1
             rows = s.scalars(select(DocumentRow).where(DocumentRow.deleted.is_(False)).order_by(DocumentRow.id)).all()
             s.add(
                 VersionRow(

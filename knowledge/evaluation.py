@@ -23,6 +23,7 @@ from knowledge.documents import Document, to_chunks
 from knowledge.ingest import load_content_dir, load_file
 from knowledge.settings import KnowledgeSettings
 from retrieval.embedders import Embedder
+from retrieval.pipeline import Mode
 from retrieval.snapshot import Searcher, SnapshotStore, build_snapshot
 from retrieval.types import Chunk
 
@@ -143,7 +144,7 @@ def is_relevant(chunk: Chunk, labels: list[dict[str, str]]) -> bool:
 def evaluate(
     searcher: Searcher,
     questions: list[Question],
-    mode: str,
+    mode: Mode,
     top_k: int = 5,
     lexical_weight: float = DEFAULTS.lexical_weight,
 ) -> list[Outcome]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import OrderedDict
-from typing import Protocol
+from typing import Protocol, cast
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ class RedisCache:
                 self.misses += 1
             else:
                 self.hits += 1
-        return list(values)
+        return cast(list[str | None], values)  # decode_responses=True: str, never bytes
 
     async def set_many(self, items: dict[str, str]) -> None:
         if not items:

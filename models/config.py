@@ -97,7 +97,7 @@ class TranslationRoute(_Strict):
     def expanded_pairs(self) -> list[tuple[str, str]]:
         """The (source, target) pairs this route translates."""
         if self.pairs:
-            return [tuple(p.split("-", 1)) for p in self.pairs]  # type: ignore[misc]
+            return [(src, tgt) for src, _, tgt in (p.partition("-") for p in self.pairs)]  # validated: src-tgt
         langs = self.languages or []
         return [(a, b) for a, b in itertools.permutations(langs, 2)]
 

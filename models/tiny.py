@@ -8,6 +8,10 @@ exactly as it reads a downloaded model. Outputs are meaningless; shapes, routing
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from transformers import PreTrainedTokenizerFast
 
 CORPUS = [
     "hello where is my order",
@@ -21,7 +25,7 @@ CORPUS = [
 ]
 
 
-def _word_tokenizer(out: Path, specials: list[str], template: tuple[str, str] | None) -> object:
+def _word_tokenizer(out: Path, specials: list[str], template: tuple[str, str] | None) -> PreTrainedTokenizerFast:
     """A PreTrainedTokenizerFast (word level) saved in `out`; returns it."""
     from tokenizers import Tokenizer, models, pre_tokenizers, processors, trainers
     from transformers import PreTrainedTokenizerFast
@@ -48,7 +52,7 @@ def _word_tokenizer(out: Path, specials: list[str], template: tuple[str, str] | 
 
 
 # The size every tiny encoder-decoder shares: big enough to run generate(), small enough to build in a test.
-TINY_SEQ2SEQ: dict[str, int] = {
+TINY_SEQ2SEQ: dict[str, Any] = {
     "d_model": 16,
     "encoder_layers": 1,
     "decoder_layers": 1,
@@ -61,7 +65,7 @@ TINY_SEQ2SEQ: dict[str, int] = {
 
 
 # The size every tiny BERT shares, and its tokenizer's specials and template.
-TINY_BERT: dict[str, int] = {
+TINY_BERT: dict[str, Any] = {
     "hidden_size": 16,
     "num_hidden_layers": 1,
     "num_attention_heads": 2,
@@ -79,7 +83,7 @@ def build_marian(out: Path) -> Path:
 
     tok = _word_tokenizer(out, ["<pad>", "</s>", "<unk>"], ("$A </s>", "$A $B </s>"))
     config = MarianConfig(
-        vocab_size=len(tok),  # type: ignore[arg-type]
+        vocab_size=len(tok),
         **TINY_SEQ2SEQ,
         pad_token_id=0,
         eos_token_id=1,
@@ -96,7 +100,7 @@ def build_m2m100(out: Path, language_tokens: list[str]) -> Path:
 
     tok = _word_tokenizer(out, ["<pad>", "</s>", "<unk>", *language_tokens], ("$A </s>", "$A $B </s>"))
     config = M2M100Config(
-        vocab_size=len(tok),  # type: ignore[arg-type]
+        vocab_size=len(tok),
         **TINY_SEQ2SEQ,
         pad_token_id=0,
         eos_token_id=1,
@@ -113,7 +117,7 @@ def build_sequence_classifier(out: Path, labels: list[str]) -> Path:
 
     tok = _word_tokenizer(out, BERT_SPECIALS, BERT_TEMPLATE)
     config = BertConfig(
-        vocab_size=len(tok),  # type: ignore[arg-type]
+        vocab_size=len(tok),
         **TINY_BERT,
         id2label=dict(enumerate(labels)),
         label2id={label: i for i, label in enumerate(labels)},
@@ -125,16 +129,12 @@ def build_sequence_classifier(out: Path, labels: list[str]) -> Path:
 def build_sentence_transformer(out: Path) -> Path:
     """A tiny BERT encoder with mean pooling, saved as a sentence-transformers folder."""
     from sentence_transformers import SentenceTransformer
-
-    try:
-        from sentence_transformers.sentence_transformer import modules as st_models
-    except ImportError:  # sentence-transformers < 6
-        from sentence_transformers import models as st_models  # type: ignore[no-redef]
+    from sentence_transformers.sentence_transformer import modules as st_models
     from transformers import BertConfig, BertModel
 
     hf_dir = out.parent / f"{out.name}-hf"
     tok = _word_tokenizer(hf_dir, BERT_SPECIALS, BERT_TEMPLATE)
-    config = BertConfig(vocab_size=len(tok), **TINY_BERT)  # type: ignore[arg-type]
+    config = BertConfig(vocab_size=len(tok), **TINY_BERT)
     BertModel(config).save_pretrained(str(hf_dir))
     word = st_models.Transformer(str(hf_dir), max_seq_length=32)
     getter = getattr(word, "get_embedding_dimension", None) or word.get_word_embedding_dimension

@@ -7,7 +7,7 @@ import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from models.config import TranslationConfig, TranslationRoute, resolve_model
 
@@ -59,12 +59,13 @@ class Seq2SeqBackend:
         self.name = route.name
         self.device = device
         self._cache_dir = cache_dir
-        self._models: dict[str, tuple[object, object]] = {}
+        # (tokenizer, model) as transformers' Auto classes load them: their concrete classes vary by model.
+        self._models: dict[str, tuple[Any, Any]] = {}
         self._lock = threading.Lock()
         for src, tgt in route.expanded_pairs():
             self._load(route.model_for(src, tgt))
 
-    def _load(self, ref: str) -> tuple[object, object]:
+    def _load(self, ref: str) -> tuple[Any, Any]:
         with self._lock:
             if ref in self._models:
                 return self._models[ref]
@@ -90,13 +91,13 @@ class Seq2SeqBackend:
         kwargs: dict[str, object] = {"max_new_tokens": self.route.max_new_tokens, "num_beams": self.route.num_beams}
         if self.route.backend != "marian":
             if hasattr(tokenizer, "src_lang"):
-                tokenizer.src_lang = self._lang_token(source)  # type: ignore[attr-defined]
+                tokenizer.src_lang = self._lang_token(source)
             token = self._lang_token(target)
-            token_id = tokenizer.convert_tokens_to_ids(token)  # type: ignore[attr-defined]
-            if token_id is None or token_id == tokenizer.unk_token_id:  # type: ignore[attr-defined]
+            token_id = tokenizer.convert_tokens_to_ids(token)
+            if token_id is None or token_id == tokenizer.unk_token_id:
                 raise ValueError(f"{self.route.model}: no language token {token!r} for {target}")
             kwargs["forced_bos_token_id"] = token_id
-        batch = tokenizer(  # type: ignore[operator]
+        batch = tokenizer(
             texts,
             return_tensors="pt",
             padding=True,
@@ -104,8 +105,8 @@ class Seq2SeqBackend:
             max_length=self.route.max_input_tokens,
         ).to(self.device)
         with torch.inference_mode():
-            out = model.generate(**batch, **kwargs)  # type: ignore[attr-defined]
-        return [t.strip() for t in tokenizer.batch_decode(out, skip_special_tokens=True)]  # type: ignore[attr-defined]
+            out = model.generate(**batch, **kwargs)
+        return [t.strip() for t in tokenizer.batch_decode(out, skip_special_tokens=True)]
 
 
 def build_backend(route: TranslationRoute, *, cache_dir: Path, device: str) -> TranslationBackend:

@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import cast
 
 import faiss
 import numpy as np
@@ -79,7 +80,7 @@ class DenseIndex:
         self.params = params
         self.dim = dim
         self.on_gpu = on_gpu
-        self._gpu_res = None
+        self._gpu_res: faiss.StandardGpuResources | None = None
 
     @property
     def size(self) -> int:
@@ -105,22 +106,24 @@ class DenseIndex:
             if n:
                 index.add(vectors)
         elif params.kind == "hnsw":
-            index = faiss.IndexHNSWFlat(dim, params.m, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = params.ef_construction
+            hnsw = faiss.IndexHNSWFlat(dim, params.m, faiss.METRIC_INNER_PRODUCT)
+            hnsw.hnsw.efConstruction = params.ef_construction
             for start in range(0, n, 100_000):
-                index.add(vectors[start : start + 100_000])
-            ef = _tune(lambda v: setattr(index.hnsw, "efSearch", v), index, vectors, target_recall, rng, 16, 4096)
-            index.hnsw.efSearch = ef
+                hnsw.add(vectors[start : start + 100_000])
+            ef = _tune(lambda v: setattr(hnsw.hnsw, "efSearch", v), hnsw, vectors, target_recall, rng, 16, 4096)
+            hnsw.hnsw.efSearch = ef
+            index = hnsw
             params = IndexParams(kind="hnsw", m=params.m, ef_construction=params.ef_construction, ef_search=ef)
         else:
             quantizer = faiss.IndexFlatIP(dim)
-            index = faiss.IndexIVFFlat(quantizer, dim, params.nlist, faiss.METRIC_INNER_PRODUCT)
+            ivf = faiss.IndexIVFFlat(quantizer, dim, params.nlist, faiss.METRIC_INNER_PRODUCT)
             sample = vectors[rng.choice(n, size=params.train_size, replace=False)]
-            index.train(sample)
+            ivf.train(sample)
             for start in range(0, n, 100_000):
-                index.add(vectors[start : start + 100_000])
-            nprobe = _tune(lambda v: setattr(index, "nprobe", v), index, vectors, target_recall, rng, 1, params.nlist)
-            index.nprobe = nprobe
+                ivf.add(vectors[start : start + 100_000])
+            nprobe = _tune(lambda v: setattr(ivf, "nprobe", v), ivf, vectors, target_recall, rng, 1, params.nlist)
+            ivf.nprobe = nprobe
+            index = ivf
             params = IndexParams(kind="ivf", nlist=params.nlist, nprobe=nprobe, train_size=params.train_size)
         dense = cls(index, params, dim)
         if use_gpu or (use_gpu is None and gpu_available()):
@@ -153,11 +156,11 @@ class DenseIndex:
         meta = json.loads((directory / "dense.json").read_text())
         dim = int(meta.pop("dim"))
         params = IndexParams(**meta)
-        index = faiss.read_index(str(directory / "dense.faiss"))
+        index = faiss.read_index(str(directory / "dense.faiss"))  # of the subclass it was written as
         if params.kind == "ivf":
-            index.nprobe = params.nprobe
+            cast(faiss.IndexIVFFlat, index).nprobe = params.nprobe
         elif params.kind == "hnsw":
-            index.hnsw.efSearch = params.ef_search
+            cast(faiss.IndexHNSWFlat, index).hnsw.efSearch = params.ef_search
         dense = cls(index, params, dim)
         if use_gpu or (use_gpu is None and gpu_available()):
             dense.to_gpu()

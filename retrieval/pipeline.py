@@ -1,17 +1,20 @@
-"""Search as a pipeline of small components with typed inputs and outputs (Haystack-2 shape).
+"""Search as plain typed steps, composed per mode so that each mode runs only the retrievers it uses.
 
-Each component declares `outputs` and has a `run(**inputs) -> dict`. A `Pipeline` wires outputs to
-inputs by name ("embed.vector" → the dense retriever's `vector`) and runs the components in the order
-they were added. The default hybrid pipeline is embed → mask → (dense search, lexical search) → fuse →
-filter; the filter mask is computed up front so restrictive filters still return top_k results.
+    hybrid   embed → mask → dense search + lexical search → fuse → filter
+    dense    embed → mask → dense search                  → fuse → filter
+    lexical  embed → mask → lexical search                → fuse → filter
+
+The filter mask is computed up front so restrictive filters still return `top_k` results; the last
+step drops anything that slipped through. Lexical mode embeds the query too: every returned hit
+carries its cosine (`Hit.dense_score`), on which the knowledge base judges its confidence. Fusion is
+weighted reciprocal-rank fusion; over a single ranking it keeps that ranking's order.
 """
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Literal, get_args
 
 import numpy as np
 
@@ -22,11 +25,8 @@ from retrieval.fusion import RRF_K, reciprocal_rank_fusion
 from retrieval.lexical import LexicalIndex
 from retrieval.types import Chunk, Hit, SearchFilters
 
-
-class Component(Protocol):
-    outputs: tuple[str, ...]
-
-    def run(self, **inputs: Any) -> dict[str, Any]: ...
+Mode = Literal["hybrid", "dense", "lexical"]
+MODES: tuple[Mode, ...] = get_args(Mode)
 
 
 @dataclass(frozen=True)
@@ -37,171 +37,104 @@ class Ranking:
     scores: dict[int, float]
 
 
-class QueryEmbedder:
-    outputs = ("vector",)
-
-    def __init__(self, embedder: Embedder) -> None:
-        self.embedder = embedder
-
-    def run(self, query: str) -> dict[str, Any]:
-        return {"vector": self.embedder.embed_queries([query])[0]}
-
-
-class FilterMask:
-    outputs = ("allowed",)
-
-    def __init__(self, chunks: Sequence[Chunk]) -> None:
-        self.chunks = chunks
-
-    def run(self, filters: SearchFilters) -> dict[str, Any]:
-        return {"allowed": mask(self.chunks, filters)}
-
-
-class DenseRetriever:
+def dense_ranking(
+    index: DenseIndex, vectors: np.ndarray, vector: np.ndarray, allowed: np.ndarray | None, candidates: int
+) -> Ranking:
     """FAISS search; with a filter mask, exact scoring over the allowed chunks instead."""
-
-    outputs = ("ranking",)
-
-    def __init__(self, index: DenseIndex, vectors: np.ndarray) -> None:
-        self.index = index
-        self.vectors = vectors
-
-    def run(self, vector: np.ndarray, allowed: np.ndarray | None, candidates: int) -> dict[str, Any]:
-        if allowed is None:
-            scores, ids = self.index.search(vector[None, :], candidates)
-            pairs = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=False) if i >= 0]
-        else:
-            subset = np.flatnonzero(allowed)
-            sims = self.vectors[subset] @ vector if len(subset) else np.zeros(0, np.float32)
-            top = np.argsort(-sims)[:candidates]
-            pairs = [(int(subset[j]), float(sims[j])) for j in top]
-        return {"ranking": Ranking([i for i, _ in pairs], dict(pairs))}
+    if allowed is None:
+        scores, ids = index.search(vector[None, :], candidates)
+        pairs = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=False) if i >= 0]
+    else:
+        subset = np.flatnonzero(allowed)
+        sims = vectors[subset] @ vector if len(subset) else np.zeros(0, np.float32)
+        top = np.argsort(-sims)[:candidates]
+        pairs = [(int(subset[j]), float(sims[j])) for j in top]
+    return Ranking([i for i, _ in pairs], dict(pairs))
 
 
-class LexicalRetriever:
-    outputs = ("ranking",)
-
-    def __init__(self, index: LexicalIndex) -> None:
-        self.index = index
-
-    def run(self, query: str, allowed: np.ndarray | None, candidates: int) -> dict[str, Any]:
-        scores = self.index.scores(query)
-        if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
-        positive = np.flatnonzero(scores > 0)
-        top = positive[np.argsort(-scores[positive], kind="stable")][:candidates]
-        return {"ranking": Ranking([int(i) for i in top], {int(i): float(scores[i]) for i in top})}
+def lexical_ranking(index: LexicalIndex, query: str, allowed: np.ndarray | None, candidates: int) -> Ranking:
+    """BM25 over every chunk; chunks outside the mask and chunks without a matching term are left out."""
+    scores = index.scores(query)
+    if allowed is not None:
+        scores = np.where(allowed, scores, 0.0)
+    positive = np.flatnonzero(scores > 0)
+    top = positive[np.argsort(-scores[positive], kind="stable")][:candidates]
+    return Ranking([int(i) for i in top], {int(i): float(scores[i]) for i in top})
 
 
-class RankFuser:
-    """Weighted reciprocal-rank fusion; a retriever with weight 0 is left out (dense-only, lexical-only)."""
+def fuse(
+    vectors: np.ndarray,
+    vector: np.ndarray,
+    *,
+    dense: Ranking | None,
+    lexical: Ranking | None,
+    weights: Mapping[str, float],
+    top_k: int,
+    k: int = RRF_K,
+) -> list[Hit]:
+    """Weighted reciprocal-rank fusion of the rankings that ran; one with weight 0 is left out of the score.
 
-    outputs = ("hits",)
+    A hit's `dense_score` is its cosine even when dense search did not rank it; `lexical_score` and the
+    ranks are None for a retriever that did not run.
+    """
+    ran = {name: r for name, r in (("dense", dense), ("lexical", lexical)) if r is not None}
+    rankings = {name: r.ids for name, r in ran.items() if weights.get(name, 1.0) > 0}
+    fused = reciprocal_rank_fusion(rankings, weights, k=k)[:top_k]
+    dense_rank = {i: n for n, i in enumerate(dense.ids, start=1)} if dense is not None else {}
+    lexical_rank = {i: n for n, i in enumerate(lexical.ids, start=1)} if lexical is not None else {}
+    return [
+        Hit(
+            index=i,
+            score=score,
+            dense_score=dense.scores.get(i, float(vectors[i] @ vector))
+            if dense is not None
+            else float(vectors[i] @ vector),
+            lexical_score=lexical.scores.get(i, 0.0) if lexical is not None else None,
+            dense_rank=dense_rank.get(i),
+            lexical_rank=lexical_rank.get(i),
+        )
+        for i, score in fused
+    ]
 
-    def __init__(self, vectors: np.ndarray, k: int = RRF_K) -> None:
-        self.vectors = vectors
-        self.k = k
+
+def keep_matching(hits: list[Hit], chunks: Sequence[Chunk], filters: SearchFilters) -> list[Hit]:
+    """Last safety net: drops any hit that does not match the filters."""
+    if filters.is_empty():
+        return hits
+    return [h for h in hits if matches(chunks[h.index], filters)]
+
+
+@dataclass(frozen=True)
+class SearchPipeline:
+    """The steps above over one snapshot's chunks, vectors and indexes."""
+
+    embedder: Embedder
+    chunks: Sequence[Chunk]
+    vectors: np.ndarray
+    dense: DenseIndex
+    lexical: LexicalIndex
+    rrf_k: int = RRF_K
 
     def run(
-        self, vector: np.ndarray, dense: Ranking, lexical: Ranking, weights: dict[str, float], top_k: int
-    ) -> dict[str, Any]:
-        rankings = {name: r.ids for name, r in (("dense", dense), ("lexical", lexical)) if weights.get(name, 1.0) > 0}
-        fused = reciprocal_rank_fusion(rankings, weights, k=self.k)[:top_k]
-        dense_rank = {i: n for n, i in enumerate(dense.ids, start=1)}
-        lexical_rank = {i: n for n, i in enumerate(lexical.ids, start=1)}
-        hits = [
-            Hit(
-                index=i,
-                score=score,
-                # Cosine for every returned hit, including lexical-only ones: confidence is judged on it.
-                dense_score=dense.scores.get(i, float(self.vectors[i] @ vector)),
-                lexical_score=lexical.scores.get(i, 0.0),
-                dense_rank=dense_rank.get(i),
-                lexical_rank=lexical_rank.get(i),
-            )
-            for i, score in fused
-        ]
-        return {"hits": hits}
-
-
-class MetadataFilter:
-    """Last safety net: drops any hit that does not match the filters."""
-
-    outputs = ("hits",)
-
-    def __init__(self, chunks: Sequence[Chunk]) -> None:
-        self.chunks = chunks
-
-    def run(self, hits: list[Hit], filters: SearchFilters) -> dict[str, Any]:
-        if filters.is_empty():
-            return {"hits": hits}
-        return {"hits": [h for h in hits if matches(self.chunks[h.index], filters)]}
-
-
-class Pipeline:
-    """Components wired by name; `run(**inputs)` returns the outputs of the last component."""
-
-    def __init__(self) -> None:
-        self._steps: list[tuple[str, Component, dict[str, str]]] = []
-        self._outputs: dict[str, tuple[str, ...]] = {}
-
-    def add(self, name: str, component: Component, **wiring: str) -> Pipeline:
-        """`wiring` maps each run() parameter to "input.<name>" or "<component>.<output>"."""
-        params = set(inspect.signature(component.run).parameters)
-        if set(wiring) != params:
-            raise ValueError(f"{name}: wire exactly {sorted(params)}, got {sorted(wiring)}")
-        for source in wiring.values():
-            origin, _, field = source.partition(".")
-            if origin != "input" and field not in self._outputs.get(origin, ()):
-                raise ValueError(f"{name}: unknown source {source!r}")
-        self._steps.append((name, component, wiring))
-        self._outputs[name] = component.outputs
-        return self
-
-    def run(self, **inputs: Any) -> dict[str, Any]:
-        results: dict[str, dict[str, Any]] = {"input": inputs}
-        last: dict[str, Any] = {}
-        for name, component, wiring in self._steps:
-            args = {param: results[src.split(".")[0]][src.split(".", 1)[1]] for param, src in wiring.items()}
-            last = component.run(**args)
-            results[name] = last
-        return last
-
-
-def hybrid_pipeline(
-    embedder: Embedder,
-    chunks: Sequence[Chunk],
-    vectors: np.ndarray,
-    dense: DenseIndex,
-    lexical: LexicalIndex,
-    rrf_k: int = RRF_K,
-) -> Pipeline:
-    return (
-        Pipeline()
-        .add("embed", QueryEmbedder(embedder), query="input.query")
-        .add("mask", FilterMask(chunks), filters="input.filters")
-        .add(
-            "dense",
-            DenseRetriever(dense, vectors),
-            vector="embed.vector",
-            allowed="mask.allowed",
-            candidates="input.candidates",
+        self,
+        query: str,
+        *,
+        mode: Mode = "hybrid",
+        filters: SearchFilters,
+        top_k: int,
+        candidates: int,
+        lexical_weight: float = 1.0,
+    ) -> list[Hit]:
+        if mode not in MODES:
+            raise ValueError(f"unknown search mode {mode!r}; expected one of {', '.join(MODES)}")
+        vector = self.embedder.embed_queries([query])[0]
+        allowed = mask(self.chunks, filters)
+        dense = (
+            dense_ranking(self.dense, self.vectors, vector, allowed, candidates)
+            if mode in ("hybrid", "dense")
+            else None
         )
-        .add(
-            "lexical",
-            LexicalRetriever(lexical),
-            query="input.query",
-            allowed="mask.allowed",
-            candidates="input.candidates",
-        )
-        .add(
-            "fuse",
-            RankFuser(vectors, k=rrf_k),
-            vector="embed.vector",
-            dense="dense.ranking",
-            lexical="lexical.ranking",
-            weights="input.weights",
-            top_k="input.top_k",
-        )
-        .add("filter", MetadataFilter(chunks), hits="fuse.hits", filters="input.filters")
-    )
+        lexical = lexical_ranking(self.lexical, query, allowed, candidates) if mode in ("hybrid", "lexical") else None
+        weights = {"dense": 1.0, "lexical": lexical_weight if mode == "hybrid" else 1.0}
+        hits = fuse(self.vectors, vector, dense=dense, lexical=lexical, weights=weights, top_k=top_k, k=self.rrf_k)
+        return keep_matching(hits, self.chunks, filters)

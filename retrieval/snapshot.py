@@ -26,7 +26,7 @@ from retrieval.dense import EXACT_THRESHOLD, DenseIndex
 from retrieval.embedders import Embedder
 from retrieval.fusion import RRF_K
 from retrieval.lexical import LexicalIndex
-from retrieval.pipeline import hybrid_pipeline
+from retrieval.pipeline import Mode, SearchPipeline
 from retrieval.types import Chunk, Hit, SearchFilters
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def build_snapshot(
     *,
     previous: Snapshot | None = None,
     exact_threshold: int = EXACT_THRESHOLD,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
     meta: dict[str, Any] | None = None,
 ) -> Snapshot:
     """Embeds the chunks (reusing vectors of unchanged chunks from `previous`) and builds the index."""
@@ -205,7 +205,7 @@ class Searcher:
         self.snapshot = snapshot
         self.embedder = embedder
         self.lexical = LexicalIndex([c.embed_text() for c in snapshot.chunks])
-        self.pipeline = hybrid_pipeline(
+        self.pipeline = SearchPipeline(
             embedder, snapshot.chunks, snapshot.vectors, snapshot.dense, self.lexical, rrf_k=rrf_k
         )
 
@@ -219,20 +219,17 @@ class Searcher:
         top_k: int = 5,
         filters: SearchFilters | None = None,
         *,
-        mode: str = "hybrid",
+        mode: Mode = "hybrid",
         lexical_weight: float = 1.0,
         candidates: int = 50,
     ) -> list[tuple[Chunk, Hit]]:
-        weights = {
-            "hybrid": {"dense": 1.0, "lexical": lexical_weight},
-            "dense": {"dense": 1.0, "lexical": 0.0},
-            "lexical": {"dense": 0.0, "lexical": 1.0},
-        }[mode]
-        out = self.pipeline.run(
-            query=query,
+        """Best `top_k` chunks; `lexical_weight` weighs the lexical ranking in hybrid mode only."""
+        hits = self.pipeline.run(
+            query,
+            mode=mode,
             filters=filters or SearchFilters(),
-            candidates=max(candidates, top_k),
-            weights=weights,
             top_k=top_k,
+            candidates=max(candidates, top_k),
+            lexical_weight=lexical_weight,
         )
-        return [(self.snapshot.chunks[h.index], h) for h in out["hits"]]
+        return [(self.snapshot.chunks[h.index], h) for h in hits]

@@ -1,4 +1,5 @@
-"""Test helpers: free loopback ports, starting real service processes, polling with a deadline."""
+"""Test helpers: free loopback ports, starting real service processes, polling with a deadline, JSON over
+HTTP, and the servers (Redis, PostgreSQL, RabbitMQ) that some tests need."""
 
 from __future__ import annotations
 
@@ -14,10 +15,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 APP_PYTHON = REPO_ROOT / ".venv" / "bin" / "python"
 RASA_BIN = REPO_ROOT / ".venv-rasa" / "bin" / "rasa"
+
+# Servers some tests need. The CI machine runs all three on 127.0.0.1 (and sets CI=true).
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+POSTGRES_URL = os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/test"
+RABBITMQ_URL = os.environ.get("RABBITMQ_URL") or "amqp://guest:guest@127.0.0.1:5672/"
+_DEFAULT_PORTS = {"redis": 6379, "rediss": 6379, "postgresql": 5432, "postgres": 5432, "amqp": 5672, "amqps": 5671}
 
 
 def free_port() -> int:
@@ -79,6 +89,57 @@ def service_process(
             proc.wait()
         if log_path:
             log_file.close()  # type: ignore[union-attr]
+
+
+def require_server(url: str, what: str, timeout_s: float = 3.0) -> str:
+    """Returns `url` when a TCP connection to its host and port opens. When none does, the calling test is
+    skipped, or fails when CI=true (CI runs every server, so an unreachable one is a broken run, not a
+    reason to test less). Only reachability is checked here: any later error is the test's own failure."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.split("+", 1)[0]
+    host, port = parts.hostname or "127.0.0.1", parts.port or _DEFAULT_PORTS.get(scheme)
+    if port is None:
+        raise ValueError(f"{what}: no port in {url!r} and no default for {scheme!r}")
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as exc:
+        message = f"{what} not reachable at {host}:{port}: {exc}"
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(f"{message} (CI=true: every server must be running)", pytrace=False)
+        pytest.skip(message)
+    return url
+
+
+def http_json(
+    method: str,
+    url: str,
+    body: Any = None,
+    *,
+    token: str | None = None,
+    headers: dict[str, str] | None = None,
+    raw: bytes | None = None,
+    timeout_s: float = 30,
+) -> tuple[int, Any]:
+    """One HTTP call to a service under test: (status, decoded JSON body), 4xx/5xx included. An empty body
+    reads as {}; one that is not JSON comes back as text, so an assertion can show it."""
+    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
+    req = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
+    if token:
+        req.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        req.add_header(name, value)
+    try:
+        with urllib.request.urlopen(req, timeout=timeout_s) as resp:
+            return resp.status, _decode(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, _decode(exc.read())
+
+
+def _decode(raw: bytes) -> Any:
+    try:
+        return json.loads(raw or b"{}")
+    except ValueError:
+        return raw.decode("utf-8", errors="replace")
 
 
 def python_module(module: str, *args: str) -> list[str]:

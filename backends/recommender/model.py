@@ -16,6 +16,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -193,10 +194,10 @@ class Model:
             user_factors=np.load(directory / "user_factors.npy"),
             item_factors=np.load(directory / "item_factors.npy"),
             users=json.loads((directory / "users.json").read_text()),
-            history=sp.load_npz(directory / "history.npz").tocsr(),
-            purchased=sp.load_npz(directory / "purchased.npz").tocsr(),
+            history=_load_csr(directory / "history.npz"),
+            purchased=_load_csr(directory / "purchased.npz"),
             pop=np.load(directory / "popularity.npy"),
-            cooc=sp.load_npz(directory / "copurchase.npz").tocsr(),
+            cooc=_load_csr(directory / "copurchase.npz"),
             weights=dict(meta.get("weights", {"cf": 1.0, "content": 0.5, "pop": 0.25})),
             meta=meta,
         )
@@ -270,6 +271,11 @@ SCORERS: dict[str, Callable[[Model, int], np.ndarray | None]] = {
 }
 
 
+def _load_csr(path: Path) -> sp.csr_matrix:
+    """A matrix that save() wrote (always a csr_matrix)."""
+    return sp.csr_matrix(sp.load_npz(path))
+
+
 def tune_weights(
     dataset: Dataset, train: list[Event], embeddings: np.ndarray, settings: Settings
 ) -> tuple[dict[str, float], float]:
@@ -278,7 +284,7 @@ def tune_weights(
     model = build_model(dataset.products, val.train, embeddings, settings, {"cf": 1.0, "content": 0.5, "pop": 0.25})
     best, best_ndcg = WEIGHT_GRID[0], -1.0
     for weights in WEIGHT_GRID:
-        score = evaluate(model, val.targets, lambda m, u, w=weights: m.hybrid_scores(u, w))["ndcg@10"]
+        score = evaluate(model, val.targets, partial(Model.hybrid_scores, weights=weights))["ndcg@10"]
         if score > best_ndcg:
             best, best_ndcg = weights, score
     return best, best_ndcg

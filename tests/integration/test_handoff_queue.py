@@ -5,7 +5,6 @@ claims that exactly one agent wins, takeover only when asked for, and finishing 
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,25 +16,25 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from channels.db import create_schema, make_engine, sessionmaker
 from channels.queue import HandoffRequest, HeldByAnother, NoOpenTicket, QueueError, RedisQueue, SqlQueue
-
-REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-POSTGRES_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from tests.support import POSTGRES_URL, REDIS_URL, require_server
 
 
 @asynccontextmanager
 async def sql_database(kind: str, tmp_path: Path) -> AsyncIterator[tuple[AsyncEngine, str | None]]:
-    """A console database with its schema made: a SQLite file, or a fresh schema in PostgreSQL (dropped after)."""
+    """A console database with its schema made: a SQLite file, or a fresh schema in PostgreSQL (dropped after).
+
+    Only an unreachable PostgreSQL skips (or fails under CI=true); any other error fails the test."""
     schema = None
     if kind == "sqlite":
         engine = make_engine(f"sqlite:///{tmp_path / 'console.db'}")
     else:
         schema = f"handoff_{uuid.uuid4().hex[:10]}"
-        engine = make_engine(POSTGRES_URL, schema)
+        engine = make_engine(require_server(POSTGRES_URL, "PostgreSQL"), schema)
     try:
         await create_schema(engine, schema)
-    except Exception as exc:  # noqa: BLE001
+    except BaseException:
         await engine.dispose()
-        pytest.skip(f"{kind} not reachable: {exc}")
+        raise
     try:
         yield engine, schema
     finally:
@@ -49,11 +48,7 @@ async def sql_database(kind: str, tmp_path: Path) -> AsyncIterator[tuple[AsyncEn
 async def queue(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[object]:  # noqa: ANN001
     kind = request.param
     if kind == "redis":
-        q = RedisQueue(REDIS_URL, f"test:handoff:{uuid.uuid4().hex}:")
-        try:
-            await q.r.ping()
-        except Exception as exc:  # noqa: BLE001
-            pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
+        q = RedisQueue(require_server(REDIS_URL, "Redis"), f"test:handoff:{uuid.uuid4().hex}:")
         yield q
         keys = [k async for k in q.r.scan_iter(f"{q.p}*")]
         if keys:

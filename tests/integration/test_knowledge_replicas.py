@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 
 import pytest
-import redis
 
 from knowledge.samples import write_sample
 from tests.integration.conftest import kb_env
 from tests.integration.conftest import knowledge_cli as cli
 from tests.integration.test_knowledge_service import call
-from tests.support import free_port, python_module, service_process, wait_until
-
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+from tests.support import REDIS_URL, free_port, python_module, require_server, service_process, wait_until
 
 
 @pytest.fixture(scope="module")
 def redis_url() -> str:
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_timeout=2).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"Redis not reachable at {REDIS_URL}: {exc}")
-    return REDIS_URL
+    return require_server(REDIS_URL, "Redis")
 
 
 def test_a_change_on_one_replica_reaches_the_other_through_redis(tmp_path, redis_url) -> None:

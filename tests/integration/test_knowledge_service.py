@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import threading
-import urllib.error
-import urllib.request
 from typing import Any
 
 import pytest
 
 from tests.integration.conftest import KNOWLEDGE_TOKEN, sample_knowledge_service
 from tests.integration.conftest import knowledge_cli as cli
-from tests.support import wait_until
+from tests.support import http_json, wait_until
 
 TOKEN = KNOWLEDGE_TOKEN
 
@@ -20,16 +17,7 @@ TOKEN = KNOWLEDGE_TOKEN
 def call(
     base: str, method: str, path: str, body: Any = None, *, token: str | None = TOKEN, raw: bytes | None = None
 ) -> tuple[int, dict[str, Any]]:
-    data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-    req = urllib.request.Request(base + path, data=data, method=method)
-    req.add_header("Content-Type", "application/json")
-    if token:
-        req.add_header("Authorization", f"Bearer {token}")
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read() or b"{}")
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"{}")
+    return http_json(method, base + path, body, token=token, raw=raw)
 
 
 @pytest.fixture(scope="module")

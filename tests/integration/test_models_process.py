@@ -2,30 +2,30 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import redis
 
 from tests.integration.conftest import REDIS_URL
+from tests.support import http_json, require_server
+
+
+@pytest.fixture(scope="module", autouse=True)
+def redis_server() -> None:
+    """The service caches in Redis: without one these tests skip, or fail under CI=true."""
+    require_server(REDIS_URL, "Redis")
 
 
 def post(url: str, body: dict) -> tuple[int, dict]:
-    req = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=30) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
+    return http_json("POST", url, body)
 
 
 def test_health_lists_the_offline_defaults(models_url: str) -> None:
-    with urllib.request.urlopen(f"{models_url}/health", timeout=10) as resp:
-        health = json.loads(resp.read())
+    status, health = http_json("GET", f"{models_url}/health")
+    assert status == 200
     assert health["status"] == "ok"
     assert health["translation"]["pairs"] == ["en-pt", "pt-en"]
     assert set(health["embeddings"]) == {"multilingual", "english"}

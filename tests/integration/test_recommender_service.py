@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,7 @@ import pytest
 
 from actions.clients.recommender import RecommenderClient, UnknownProduct
 from tests.integration.conftest import GenerateShop, StartRecommender
-from tests.support import REPO_ROOT, python_module
+from tests.support import REPO_ROOT, http_json, python_module
 
 
 @pytest.fixture(scope="module")
@@ -79,14 +77,9 @@ async def test_all_modes_through_the_client(service: tuple[str, Path]) -> None:
 )
 def test_bad_requests_are_4xx(service: tuple[str, Path], body: dict[str, Any]) -> None:
     base, _ = service
-    req = urllib.request.Request(
-        base + "/v1/recommendations", data=json.dumps(body).encode(), method="POST",
-        headers={"Content-Type": "application/json"},
-    )  # fmt: skip
-    with pytest.raises(urllib.error.HTTPError) as info:
-        urllib.request.urlopen(req, timeout=10)
-    assert info.value.code == 422
-    assert "error" in json.loads(info.value.read())
+    status, answer = http_json("POST", base + "/v1/recommendations", body, timeout_s=10)
+    assert status == 422
+    assert "error" in answer
 
 
 def test_no_hostile_value_causes_a_5xx(service: tuple[str, Path]) -> None:
@@ -98,13 +91,5 @@ def test_no_hostile_value_causes_a_5xx(service: tuple[str, Path]) -> None:
         {**template, "filters": {f: v}} for f in ("max_price", "currency", "ships_to", "in_stock") for v in values
     ]
     for body in cases:
-        req = urllib.request.Request(
-            base + "/v1/recommendations", data=json.dumps(body).encode(), method="POST",
-            headers={"Content-Type": "application/json"},
-        )  # fmt: skip
-        try:
-            with urllib.request.urlopen(req, timeout=10) as resp:
-                status = resp.status
-        except urllib.error.HTTPError as exc:
-            status = exc.code
+        status, _ = http_json("POST", base + "/v1/recommendations", body, timeout_s=10)
         assert status < 500, body

@@ -1,11 +1,9 @@
 """The knowledge base: versions, reindex with swap, rollback, crash safety, SQLite and PostgreSQL."""
 
-import os
 import threading
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from knowledge.base import KnowledgeBase, VersionNotFound
 from knowledge.documents import Document
@@ -15,8 +13,7 @@ from knowledge.settings import KnowledgeSettings
 from retrieval.embedders import load_embedder
 from retrieval.snapshot import SnapshotStore
 from retrieval.types import SearchFilters
-
-POSTGRES_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from tests.support import POSTGRES_URL, require_server
 
 
 def settings_for(tmp_path, url: str | None = None) -> KnowledgeSettings:
@@ -130,15 +127,9 @@ def test_another_process_follows_current_and_rebuilds_missing_versions(kb, tmp_p
 
 
 def test_store_on_postgresql(tmp_path) -> None:
-    try:
-        engine = create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg2://", 1))
-        with engine.connect() as conn:
-            conn.execute(text("select 1"))
-        engine.dispose()
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    url = require_server(POSTGRES_URL, "PostgreSQL").replace("postgresql://", "postgresql+psycopg2://", 1)
     kb = KnowledgeBase(
-        settings_for(tmp_path, POSTGRES_URL.replace("postgresql://", "postgresql+psycopg2://", 1)),
+        settings_for(tmp_path, url),
         embedder=load_embedder("e5"),
     )
     try:

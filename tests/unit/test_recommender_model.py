@@ -90,10 +90,22 @@ def test_new_shopper_gets_popular_products(rec: Recommender) -> None:
 
 def test_filters_are_respected(rec: Recommender) -> None:
     products = rec.model.products
-    category = products[0]["category"]
+
+    def qualifies(p: dict, category: str) -> bool:  # what the filter below asks for, USD = 1.08 EUR
+        return p["category"] == category and "DE" in p["ships_to"] and p["stock"] > 0 and p["price"] * 1.08 <= 60.0
+
+    # A category where some products pass and an out-of-stock one would pass but for its stock: the result
+    # below is never empty, and the in-stock filter has something to drop.
+    kept = {p["category"] for p in products if qualifies(p, p["category"])}
+    category = next(
+        p["category"]
+        for p in products
+        if p["category"] in kept and qualifies({**p, "stock": 1}, p["category"]) and p["stock"] <= 0
+    )
     f = Filters(max_price=60.0, currency="USD", category=category, ships_to="DE", in_stock=True)
-    result, _ = rec.for_shopper("C-new", f, 50)
+    result, _ = rec.for_shopper("C-new", f, len(products))
     by_id = {p["id"]: p for p in products}
+    assert result and {item["id"] for item in result} == {p["id"] for p in products if qualifies(p, category)}
     for item in result:
         source = by_id[item["id"]]
         assert item["currency"] == "USD" and item["price"] <= 60.0
@@ -102,22 +114,25 @@ def test_filters_are_respected(rec: Recommender) -> None:
 
 
 def test_prices_outside_the_eu_exclude_dutch_vat(rec: Recommender) -> None:
-    (eu,), _ = rec.for_shopper("C-new", Filters(ships_to="DE"), 1)
-    (non_eu,), _ = rec.for_shopper("C-new", Filters(ships_to="US"), 1)
-    if eu["id"] == non_eu["id"]:
-        assert non_eu["price"] == pytest.approx(eu["price"] / 1.21, abs=0.01)
+    everything = len(rec.model.products)
+    eu = {p["id"]: p["price"] for p in rec.for_shopper("C-new", Filters(ships_to="DE"), everything)[0]}
+    non_eu = {p["id"]: p["price"] for p in rec.for_shopper("C-new", Filters(ships_to="US"), everything)[0]}
+    both = sorted(eu.keys() & non_eu.keys())
+    assert both, "no product ships to both DE and US"
+    for product_id in both:
+        assert non_eu[product_id] == pytest.approx(eu[product_id] / 1.21, abs=0.01)
 
 
 def test_similar_prefers_the_same_type_and_goes_with_another(rec: Recommender) -> None:
-    anchor = rec.model.products[0]
+    # An anchor whose type another product shares, so "the same type first" is always checked.
+    a = next(i for i, t in enumerate(rec.types) if t is not None and rec.types.count(t) > 1)
+    anchor = rec.model.products[a]
     similar, _ = rec.similar(anchor["id"], Filters(), 3)
-    assert anchor["id"] not in {p["id"] for p in similar}
-    same_type = [p for p in rec.model.products if rec.types[rec.model.item_index[p["id"]]] == rec.types[0]]
-    if len(same_type) > 1:
-        assert rec.types[rec.model.item_index[similar[0]["id"]]] == rec.types[0]
+    assert similar and anchor["id"] not in {p["id"] for p in similar}
+    assert rec.types[rec.model.item_index[similar[0]["id"]]] == rec.types[a]
     goes, strategy = rec.goes_with(anchor["id"], Filters(), 5)
-    assert strategy in ("copurchase", "copurchase+cf", "cf")
-    assert all(rec.types[rec.model.item_index[p["id"]]] != rec.types[0] for p in goes)
+    assert goes and strategy in ("copurchase", "copurchase+cf", "cf")
+    assert all(rec.types[rec.model.item_index[p["id"]]] != rec.types[a] for p in goes)
     with pytest.raises(UnknownProduct):
         rec.similar("P-nope", Filters(), 3)
 

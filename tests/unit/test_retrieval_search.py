@@ -10,7 +10,6 @@ from knowledge.ingest import load_content_dir, load_file
 from knowledge.samples import write_sample
 from retrieval.dense import DenseIndex
 from retrieval.embedders import Embedder, load_embedder
-from retrieval.pipeline import Pipeline, QueryEmbedder
 from retrieval.snapshot import Searcher, SnapshotStore, build_snapshot
 from retrieval.types import SearchFilters
 
@@ -65,11 +64,34 @@ def test_modes_dense_and_lexical(embedder, chunks) -> None:
     assert len(dense) == 5
 
 
-def test_pipeline_rejects_miswired_components(embedder) -> None:
-    with pytest.raises(ValueError):
-        Pipeline().add("embed", QueryEmbedder(embedder), text="input.query")
-    with pytest.raises(ValueError):
-        Pipeline().add("embed", QueryEmbedder(embedder), query="missing.vector")
+def test_each_mode_runs_only_the_retrievers_it_uses(embedder, chunks, monkeypatch) -> None:
+    searcher = Searcher(build_snapshot(1, chunks, embedder), embedder)
+    calls: list[str] = []
+    dense_search, lexical_scores = searcher.snapshot.dense.search, searcher.lexical.scores
+
+    def spy(name, real):  # noqa: ANN001, ANN202
+        def wrapped(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            calls.append(name)
+            return real(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(searcher.snapshot.dense, "search", spy("dense", dense_search))
+    monkeypatch.setattr(searcher.lexical, "scores", spy("lexical", lexical_scores))
+
+    def run(mode: str) -> tuple[list[str], list]:
+        calls.clear()
+        hits = [h for _, h in searcher.search("PayPal", top_k=3, mode=mode)]
+        assert hits and all(h.dense_score is not None for h in hits)  # cosine in every mode
+        return sorted(calls), hits
+
+    assert run("hybrid")[0] == ["dense", "lexical"]
+    ran, dense = run("dense")
+    assert ran == ["dense"] and all(h.lexical_score is None and h.lexical_rank is None for h in dense)
+    ran, lexical = run("lexical")
+    assert ran == ["lexical"] and all(h.dense_rank is None and h.lexical_rank for h in lexical)
+    with pytest.raises(ValueError, match="unknown search mode"):
+        searcher.search("PayPal", mode="semantic")  # type: ignore[arg-type]
 
 
 def test_snapshots_are_versioned_and_switch_atomically(tmp_path, embedder, chunks) -> None:
