@@ -110,9 +110,14 @@ test-browser: install data train browser
 test: lint validate test-unit test-integration test-security test-rasa-unit test-browser test-stories
 	@echo "make test: all suites passed"
 
-lint: install
+# Code that runs in the Rasa server (Python 3.10 venv) is type-checked against that venv's packages.
+RASA_SIDE := bot channels/messaging.py channels/whatsapp_cloud.py channels/widget_channel.py channels/socketio_channel.py
+lint: install ## ruff (lint + format) and mypy over all non-test code
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/python -m mypy actions backends channels knowledge models retrieval svc \
+	  --exclude '^channels/(messaging|whatsapp_cloud|widget_channel|socketio_channel)\.py$$'
+	$(VENV)/bin/python -m mypy --python-executable $(RASA_VENV)/bin/python --python-version 3.10 $(RASA_SIDE)
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -308,7 +309,8 @@ class RedisQueue:
         view = await self._load(conversation_id)
         return view if view is not None and view.status != "closed" else None
 
-    async def _many(self, ids: list[str]) -> list[TicketView]:
+    async def _many(self, ids: Iterable[Any]) -> list[TicketView]:
+        """The open tickets of `ids` (strings: the client decodes responses), skipping closed ones."""
         out = []
         for cid in ids:
             view = await self.get_open(cid)
@@ -320,12 +322,14 @@ class RedisQueue:
         return [t for t in await self._many(await self.r.zrange(f"{self.p}waiting", 0, -1)) if t.status == "waiting"]
 
     async def active(self) -> list[TicketView]:
-        views = [t for t in await self._many(sorted(await self.r.smembers(f"{self.p}active"))) if t.status == "active"]
+        # redis-py types replies as "bytes | str | ..."; with decode_responses=True they are str.
+        members = cast(set[str], await self.r.smembers(f"{self.p}active"))
+        views = [t for t in await self._many(sorted(members)) if t.status == "active"]
         return sorted(views, key=lambda t: t.claimed_at or 0)
 
     async def position(self, conversation_id: str) -> int | None:
-        rank = await self.r.zrank(f"{self.p}waiting", conversation_id)
-        return None if rank is None else int(rank) + 1
+        rank = cast(int | None, await self.r.zrank(f"{self.p}waiting", conversation_id))
+        return None if rank is None else rank + 1
 
     async def _run(self, conversation_id: str, agent: str, takeover: bool, mode: str) -> TicketView:
         keys = [self._k(conversation_id), f"{self.p}waiting", f"{self.p}active"]

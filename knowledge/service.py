@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -42,7 +43,7 @@ log = logging.getLogger(__name__)
 KB = web.AppKey("kb", KnowledgeBase)
 SETTINGS = web.AppKey("settings", KnowledgeSettings)
 ADMIN_LOCK = web.AppKey("admin_lock", asyncio.Lock)
-REDIS = web.AppKey("redis", object)
+REDIS: web.AppKey[aioredis.Redis | None] = web.AppKey("redis")
 SPEC_PATH = Path(__file__).with_name("openapi.yaml")
 MAX_QUERY_CHARS = 1000
 MAX_PREFERRED_DOCS = 10
@@ -151,7 +152,7 @@ async def _change(request: web.Request, work: Any, *args: Any) -> Any:
         result = await asyncio.to_thread(work, *args)
     kb = request.app[KB]
     settings = request.app[SETTINGS]
-    await announce(request.app[REDIS], settings.redis_channel, kb.version)  # type: ignore[arg-type]
+    await announce(request.app[REDIS], settings.redis_channel, kb.version)
     return result
 
 
@@ -300,7 +301,7 @@ def create_app(settings: KnowledgeSettings | None = None, embedder: Embedder | N
     app[ADMIN_LOCK] = asyncio.Lock()
     app[REDIS] = None
 
-    async def lifecycle(app: web.Application):  # type: ignore[no-untyped-def]
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         kb = await asyncio.to_thread(KnowledgeBase, settings, embedder)
         app[KB] = kb
         await asyncio.to_thread(kb.store.fail_stale_builds)
@@ -316,8 +317,9 @@ def create_app(settings: KnowledgeSettings | None = None, embedder: Embedder | N
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if app[REDIS] is not None:
-            await app[REDIS].aclose()  # type: ignore[attr-defined]
+        redis = app[REDIS]
+        if redis is not None:
+            await redis.aclose()
         kb.close()
 
     app.cleanup_ctx.append(lifecycle)

@@ -7,12 +7,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
-from svc.auth import Handler, public
+from svc.auth import public
 from svc.errors import error_middleware
 
 HealthCheck = Callable[[web.Application], Awaitable[dict[str, Any]]]
-Middleware = Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]
 
 MAX_BODY_BYTES = 1024 * 1024
 

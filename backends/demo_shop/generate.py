@@ -72,7 +72,11 @@ def _examples(orders: list[dict[str, Any]], today: date) -> dict[str, Any]:
         by_status.setdefault(o["status"], [])
         if len(by_status[o["status"]]) < 5:
             by_status[o["status"]].append(o["number"])
-    late, lost, window_open, window_closed, non_eu = [], [], [], [], []
+    late: list[str] = []
+    lost: list[str] = []
+    window_open: list[str] = []
+    window_closed: list[str] = []
+    non_eu: list[str] = []
     for o in orders:
         shipment = o["shipments"][0] if o["shipments"] else None
         if shipment and o["status"] in ("in_transit", "out_for_delivery") and shipment["estimated_delivery"]:

@@ -16,11 +16,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from tqdm import tqdm
 
-from backends.orders.db import Customer, Order, Product, create_schema, sessionmaker, utcnaive
+from backends.orders.db import Base, Customer, Order, Product, create_schema, sessionmaker, utcnaive
 from backends.orders.normalize import normalize_email, normalize_order_number, normalize_postcode
 from backends.orders.views import parse_ts
 
@@ -182,7 +182,7 @@ def order_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
     items = rec.get("items") or []
     if not isinstance(items, list) or not items:
         raise ImportError_(f"{where}: an order needs at least one item")
-    clean_items = []
+    clean_items: list[dict[str, Any]] = []
     for i, item in enumerate(items):
         w = f"{where} item {i}"
         qty = int(_num(_req(item, "quantity", w), w, "quantity"))
@@ -274,7 +274,7 @@ def _orders_from_csv(directory: Path, flat: list[tuple[str, dict[str, Any]]]) ->
         shipments.setdefault(row["number"], []).append({**row, "events": events.get(row["tracking_number"], [])})
     out = []
     for where, row in flat:
-        rec = dict(row)
+        rec: dict[str, Any] = dict(row)
         rec["shipping_address"] = {
             k: row.get(f"ship_{k}", "") for k in ("name", "line1", "city", "postcode", "country")
         }
@@ -288,7 +288,7 @@ def _orders_from_csv(directory: Path, flat: list[tuple[str, dict[str, Any]]]) ->
 
 
 async def _upsert(
-    session: AsyncSession, model: type, key: str, rows: list[dict[str, Any]], label: str
+    session: AsyncSession, model: type[Base], key: str, rows: list[dict[str, Any]], label: str
 ) -> tuple[int, int]:
     if not rows:
         return 0, 0
@@ -299,7 +299,7 @@ async def _upsert(
     batch = 500
     with tqdm(total=len(rows), desc=f"import {label}", unit="row", disable=len(rows) < 2000) as bar:
         for i in range(0, len(new), batch):
-            await session.execute(model.__table__.insert(), new[i : i + batch])
+            await session.execute(insert(model), new[i : i + batch])
             bar.update(len(new[i : i + batch]))
         for i in range(0, len(old), batch):
             await session.execute(update(model), old[i : i + batch])

@@ -34,6 +34,7 @@ from sqlalchemy import case, delete, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backends.orders.db import AttemptCounter, utcnaive
+from svc.sql import insert_on_conflict
 
 SOURCE, EMAIL, GLOBAL = "src", "email", "global"
 
@@ -80,22 +81,18 @@ class Limiter:
         return f"{kind}:{hmac.new(self.key, value.encode(), hashlib.sha256).hexdigest()[:40]}"
 
     def _upsert(self, scope: str, now: datetime, cutoff: datetime) -> Any:
-        if self.engine.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        table = AttemptCounter.__table__
-        stale = table.c.last_at < cutoff
-        stmt = insert(table).values(scope=scope, count=1, last_at=now, prev_at=None)
+        insert = insert_on_conflict(self.engine.dialect.name)
+        stale = AttemptCounter.last_at < cutoff
+        stmt = insert(AttemptCounter).values(scope=scope, count=1, last_at=now, prev_at=None)
         # In ON CONFLICT DO UPDATE the table's columns are the row's values before this update.
         return stmt.on_conflict_do_update(
-            index_elements=[table.c.scope],
+            index_elements=[AttemptCounter.scope],
             set_={
-                "count": case((stale, 1), else_=table.c.count + 1),
-                "prev_at": case((stale, None), else_=table.c.last_at),
+                "count": case((stale, 1), else_=AttemptCounter.count + 1),
+                "prev_at": case((stale, None), else_=AttemptCounter.last_at),
                 "last_at": now,
             },
-        ).returning(table.c.count, table.c.prev_at)
+        ).returning(AttemptCounter.count, AttemptCounter.prev_at)
 
     async def reserve(self, source: str, email: str | None, now: datetime) -> Reservation:
         """Counts one attempt for `source` (and `email`); says whether its proof may be checked now."""
@@ -134,12 +131,11 @@ class Limiter:
         """Gives back one attempt on each scope (a success is not a failure)."""
         if not scopes:
             return
-        table = AttemptCounter.__table__
         async with self.sessions() as session, session.begin():
             await session.execute(
-                update(table)
-                .where(table.c.scope.in_(scopes))
-                .values(count=case((table.c.count > 0, table.c.count - 1), else_=0))
+                update(AttemptCounter)
+                .where(AttemptCounter.scope.in_(scopes))
+                .values(count=case((AttemptCounter.count > 0, AttemptCounter.count - 1), else_=0))
             )
 
     async def expire(self, now: datetime) -> int:

@@ -161,7 +161,7 @@ class Orders:
         returns = await self._returns(session, order.number)
         left = returnable_items(self.rules, order, products, returns)
         ordered = {i["product_id"] for i in order.items or []}
-        wanted = items if items else [{"product_id": pid, "quantity": qty} for pid, qty in left.items()]
+        wanted: list[dict[str, Any]] = items or [{"product_id": pid, "quantity": qty} for pid, qty in left.items()]
         if not wanted:
             raise PolicyRefusal("nothing_to_return", "No items of this order can still be returned.")
         merged: dict[str, int] = {}

@@ -34,8 +34,8 @@ def delivered_at(order: Order) -> datetime | None:
         return max(found)
     if order.status in ("delivered", "returned"):
         # Delivered without a stamp on the shipment: fall back to the last tracking event.
-        events = [parse_ts(e.get("at")) for s in order.shipments or [] for e in s.get("events") or []]
-        events = [e for e in events if e is not None]
+        parsed = [parse_ts(e.get("at")) for s in order.shipments or [] for e in s.get("events") or []]
+        events = [e for e in parsed if e is not None]
         return max(events) if events else aware(order.placed_at)
     return None
 

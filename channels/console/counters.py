@@ -17,6 +17,7 @@ from sqlalchemy import case, delete, select, update
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from channels.db import Counter
+from svc.sql import insert_on_conflict
 
 # Rows unused for this long are deleted (longer than any window the console uses).
 RETENTION_S = 24 * 3600.0
@@ -51,11 +52,7 @@ class SqlCounters:
         now = time.time()
         cut = now - window_s
         async with self.sm() as db, db.begin():
-            dialect = db.bind.dialect.name
-            if dialect == "postgresql":
-                from sqlalchemy.dialects.postgresql import insert
-            else:
-                from sqlalchemy.dialects.sqlite import insert
+            insert = insert_on_conflict(db.bind.dialect.name)
             stale = Counter.first_at < cut
             stmt = (
                 insert(Counter)
