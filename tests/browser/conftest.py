@@ -124,7 +124,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         "CONSOLE_URL": urls["console"],
         "RASA_URL": urls["rasa"],
         "RASA_PUBLIC_URL": urls["rasa"],
-        "HANDOFF_API_TOKEN": "browser-handoff-token",
+        "HANDOFF_API_TOKEN": "browser-handoff-token-0123456789abcdef",
         "CONSOLE_DEMO_AGENT_PASSWORD": AGENT_PASSWORD,
         "CONSOLE_DEMO_ADMIN_PASSWORD": ADMIN_PASSWORD,
         "KNOWLEDGE_URL": closed,
