@@ -350,3 +350,34 @@ def test_admin_adds_an_agent_who_can_then_log_in(stack: Stack, browser) -> None:
     expect(page.locator("#me")).to_contain_text("carla (agent, pt)")
     expect(page.locator("#admin")).to_be_hidden()
     ctx.close()
+
+
+def test_logging_out_on_the_shop_page_ends_the_conversation_and_its_proof(stack: Stack, browser) -> None:  # noqa: ANN001
+    """The demo page's "Log out" calls BorderlessWidget.reset(): the old conversation is restarted in Rasa (so
+    nothing proved in it can be reused), the transcript leaves the device, and a new signed session starts."""
+    customer = first_customer_with_orders()
+    ctx = browser.new_context(viewport={"width": 1200, "height": 860})
+    page = ctx.new_page()
+    page.goto(f"{stack.console_url}/demo?customer_token={stack.customer_token(customer['id'])}")
+    page.click(".blw-launcher")
+    say(page, "hello")
+    expect(last_bot(page)).to_contain_text("Lumen Goods", timeout=WAIT)
+    before = page.evaluate("window.BorderlessWidget.session()")
+    assert before.startswith("web-")
+
+    page.click("#demo-logout")
+    page.wait_for_url(f"{stack.console_url}/demo", timeout=WAIT)
+    expect(page.locator(".blw-input")).to_be_visible(timeout=WAIT)  # the chat stays open across the reload
+    expect(page.locator(".blw-user")).to_have_count(0)
+    say(page, "hello")
+    expect(last_bot(page)).to_contain_text("Lumen Goods", timeout=WAIT)
+    after = page.evaluate("window.BorderlessWidget.session()")
+    assert after.startswith("web-") and after != before
+    url = f"{stack.rasa_url}/conversations/{before}/tracker?include_events=ALL&token={TEST_RASA_TOKEN}"
+    with urllib.request.urlopen(url, timeout=30) as resp:
+        old = json.loads(resp.read())
+    assert [e["event"] for e in old["events"]].count("restart") == 1
+    assert old["slots"].get("email") is None and not tracker(stack, before)["latest_message"].get("text")
+    assert not [e for e in tracker(stack, after)["events"] if (e.get("metadata") or {}).get("customer_token")]
+    page.screenshot(path=str(ARTIFACTS / "07-after-logout.png"))
+    ctx.close()
