@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from svc.endpoints import PORTS, default_port
 from svc.settings import REPO_ROOT, env_float, env_int, env_opt, env_path, env_str, var_dir
 
 
@@ -40,7 +41,7 @@ def normalise_database_url(url: str) -> str:
 @dataclass(frozen=True)
 class KnowledgeSettings:
     host: str = "127.0.0.1"
-    port: int = 8103
+    port: int = PORTS["knowledge"]
     database_url: str = ""
     index_dir: Path = Path("var/knowledge_index")
     embedder: str = "e5"
@@ -59,7 +60,7 @@ class KnowledgeSettings:
     def from_env(cls) -> KnowledgeSettings:
         return cls(
             host=env_str("KNOWLEDGE_HOST", "127.0.0.1"),
-            port=env_int("KNOWLEDGE_PORT", 8103),
+            port=default_port("knowledge"),
             database_url=normalise_database_url(
                 env_opt("KNOWLEDGE_DATABASE_URL") or env_opt("DATABASE_URL") or default_database_url()
             ),
