@@ -54,7 +54,7 @@ def search(query: str, language: str, article: str) -> tuple[bool, bool]:
         "language": language,
         "prefer_doc_ids": [article],
     }
-    answer = post(f"{KNOWLEDGE_URL}/search", body)
+    answer = post(f"{KNOWLEDGE_URL}/v1/search", body)
     top = answer["results"][0]["doc_id"] if answer["results"] else None
     return top == article, bool(answer["confident"])
 

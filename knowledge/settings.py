@@ -7,7 +7,7 @@ KNOWLEDGE_EMBEDDER                  e5 (default, multilingual) | minilm | e5-enp
 KNOWLEDGE_RRF_K                     reciprocal-rank-fusion constant (default 10)
 KNOWLEDGE_LEXICAL_WEIGHT            weight of BM25 against dense in the fusion for English queries (default 0.3)
 KNOWLEDGE_ADMIN_TOKEN               bearer token for the admin API (unset: admin API answers 503 auth_not_configured)
-KNOWLEDGE_MAX_BODY                  largest admin request body in bytes (default 8 MiB; /search takes 64 KiB)
+KNOWLEDGE_MAX_BODY                  largest admin request body in bytes (default 8 MiB; /v1/search takes 64 KiB)
 KNOWLEDGE_THRESHOLDS                answer-confidence thresholds file (default knowledge/answer_thresholds.json)
 KNOWLEDGE_EXACT_THRESHOLD           vectors up to which search is exact (default 20000)
 KNOWLEDGE_WATCH_INTERVAL            seconds between checks of the served version on disk (default 1.0)
