@@ -12,9 +12,10 @@ import sys
 
 from rasa_sdk.__main__ import main
 
-from svc.settings import env_int, env_str
+from svc.endpoints import default_port
+from svc.settings import env_str
 
 if __name__ == "__main__":
     os.environ["SANIC_HOST"] = env_str("ACTIONS_HOST", "127.0.0.1")
-    sys.argv = [sys.argv[0], "--actions", "actions", "--port", str(env_int("ACTIONS_PORT", 5055)), *sys.argv[1:]]
+    sys.argv = [sys.argv[0], "--actions", "actions", "--port", str(default_port("actions")), *sys.argv[1:]]
     main()

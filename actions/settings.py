@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from svc.settings import env_float, env_str
+from svc.endpoints import default_url
+from svc.settings import env_float
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,11 @@ class ActionSettings:
     @classmethod
     def from_env(cls) -> ActionSettings:
         return cls(
-            orders_url=env_str("ORDERS_URL", "http://127.0.0.1:8101"),
-            recommender_url=env_str("RECOMMENDER_URL", "http://127.0.0.1:8102"),
-            knowledge_url=env_str("KNOWLEDGE_URL", "http://127.0.0.1:8103"),
-            models_url=env_str("MODELS_URL", "http://127.0.0.1:8104"),
-            console_url=env_str("CONSOLE_URL", f"http://127.0.0.1:{env_str('CONSOLE_PORT', '8100')}"),
+            orders_url=default_url("orders"),
+            recommender_url=default_url("recommender"),
+            knowledge_url=default_url("knowledge"),
+            models_url=default_url("models"),
+            console_url=default_url("console"),
             backend_timeout_s=env_float("BACKEND_TIMEOUT_S", 1.2),
             translate_timeout_s=env_float("TRANSLATE_TIMEOUT_S", 1.5),
             turn_budget_s=env_float("ACTION_TURN_BUDGET_S", 2.8),

@@ -13,7 +13,6 @@ Languages without a translation route to English are listed and skipped.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import urllib.error
 import urllib.request
@@ -24,9 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from actions.knowledge_answer import INTENT_ARTICLE, KB_LANGUAGE  # noqa: E402
 from benchmarks.multilingual_common import header, load_jsonl, ordered  # noqa: E402
+from svc.endpoints import default_url  # noqa: E402
 
-KNOWLEDGE_URL = os.environ.get("KNOWLEDGE_URL", "http://127.0.0.1:8103").rstrip("/")
-MODELS_URL = os.environ.get("MODELS_URL", "http://127.0.0.1:8104").rstrip("/")
+KNOWLEDGE_URL = default_url("knowledge")
+MODELS_URL = default_url("models")
 
 
 def post(url: str, body: dict) -> dict:
@@ -54,7 +54,7 @@ def search(query: str, language: str, article: str) -> tuple[bool, bool]:
         "language": language,
         "prefer_doc_ids": [article],
     }
-    answer = post(f"{KNOWLEDGE_URL}/search", body)
+    answer = post(f"{KNOWLEDGE_URL}/v1/search", body)
     top = answer["results"][0]["doc_id"] if answer["results"] else None
     return top == article, bool(answer["confident"])
 

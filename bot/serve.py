@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import sys
 
+from svc.endpoints import default_port
 from svc.secrets import rasa_api_token
-from svc.settings import env_int, env_str
+from svc.settings import env_str
 
 DEFAULT_MAX_REQUEST_BYTES = 1024 * 1024
 
@@ -30,7 +31,7 @@ def rasa_run_args(extra: list[str]) -> list[str]:
         "--interface",
         env_str("RASA_HOST", "127.0.0.1"),
         "--port",
-        str(env_int("RASA_PORT", 5005)),
+        str(default_port("rasa")),
         *extra,
     ]
 

@@ -32,6 +32,7 @@ from sanic.response import HTTPResponse
 
 from channels import inbound
 from channels.degrade import custom_as_text, last_offered_buttons, numbered_options, resolve_choice
+from svc.auth import bearer_from_header, token_matches
 from svc.secrets import rasa_api_token
 
 log = logging.getLogger(__name__)
@@ -182,9 +183,7 @@ class TelegramChannel(InputChannel):
         @bp.route("/set_webhook", methods=["POST"])
         async def set_webhook(request: Request) -> HTTPResponse:
             # Re-pointing the bot's webhook is an admin action: it needs Rasa's API token.
-            scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-            expected = rasa_api_token()
-            if scheme.lower() != "bearer" or not expected or not hmac.compare_digest(given.strip(), expected):
+            if not token_matches(bearer_from_header(request.headers.get("Authorization")), rasa_api_token()):
                 return response.json({"error": "needs 'Authorization: Bearer <Rasa API token>'"}, status=401)
             data = {"url": self.webhook_url, "secret_token": self.secret_token}
             ok = await out_channel.request("setWebhook", data)  # type: ignore[union-attr]

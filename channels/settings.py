@@ -11,6 +11,7 @@ from pathlib import Path
 
 from channels.sessions import DEFAULT_TTL_S
 from svc.client_address import Network, trusted_proxies
+from svc.endpoints import default_port, default_url
 from svc.secrets import handoff_api_token, rasa_api_token, widget_session_key
 from svc.settings import env_float, env_int, env_opt, env_str, var_dir
 
@@ -78,19 +79,17 @@ class ConsoleSettings:
         )
         return cls(
             host=env_str("CONSOLE_HOST", "127.0.0.1"),
-            port=env_int("CONSOLE_PORT", 8100),
+            port=default_port("console"),
             database_url=database_url,
             db_schema=env_opt("CONSOLE_DB_SCHEMA"),
             redis_url=env_opt("REDIS_URL"),
             redis_prefix=env_str("HANDOFF_REDIS_PREFIX", "borderless:handoff:"),
-            rasa_url=env_str("RASA_URL", f"http://127.0.0.1:{env_int('RASA_PORT', 5005)}"),
+            rasa_url=default_url("rasa"),
             rasa_token=rasa_api_token(),
-            rasa_public_url=env_str(
-                "RASA_PUBLIC_URL", env_str("RASA_URL", f"http://127.0.0.1:{env_int('RASA_PORT', 5005)}")
-            ),
-            models_url=env_str("MODELS_URL", "http://127.0.0.1:8104"),
-            knowledge_url=env_str("KNOWLEDGE_URL", "http://127.0.0.1:8103"),
-            orders_url=env_str("ORDERS_URL", "http://127.0.0.1:8101"),
+            rasa_public_url=env_str("RASA_PUBLIC_URL", default_url("rasa")),
+            models_url=default_url("models"),
+            knowledge_url=default_url("knowledge"),
+            orders_url=default_url("orders"),
             handoff_token=handoff_api_token() or "",
             session_ttl_s=env_int("CONSOLE_SESSION_TTL_S", 8 * 3600),
             session_idle_s=env_int("CONSOLE_SESSION_IDLE_S", 30 * 60),

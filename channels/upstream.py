@@ -92,7 +92,7 @@ class Upstreams:
     # --- knowledge service -----------------------------------------------------------------------------
     async def suggestions(self, query: str, top_k: int = 3) -> list[dict[str, Any]]:
         answer = await self._json(
-            "POST", self.knowledge_url.rstrip("/") + "/search", json={"query": query, "top_k": top_k}
+            "POST", self.knowledge_url.rstrip("/") + "/v1/search", json={"query": query, "top_k": top_k}
         )
         results = answer.get("results", []) if isinstance(answer, dict) else []
         return [{k: r.get(k) for k in ("title", "url", "text", "score")} for r in results if isinstance(r, dict)][

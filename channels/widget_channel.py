@@ -20,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import inbound, sessions
+from svc.auth import bearer_from_header
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +30,11 @@ MAX_BODY_BYTES = 16 * 1024
 
 def session_from_headers(request: Request) -> str:
     """The verified conversation id of the request's widget session; MessageRejected(401) otherwise."""
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    token = bearer_from_header(request.headers.get("Authorization"))
+    if token is None:
         raise inbound.MessageRejected(401, "session_required", "send 'Authorization: Bearer <widget session token>'")
     try:
-        return sessions.verify(inbound.widget_session_key(), token.strip())
+        return sessions.verify(inbound.widget_session_key(), token)
     except sessions.InvalidSession as exc:
         raise inbound.MessageRejected(401, "invalid_session", f"widget session refused: {exc}") from exc
 

@@ -1,15 +1,16 @@
-"""Knowledge HTTP service (aiohttp): public search, admin API behind a bearer token, OpenAPI document.
+"""Knowledge HTTP service (aiohttp): search, an admin API behind a bearer token, the OpenAPI document.
 
-Routes (see knowledge/openapi.yaml): POST /search; admin: GET/PUT/DELETE /documents/{id},
-POST /documents/import, POST /reindex, GET /versions, POST /versions/{version}/rollback;
-GET /health, GET /openapi.json.
+Routes (see knowledge/openapi.yaml), versioned like every service API under /v1:
+    POST /v1/search                                   the assistant's and the console's search (no token)
+    /v1/admin/...                                     the admin API: GET/PUT/DELETE /v1/admin/documents/{id},
+                                                      POST /v1/admin/documents/import, POST /v1/admin/reindex,
+                                                      GET /v1/admin/versions, POST /v1/admin/versions/{version}/rollback
+    GET /health, GET /openapi.json                    liveness and the contract (unversioned, like every service)
 
-Authentication is a middleware of the app (svc.auth.bearer_middleware with KNOWLEDGE_ADMIN_TOKEN), so every
-route is an admin route unless its handler is marked `@public` (search, health, the OpenAPI document): a new
-route cannot forget the check. Missing or wrong token → 401 `unauthorized`; no token configured → 503
-`auth_not_configured`. (The admin routes keep their URLs, which share no prefix, so they cannot be an aiohttp
-sub-application of their own; the app-wide middleware with public marks gives the same default-closed rule.)
-Bodies: admin requests up to KNOWLEDGE_MAX_BODY (default 8 MiB, imports), `/search` up to 64 KiB.
+The admin API is a sub-application with svc.auth.bearer_middleware (KNOWLEDGE_ADMIN_TOKEN), so a route added
+there cannot forget the check: missing or wrong token → 401 `unauthorized`; no token configured → 503
+`auth_not_configured`. Status codes follow the table in svc/errors.py (an invalid document id or version in
+the path is 422). Bodies: admin requests up to KNOWLEDGE_MAX_BODY (default 8 MiB, imports), search up to 64 KiB.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from knowledge.sync import announce, watch_disk, watch_redis
 from retrieval.embedders import Embedder
 from retrieval.types import SearchFilters
 from svc.app import base_app
-from svc.auth import bearer_middleware, public
+from svc.auth import bearer_middleware
 from svc.errors import ApiError
 from svc.requests import read_model
 
@@ -120,7 +121,7 @@ class ImportRequest(BaseModel):
 def _doc_id(request: web.Request) -> str:
     doc_id = request.match_info["doc_id"]
     if not ID_PATTERN.match(doc_id):
-        raise ApiError(400, "invalid_id", "document ids use letters, digits and . _ : - (max 128)")
+        raise ApiError(422, "invalid_id", "document ids use letters, digits and . _ : - (max 128)")
     return doc_id
 
 
@@ -128,10 +129,9 @@ def _bad_document(exc: DocumentError) -> ApiError:
     return ApiError(422, "invalid_document", str(exc))
 
 
-@public  # the assistant's and the widget's search; read-only over published content
 async def search(request: web.Request) -> web.Response:
     body = await read_model(request, SearchRequest, max_bytes=MAX_SEARCH_BODY)
-    kb = request.app[KB]
+    kb = request.config_dict[KB]
     result = await asyncio.to_thread(
         kb.search, body.query, body.top_k, body.filters.to_filters(), body.language, body.mode, body.prefer_doc_ids
     )
@@ -140,7 +140,7 @@ async def search(request: web.Request) -> web.Response:
 
 async def get_document(request: web.Request) -> web.Response:
     doc_id = _doc_id(request)
-    doc = await asyncio.to_thread(request.app[KB].store.get, doc_id)
+    doc = await asyncio.to_thread(request.config_dict[KB].store.get, doc_id)
     if doc is None:
         raise ApiError(404, "not_found", f"no document {doc_id}")
     return web.json_response(doc.to_dict())
@@ -148,11 +148,11 @@ async def get_document(request: web.Request) -> web.Response:
 
 async def _change(request: web.Request, work: Any, *args: Any) -> Any:
     """Runs one admin change at a time in a worker thread, then announces the served version."""
-    async with request.app[ADMIN_LOCK]:
+    async with request.config_dict[ADMIN_LOCK]:
         result = await asyncio.to_thread(work, *args)
-    kb = request.app[KB]
-    settings = request.app[SETTINGS]
-    await announce(request.app[REDIS], settings.redis_channel, kb.version)
+    kb = request.config_dict[KB]
+    settings = request.config_dict[SETTINGS]
+    await announce(request.config_dict[REDIS], settings.redis_channel, kb.version)
     return result
 
 
@@ -185,14 +185,14 @@ async def put_document(request: web.Request) -> web.Response:
             ).validate()
     except DocumentError as exc:
         raise _bad_document(exc) from exc
-    kb = request.app[KB]
+    kb = request.config_dict[KB]
     changed, version = await _change(request, kb.put, [doc], f"put {doc_id}")
     return web.json_response({"id": doc_id, "changed": bool(changed), "version": version})
 
 
 async def delete_document(request: web.Request) -> web.Response:
     doc_id = _doc_id(request)
-    kb = request.app[KB]
+    kb = request.config_dict[KB]
     if await asyncio.to_thread(kb.store.get, doc_id) is None:
         raise ApiError(404, "not_found", f"no document {doc_id}")
     removed, version = await _change(request, kb.delete, doc_id)
@@ -254,19 +254,19 @@ async def import_documents(request: web.Request) -> web.Response:
     docs = _documents_from(body)  # everything is validated before anything is written
     if not docs:
         raise ApiError(422, "invalid_document", "nothing to import")
-    kb = request.app[KB]
+    kb = request.config_dict[KB]
     changed, version = await _change(request, kb.put, docs, f"import {len(docs)} documents")
     return web.json_response({"imported": len(docs), "changed": changed, "version": version})
 
 
 async def reindex(request: web.Request) -> web.Response:
-    kb = request.app[KB]
+    kb = request.config_dict[KB]
     version = await _change(request, kb.reindex, "reindex via API")
     return web.json_response({"version": version})
 
 
 async def list_versions(request: web.Request) -> web.Response:
-    kb = request.app[KB]
+    kb = request.config_dict[KB]
     versions = await asyncio.to_thread(kb.store.versions)
     return web.json_response({"current": kb.version, "versions": versions})
 
@@ -274,8 +274,8 @@ async def list_versions(request: web.Request) -> web.Response:
 async def rollback(request: web.Request) -> web.Response:
     raw = request.match_info["version"]
     if not raw.isdigit():
-        raise ApiError(400, "invalid_version", "version must be a positive integer")
-    kb = request.app[KB]
+        raise ApiError(422, "invalid_version", "version must be a positive integer")
+    kb = request.config_dict[KB]
     try:
         version = await _change(request, kb.rollback, int(raw))
     except VersionNotFound as exc:
@@ -283,7 +283,6 @@ async def rollback(request: web.Request) -> web.Response:
     return web.json_response({"version": version})
 
 
-@public  # the contract, no data
 async def openapi(request: web.Request) -> web.Response:
     return web.json_response(yaml.safe_load(SPEC_PATH.read_text()))
 
@@ -295,8 +294,7 @@ def create_app(settings: KnowledgeSettings | None = None, embedder: Embedder | N
         kb = app[KB]
         return {"version": kb.version, "embedder": kb.embedder.name}
 
-    admin_auth = bearer_middleware(lambda request: settings.admin_token, "knowledge admin API")
-    app = base_app("knowledge", health=health, max_body=settings.max_body, middlewares=[admin_auth])
+    app = base_app("knowledge", health=health, max_body=settings.max_body)
     app[SETTINGS] = settings
     app[ADMIN_LOCK] = asyncio.Lock()
     app[REDIS] = None
@@ -323,7 +321,16 @@ def create_app(settings: KnowledgeSettings | None = None, embedder: Embedder | N
         kb.close()
 
     app.cleanup_ctx.append(lifecycle)
-    app.router.add_post("/search", search)
+    app.router.add_post("/v1/search", search)
+    app.router.add_get("/openapi.json", openapi)
+    app.add_subapp("/v1/admin", admin_app(settings))
+    return app
+
+
+def admin_app(settings: KnowledgeSettings) -> web.Application:
+    """Mounted at /v1/admin; every route needs `Authorization: Bearer <KNOWLEDGE_ADMIN_TOKEN>`."""
+    admin_auth = bearer_middleware(lambda _request: settings.admin_token, "knowledge admin API")
+    app = web.Application(middlewares=[admin_auth], client_max_size=settings.max_body)
     app.router.add_post("/documents/import", import_documents)
     app.router.add_get("/documents/{doc_id}", get_document)
     app.router.add_put("/documents/{doc_id}", put_document)
@@ -331,5 +338,4 @@ def create_app(settings: KnowledgeSettings | None = None, embedder: Embedder | N
     app.router.add_post("/reindex", reindex)
     app.router.add_get("/versions", list_versions)
     app.router.add_post("/versions/{version}/rollback", rollback)
-    app.router.add_get("/openapi.json", openapi)
     return app

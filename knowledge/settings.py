@@ -7,7 +7,7 @@ KNOWLEDGE_EMBEDDER                  e5 (default, multilingual) | minilm | e5-enp
 KNOWLEDGE_RRF_K                     reciprocal-rank-fusion constant (default 10)
 KNOWLEDGE_LEXICAL_WEIGHT            weight of BM25 against dense in the fusion for English queries (default 0.3)
 KNOWLEDGE_ADMIN_TOKEN               bearer token for the admin API (unset: admin API answers 503 auth_not_configured)
-KNOWLEDGE_MAX_BODY                  largest admin request body in bytes (default 8 MiB; /search takes 64 KiB)
+KNOWLEDGE_MAX_BODY                  largest admin request body in bytes (default 8 MiB; /v1/search takes 64 KiB)
 KNOWLEDGE_THRESHOLDS                answer-confidence thresholds file (default knowledge/answer_thresholds.json)
 KNOWLEDGE_EXACT_THRESHOLD           vectors up to which search is exact (default 20000)
 KNOWLEDGE_WATCH_INTERVAL            seconds between checks of the served version on disk (default 1.0)
@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from svc.endpoints import PORTS, default_port
 from svc.settings import REPO_ROOT, env_float, env_int, env_opt, env_path, env_str, var_dir
 
 
@@ -40,7 +41,7 @@ def normalise_database_url(url: str) -> str:
 @dataclass(frozen=True)
 class KnowledgeSettings:
     host: str = "127.0.0.1"
-    port: int = 8103
+    port: int = PORTS["knowledge"]
     database_url: str = ""
     index_dir: Path = Path("var/knowledge_index")
     embedder: str = "e5"
@@ -59,7 +60,7 @@ class KnowledgeSettings:
     def from_env(cls) -> KnowledgeSettings:
         return cls(
             host=env_str("KNOWLEDGE_HOST", "127.0.0.1"),
-            port=env_int("KNOWLEDGE_PORT", 8103),
+            port=default_port("knowledge"),
             database_url=normalise_database_url(
                 env_opt("KNOWLEDGE_DATABASE_URL") or env_opt("DATABASE_URL") or default_database_url()
             ),

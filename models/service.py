@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -276,8 +277,9 @@ async def embed_handler(request: web.Request) -> web.Response:
     )
 
 
-def create_app(settings: Settings, registry: ModelRegistry | None = None) -> web.Application:
+def create_app(settings: Settings | None = None, registry: ModelRegistry | None = None) -> web.Application:
     """The models service; loads every configured model now unless a registry is passed in."""
+    settings = settings or Settings.from_env()
     if registry is None:
         overrides = {"device": settings.device or "", "cache_dir": settings.cache_dir or ""}
         registry = ModelRegistry.load(load_config(settings.config_path, **overrides))
@@ -295,15 +297,13 @@ def create_app(settings: Settings, registry: ModelRegistry | None = None) -> web
     app[BATCHERS] = build_batchers(registry, settings)
     app[CACHE] = ConfiguredCache(settings.redis_url, max_entries=settings.cache_entries, ttl_s=settings.cache_ttl_s)
 
-    async def open_cache(app: web.Application) -> None:
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await app[CACHE].open()
-
-    async def close(app: web.Application) -> None:
+        yield
         await asyncio.gather(*(b.close() for b in app[BATCHERS].values()))
         await app[CACHE].close()
 
-    app.on_startup.append(open_cache)
-    app.on_cleanup.append(close)
+    app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/v1/language", language_handler)
     app.router.add_post("/v1/translate", translate_handler)
     app.router.add_post("/v1/sentiment", sentiment_handler)

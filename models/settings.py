@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from models.config import DEFAULT_CONFIG_PATH
+from svc.endpoints import PORTS, default_port
 from svc.settings import env_float, env_int, env_opt, env_path, env_str
 
 
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
-    port: int = 8104
+    port: int = PORTS["models"]
     config_path: Path = DEFAULT_CONFIG_PATH
     device: str | None = None  # overrides the config's `device`
     cache_dir: str | None = None  # overrides the config's `cache_dir`
@@ -28,7 +29,7 @@ class Settings:
     def from_env(cls) -> Settings:
         return cls(
             host=env_str("MODELS_HOST", "127.0.0.1"),
-            port=env_int("MODELS_PORT", 8104),
+            port=default_port("models"),
             config_path=env_path("MODELS_CONFIG", DEFAULT_CONFIG_PATH),
             device=env_opt("MODELS_DEVICE"),
             cache_dir=env_opt("MODELS_CACHE_DIR"),

@@ -1,4 +1,5 @@
-"""App-factory helpers: a base application with the error middleware and `/health`, and a runner."""
+"""App-factory helpers: a base application with the error middleware and `/health`, and the runner every
+service's `serve` command uses (see `run` for the one factory shape)."""
 
 from __future__ import annotations
 
@@ -49,8 +50,13 @@ def configure_logging() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def run(
-    app_factory: Callable[[], Awaitable[web.Application]] | Callable[[], web.Application], host: str, port: int
-) -> None:
+def run(app_factory: Callable[[], web.Application], host: str, port: int) -> None:
+    """What every service's `serve` command calls: `run(lambda: create_app(settings), settings.host, settings.port)`.
+
+    Every factory has one shape: `create_app(settings: Settings | None = None, ...) -> web.Application`,
+    synchronous (it builds the app and reads configuration, no I/O), with everything that must be opened and
+    closed (database engines, HTTP sessions, caches, background tasks) in one `app.cleanup_ctx` context, so
+    tests can build an app without a running loop and aiohttp opens and closes it with the server.
+    """
     configure_logging()
     web.run_app(app_factory(), host=host, port=port, access_log=None)

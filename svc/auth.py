@@ -4,6 +4,8 @@ Services split their routes by audience into sub-applications; each sub-applicat
 authentication middleware, so a handler cannot forget the check. `bearer_middleware` is the shared check
 for service-to-service APIs (knowledge admin, console handoff API): 401 `unauthorized` for a missing, malformed
 or wrong token, and 503 `auth_not_configured` when the service has no token configured (the API is then off).
+No service checks a bearer token by hand: aiohttp apps use `bearer_middleware`; the Rasa (Sanic) channels, which
+cannot use aiohttp middleware, parse and compare with `bearer_from_header` and `token_matches`.
 """
 
 from __future__ import annotations
@@ -36,10 +38,22 @@ def is_public(request: web.Request, handler: Handler) -> bool:
     return bool(getattr(original, PUBLIC_ATTR, False)) or request.match_info.http_exception is not None
 
 
-def bearer_token(request: web.Request) -> str | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+def bearer_from_header(value: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header value; None when absent or another scheme.
+
+    Framework-free, so the Rasa (Sanic) channels parse the header the same way as the aiohttp services."""
+    scheme, _, token = (value or "").partition(" ")
     token = token.strip()
     return token if scheme.lower() == "bearer" and token else None
+
+
+def token_matches(given: str | None, expected: str | None) -> bool:
+    """Constant-time comparison of a presented token with the configured one; False when either is empty."""
+    return bool(given) and bool(expected) and hmac.compare_digest(str(given).encode(), str(expected).encode())
+
+
+def bearer_token(request: web.Request) -> str | None:
+    return bearer_from_header(request.headers.get("Authorization"))
 
 
 def bearer_middleware(expected: Callable[[web.Request], str | None], realm: str) -> Any:
@@ -52,8 +66,7 @@ def bearer_middleware(expected: Callable[[web.Request], str | None], realm: str)
         want = expected(request)
         if not want:
             raise ApiError(503, "auth_not_configured", f"the {realm} is disabled: no token is configured")
-        given = bearer_token(request)
-        if given is None or not hmac.compare_digest(given.encode(), want.encode()):
+        if not token_matches(bearer_token(request), want):
             raise ApiError(401, "unauthorized", f"the {realm} needs 'Authorization: Bearer <token>'")
         return await handler(request)
 

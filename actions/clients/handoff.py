@@ -1,6 +1,6 @@
 """Typed client of the handoff API served by the agents' console (channels/console.py).
 
-POST {CONSOLE_URL}/api/handoff/requests with a bearer token: HANDOFF_API_TOKEN, else the token the console
+POST {CONSOLE_URL}/v1/handoff/requests with a bearer token: HANDOFF_API_TOKEN, else the token the console
 keeps in var/handoff_api_token (both processes run from the same checkout by default).
 """
 
@@ -88,5 +88,5 @@ class HandoffClient:
         if page_url:
             body["page_url"] = page_url[:2048]
         # Enqueueing the same conversation twice keeps one ticket, so a retry is safe.
-        answer = await self.http.request("POST", "/api/handoff/requests", json=body, idempotent=True)
+        answer = await self.http.request("POST", "/v1/handoff/requests", json=body, idempotent=True)
         return QueueStatus.from_body(answer)

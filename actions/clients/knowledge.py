@@ -1,4 +1,4 @@
-"""Typed client of the knowledge service (POST /search), over the shared ServiceClient."""
+"""Typed client of the knowledge service (POST /v1/search), over the shared ServiceClient."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ class KnowledgeClient:
         if prefer_doc_ids:
             body["prefer_doc_ids"] = list(prefer_doc_ids)
         # A search changes nothing, so it may be retried like a GET.
-        data = await self.http.request("POST", "/search", json=body, idempotent=True)
+        data = await self.http.request("POST", "/v1/search", json=body, idempotent=True)
         return SearchAnswer(
             results=[Passage.from_json(r) for r in data.get("results") or [] if isinstance(r, dict)],
             version=data.get("version"),

@@ -77,11 +77,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     if args.command == "serve":
-        from aiohttp import web
-
         from backends.orders.api import create_app
+        from svc.app import run
 
-        web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log=None)
+        run(lambda: create_app(settings), settings.host, settings.port)
         return 0
     if args.command == "import":
         try:

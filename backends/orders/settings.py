@@ -11,6 +11,7 @@ from pathlib import Path
 
 from backends.orders.limits import LimitSettings
 from svc.client_address import Network, parse_networks
+from svc.endpoints import PORTS, default_port
 from svc.secrets import load_secret
 from svc.settings import SettingsError, env_float, env_int, env_opt, env_path, env_str, var_dir
 
@@ -91,7 +92,7 @@ def _fixed_now() -> datetime | None:
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
-    port: int = 8101
+    port: int = PORTS["orders"]
     database_url: str = field(default_factory=default_database_url)
     db_schema: str | None = None
     # No usable default: a Settings built in code must be given a secret (from_env loads one).
@@ -112,7 +113,7 @@ class Settings:
         rates = env_opt("ORDERS_CURRENCY_RATES")
         return cls(
             host=env_str("ORDERS_HOST", "127.0.0.1"),
-            port=env_int("ORDERS_PORT", 8101),
+            port=default_port("orders"),
             database_url=env_opt("ORDERS_DATABASE_URL") or env_opt("DATABASE_URL") or default_database_url(),
             db_schema=_schema(),
             token_secret=_token_secret(),

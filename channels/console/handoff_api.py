@@ -1,4 +1,4 @@
-"""The handoff API the action server calls (`/api/handoff/...`), behind the handoff bearer token.
+"""The handoff API the action server calls (`/v1/handoff/...`), behind the handoff bearer token.
 
 A conversation has at most one open ticket (the queue updates it in place); on top of that, handoff requests
 are rate-limited per conversation and the number of waiting tickets is capped, so nobody can flood the agents'
@@ -77,7 +77,7 @@ async def handoff_status_handler(request: web.Request) -> web.Response:
 
 
 def handoff_app(console: Console) -> web.Application:
-    """Mounted at /api/handoff; every route needs `Authorization: Bearer <handoff token>`."""
+    """Mounted at /v1/handoff; every route needs `Authorization: Bearer <handoff token>`."""
     token = console.settings.handoff_token
     app = web.Application(middlewares=[bearer_middleware(lambda _request: token, "handoff API")])
     app.router.add_post("/requests", handoff_request_handler)

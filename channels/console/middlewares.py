@@ -100,7 +100,9 @@ async def widget_cors(request: web.Request, handler: Handler) -> web.StreamRespo
         resp = await handler(request)
     except ApiError as exc:
         # Errors must carry the CORS headers too, or the widget cannot read why it was refused.
-        resp = web.json_response(error_body(exc.code, exc.message, **exc.details), status=exc.status)
+        resp = web.json_response(
+            error_body(exc.code, exc.message, **exc.details), status=exc.status, headers=exc.headers or None
+        )
     resp.headers.update(CORS_HEADERS)
     return resp
 

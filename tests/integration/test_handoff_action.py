@@ -48,7 +48,7 @@ def settings(tmp: Path) -> ConsoleSettings:
 
 @pytest.fixture
 async def console(aiohttp_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Any]:  # noqa: ANN001
-    app = await create_app(settings(tmp_path))
+    app = create_app(settings(tmp_path))
     server = await aiohttp_server(app)
     monkeypatch.setenv("CONSOLE_URL", str(server.make_url("")).rstrip("/"))
     monkeypatch.setenv("HANDOFF_API_TOKEN", TOKEN)

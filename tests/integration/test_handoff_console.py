@@ -37,7 +37,7 @@ class Console:
     def handoff(self, cid: str, **extra: object) -> requests.Response:
         body = {"conversation_id": cid, "channel": "rest", **extra}
         return requests.post(
-            f"{self.url}/api/handoff/requests", json=body, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+            f"{self.url}/v1/handoff/requests", json=body, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
         )
 
 
@@ -173,9 +173,9 @@ def test_repeated_wrong_passwords_are_throttled(console: Console) -> None:
 
 def test_handoff_api_needs_the_service_token_and_reports_the_place_in_the_queue(console: Console) -> None:
     body = {"conversation_id": "api-conv-1"}
-    assert requests.post(f"{console.url}/api/handoff/requests", json=body, timeout=10).status_code == 401
+    assert requests.post(f"{console.url}/v1/handoff/requests", json=body, timeout=10).status_code == 401
     wrong = requests.post(
-        f"{console.url}/api/handoff/requests", json=body, headers={"Authorization": "Bearer nope"}, timeout=10
+        f"{console.url}/v1/handoff/requests", json=body, headers={"Authorization": "Bearer nope"}, timeout=10
     )
     assert wrong.status_code == 401
     first = console.handoff("api-conv-1", sentiment={"label": "neutral", "score": 0.0})
@@ -186,7 +186,7 @@ def test_handoff_api_needs_the_service_token_and_reports_the_place_in_the_queue(
     assert angry.json()["position"] == 1  # frustration goes first
     assert console.handoff("api-conv-1").json()["position"] >= 2
     status = requests.get(
-        f"{console.url}/api/handoff/requests/api-conv-2", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+        f"{console.url}/v1/handoff/requests/api-conv-2", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
     ).json()
     assert status["status"] == "waiting" and status["position"] == 1
     bad_id = console.handoff("../../etc/passwd")
@@ -309,7 +309,7 @@ def test_no_input_produces_a_server_error(console: Console) -> None:
             r = agent.post(f"{console.url}/api/conversations/some-conv/{path}", data=body, headers=csrf, timeout=10)
             assert r.status_code < 500, (path, body[:20], r.status_code, r.text)
         r = requests.post(
-            f"{console.url}/api/handoff/requests", data=body, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
+            f"{console.url}/v1/handoff/requests", data=body, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10
         )
         assert 400 <= r.status_code < 500
         session = requests.post(f"{console.url}/widget/session", timeout=10).json()

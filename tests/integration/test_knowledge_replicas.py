@@ -40,14 +40,14 @@ def test_a_change_on_one_replica_reaches_the_other_through_redis(tmp_path, redis
     ):
         assert call(b, "GET", "/health")[1]["version"] == 1  # B built v1 itself from SQL
         doc = {"type": "policy", "title": "Gift cards", "body": "## Expiry\nGift cards never expire."}
-        status, put = call(a, "PUT", "/documents/gift-cards", doc)
+        status, put = call(a, "PUT", "/v1/admin/documents/gift-cards", doc)
         assert status == 200 and put["version"] == 2
 
         def b_serves_it() -> bool:
-            body = call(b, "POST", "/search", {"query": "do gift cards expire", "top_k": 1}, token=None)[1]
+            body = call(b, "POST", "/v1/search", {"query": "do gift cards expire", "top_k": 1}, token=None)[1]
             return body["version"] == 2 and body["results"][0]["doc_id"] == "gift-cards"
 
         wait_until(b_serves_it, 30, "replica B to swap to version 2")
-        status, _ = call(b, "POST", "/versions/1/rollback")
+        status, _ = call(b, "POST", "/v1/admin/versions/1/rollback")
         assert status == 200
         wait_until(lambda: call(a, "GET", "/health")[1]["version"] == 1, 30, "replica A to roll back")

@@ -120,7 +120,7 @@ class Console:
 
     def handoff(self, cid: str, **extra: object) -> requests.Response:
         return requests.post(
-            f"{self.url}/api/handoff/requests",
+            f"{self.url}/v1/handoff/requests",
             json={"conversation_id": cid, "channel": "rest", **extra},
             headers={"Authorization": f"Bearer {HANDOFF_TOKEN}"},
             timeout=10,

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -54,7 +53,7 @@ def _routes(tmp: Path) -> list[tuple[str, str, bool]]:
         upstream_timeout_s=1.0,
         widget_session_key="z" * 32,
     )
-    return list(iter_routes(asyncio.run(create_app(settings))))
+    return list(iter_routes(create_app(settings)))
 
 
 def _concrete(path: str) -> str:
@@ -66,7 +65,7 @@ def test_every_route_not_marked_public_refuses_anonymous_requests(console: Conso
     protected = [(m, p) for m, p, public in routes if not public and m not in ("OPTIONS", "HEAD")]
     # The audiences' APIs are all there (a refactoring that drops a sub-application must not pass silently).
     prefixes = {p.split("/")[1] + "/" + p.split("/")[2] for _, p in protected if p.count("/") >= 2}
-    assert {"api/handoff", "api/conversations", "api/admin", "widget/status"} <= prefixes, prefixes
+    assert {"v1/handoff", "api/conversations", "api/admin", "widget/status"} <= prefixes, prefixes
     public = sorted({p for m, p, pub in routes if pub})
     assert public == sorted(
         [
@@ -98,7 +97,7 @@ def test_every_route_not_marked_public_refuses_anonymous_requests(console: Conso
 def test_every_state_changing_agent_route_needs_the_csrf_header(console: Console, tmp_path: Path) -> None:
     agent, _ = console.login("admin", ADMIN_PW)
     posts = [p for m, p, public in _routes(tmp_path) if m == "POST" and not public and p.startswith("/api/")]
-    posts = [p for p in posts if not p.startswith("/api/handoff/")]
+    posts = [p for p in posts if not p.startswith("/v1/handoff/")]
     assert "/api/conversations/{cid}/claim" in posts and "/api/admin/users" in posts
     for path in posts:
         r = agent.post(console.url + _concrete(path), json={}, timeout=10)

@@ -1,6 +1,6 @@
 """Hostile request bodies against every JSON endpoint of the knowledge, models, orders and recommender services.
 
-Issue 10, item 8: deeply nested JSON raised RecursionError → 500 in the shared reader, and /search took
+Issue 10, item 8: deeply nested JSON raised RecursionError → 500 in the shared reader, and /search (now /v1/search) took
 32 MiB bodies. Each service runs as a real process on a free loopback port; every JSON endpoint gets
 100000 '[' (and 10000, which fits every body limit, so the nesting check itself answers), invalid UTF-8,
 an unpaired surrogate, NaN, an integer too long to convert, a 1 MB body and a 32 MiB body. Each answer
@@ -91,27 +91,27 @@ def knowledge(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, An
         yield service
 
 
-KNOWLEDGE_ADMIN_PATHS = ["/documents/import", "PUT /documents/hostile-doc"]
+KNOWLEDGE_ADMIN_PATHS = ["/v1/admin/documents/import", "PUT /v1/admin/documents/hostile-doc"]
 
 
 def test_knowledge_public_search(knowledge: dict[str, Any]) -> None:
-    attack(knowledge["base"], ["/search"])
-    status, answer = post_raw(knowledge["base"], "/search", ATTACKS["nested_10000"])
+    attack(knowledge["base"], ["/v1/search"])
+    status, answer = post_raw(knowledge["base"], "/v1/search", ATTACKS["nested_10000"])
     assert status == 400 and answer["error"]["code"] == "json_too_deep"
-    status, answer = post_raw(knowledge["base"], "/search", ATTACKS["one_mb"])
+    status, answer = post_raw(knowledge["base"], "/v1/search", ATTACKS["one_mb"])
     assert status == 413 and answer["error"]["code"] == "body_too_large"
 
 
 def test_knowledge_admin_without_and_with_the_token(knowledge: dict[str, Any]) -> None:
     base = knowledge["base"]
     # Without the token nothing is read at all.
-    for path in [*KNOWLEDGE_ADMIN_PATHS, "/reindex", "/versions/1/rollback"]:
+    for path in [*KNOWLEDGE_ADMIN_PATHS, "/v1/admin/reindex", "/v1/admin/versions/1/rollback"]:
         status, answer = post_raw(base, path, ATTACKS["thirty_two_mib"])
         assert status == 401 and answer["error"]["code"] == "unauthorized", path
     attack(base, KNOWLEDGE_ADMIN_PATHS)
     # With it, the same bodies are still only 4xx (an admin's mistake is not a server error either).
     attack(base, KNOWLEDGE_ADMIN_PATHS, {"Authorization": f"Bearer {KNOWLEDGE_TOKEN}"})
-    status, answer = post_raw(base, "/search", json.dumps({"query": "returns"}).encode())
+    status, answer = post_raw(base, "/v1/search", json.dumps({"query": "returns"}).encode())
     assert status == 200 and answer["results"], "the service must still search after the attacks"
 
 
@@ -122,16 +122,16 @@ def test_knowledge_admin_is_off_without_a_configured_token(knowledge: dict[str, 
     base = f"http://127.0.0.1:{port}"
     log = knowledge["root"] / "no_token.log"
     with service_process(python_module("knowledge", "serve"), f"{base}/health", env=env, log_path=log):
-        for path in [*KNOWLEDGE_ADMIN_PATHS, "/reindex"]:
+        for path in [*KNOWLEDGE_ADMIN_PATHS, "/v1/admin/reindex"]:
             for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": f"Bearer {KNOWLEDGE_TOKEN}"}):
                 status, answer = post_raw(base, path, b"{}", headers)
                 assert status == 503 and answer["error"]["code"] == "auth_not_configured", (path, headers)
-        assert post_raw(base, "/search", json.dumps({"query": "returns"}).encode())[0] == 200
+        assert post_raw(base, "/v1/search", json.dumps({"query": "returns"}).encode())[0] == 200
 
 
 def test_knowledge_search_filter_lists_are_bounded(knowledge: dict[str, Any]) -> None:
     body = {"query": "returns", "filters": {"category": [f"c{n}" for n in range(1000)]}}
-    status, answer = post_raw(knowledge["base"], "/search", json.dumps(body).encode())
+    status, answer = post_raw(knowledge["base"], "/v1/search", json.dumps(body).encode())
     assert status == 422 and answer["error"]["code"] == "invalid_request"
 
 

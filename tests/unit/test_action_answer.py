@@ -1,4 +1,4 @@
-"""The answer action's reply shapes, against an in-process HTTP server speaking the /search contract."""
+"""The answer action's reply shapes, against an in-process HTTP server speaking the /v1/search contract."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ async def answer(aiohttp_server):
         return web.json_response({"translations": [{"text": t, "translated": True} for t in texts]})
 
     app = web.Application()
-    app.router.add_post("/search", search)
+    app.router.add_post("/v1/search", search)
     app.router.add_post("/v1/translate", translate)
     server = await aiohttp_server(app)
     action = ActionAnswerQuestion()
