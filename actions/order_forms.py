@@ -14,10 +14,18 @@ from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.proof import customer_token, fresh_email, proof_kwargs, verified_email
+from actions.proof import (
+    VERIFIED_SLOT,
+    customer_token,
+    fresh_email,
+    proof_kwargs,
+    verified_email,
+    verified_state_expired,
+)
 
 __all__ = ["OrderProofFormValidation", "customer_token", "find_email", "find_order_number", "proof_kwargs"]
 
@@ -49,6 +57,14 @@ class OrderProofFormValidation(FormValidationAction):
 
     @abstractmethod
     def name(self) -> str: ...
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        expired = verified_state_expired(tracker)
+        events = await super().run(dispatcher, tracker, domain)
+        if expired:
+            # It proves nothing any more; dropping it keeps the email it holds out of the tracker from now on.
+            events.append(SlotSet(VERIFIED_SLOT, None))
+        return events
 
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -73,9 +73,12 @@ class ActionOrderStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         number = tracker.get_slot("order_number")
         proof = proof_for(tracker, number)
-        if not number or not proof:
+        if not number:
             dispatcher.utter_message(response="utter_ask_order_number")
             return forget_proof()
+        if not proof:
+            # The order's verified window closed just now: the form asks for the email again.
+            return [SlotSet("email", None), FollowupAction("order_status_form")]
         try:
             order = await self.orders.lookup(number, **supported(self.orders.lookup, proof.kwargs()))
         except OrderNotFound:

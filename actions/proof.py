@@ -107,6 +107,12 @@ def verified_email(tracker: Tracker, order_number: str | None) -> str | None:
     return email
 
 
+def verified_state_expired(tracker: Tracker) -> bool:
+    """Whether the tracker still holds a verified state that no longer proves anything."""
+    state = tracker.get_slot(VERIFIED_SLOT)
+    return state is not None and verified_email(tracker, (state or {}).get("order_number")) is None
+
+
 @dataclass(frozen=True)
 class Proof:
     """The proof an order action may present for one order in this turn, and where it came from."""

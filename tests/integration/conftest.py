@@ -28,6 +28,9 @@ from tests.support import RASA_BIN, REPO_ROOT, free_port, python_module, service
 
 DEMO_DATA = REPO_ROOT / "var" / "demo_shop"
 TRAINED = REPO_ROOT / "trained"
+# How long a verified order stands in the assistant's action server: short, so that the security tests can
+# wait it out (tests/security/test_ownership_proof.py), long enough for a question and its "yes".
+ASSISTANT_PROOF_TTL_S = 20
 
 
 @dataclass
@@ -85,6 +88,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         "ORDERS_URL": urls["orders"],
         "KNOWLEDGE_URL": urls["knowledge"],
         "RECOMMENDER_URL": urls["recommender"],
+        "PROOF_TTL_S": str(ASSISTANT_PROOF_TTL_S),
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)

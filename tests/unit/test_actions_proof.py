@@ -211,6 +211,19 @@ async def test_the_form_drops_a_stale_email_quietly_and_asks_again() -> None:
     assert await form.extract_email(dispatcher, tracker(slots={"email": ANNA}), {}) == {}
 
 
+async def test_the_form_drops_an_expired_verified_state() -> None:
+    domain = {"forms": {"order_status_form": {"required_slots": ["order_number", "email"]}}, "slots": {}}
+    expired = tracker(slots={"order_number": "BL-100001", "verified_proof": verified(ago_s=TTL + 1)})
+    expired.active_loop = {"name": "order_status_form"}
+    events = await ValidateOrderStatusForm().run(CollectingDispatcher(), expired, domain)
+    assert {"event": "slot", "name": "verified_proof", "value": None, "timestamp": None} in events
+    current = tracker(slots={"order_number": "BL-100001", "verified_proof": verified()})
+    current.active_loop = {"name": "order_status_form"}
+    assert "verified_proof" not in slots_of(
+        await ValidateOrderStatusForm().run(CollectingDispatcher(), current, domain)
+    )
+
+
 # ---------- the actions ----------
 
 
@@ -234,7 +247,9 @@ async def test_an_order_without_any_proof_is_not_looked_up() -> None:
     t = tracker(slots={"order_number": "BL-100002", "email": ANNA, "verified_proof": verified()}, set_ago_s=TTL + 5)
     events = await action.run(dispatcher, t, {})
     assert orders.calls == []
-    assert slots_of(events) == {"order_number": None, "email": None, "verified_proof": None}
+    # The form asks for the email again.
+    assert slots_of(events) == {"email": None}
+    assert {"event": "followup", "name": "order_status_form", "timestamp": None} in events
 
 
 async def test_each_confirmation_question_has_its_own_id_and_key() -> None:
