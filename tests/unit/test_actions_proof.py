@@ -350,3 +350,19 @@ async def test_a_new_session_carries_over_the_language_and_never_a_proof() -> No
     assert slots_of(events) == {"language": "pt", "language_locked": True}
     english = await ActionSessionStart().run(CollectingDispatcher(), tracker(slots={"language": "en"}), domain)
     assert slots_of(english) == {}
+
+
+def test_the_domain_declares_the_session_start_and_the_proof_slots() -> None:
+    import yaml
+    from rasa_sdk.executor import ActionExecutor
+
+    from tests.support import REPO_ROOT
+
+    domain = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    assert domain["session_config"]["carry_over_slots_to_new_session"] is False
+    assert "action_session_start" in domain["actions"]
+    assert {"verified_proof", "order_change_id"} <= set(domain["slots"])
+    assert all(not domain["slots"][s]["influence_conversation"] for s in ("verified_proof", "order_change_id"))
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert "action_session_start" in executor.actions
