@@ -233,3 +233,26 @@ def test_an_address_changed_back_and_forth_ends_where_it_was_asked_last(assistan
         done = texts(assistant.say(sender, "yes"))
         assert "Done:" in done and city in done, done
         assert orders_view(assistant, order["number"], order["email"])["shipping_address"]["city"] == city
+
+
+def test_a_yes_after_the_window_changes_nothing_until_the_email_is_given_again(assistant: Assistant) -> None:
+    order = changeable_orders()[2]
+    sender = new_sender()
+    ask_for_change(assistant, sender, f"please cancel order {order['number']}", order)
+    verified_at = slots(assistant, sender)["verified_proof"]["verified_at"]
+    # The shopper walks away; whoever answers the question after the window must prove ownership again.
+    wait_until(
+        lambda: time.time() > verified_at + ASSISTANT_PROOF_TTL_S + 1,
+        deadline_s=ASSISTANT_PROOF_TTL_S * 3,
+        what="the verified window to close",
+        interval=0.5,
+    )
+    assistant.say(sender, "yes")
+    state = slots(assistant, sender)
+    assert state.get("requested_slot") == "email" and not state.get("order_change_pending"), state
+    assert orders_view(assistant, order["number"], order["email"])["status"] == order["status"]
+    # With the email given again, the question is asked anew and the "yes" to it cancels.
+    assistant.say(sender, order["email"])
+    assert slots(assistant, sender)["order_change_pending"] is True
+    assert "Done:" in texts(assistant.say(sender, "yes"))
+    assert orders_view(assistant, order["number"], order["email"])["status"] == "cancelled"
