@@ -4,10 +4,14 @@ Owns the three change forms' validation, the confirmation step and the change it
 1. a form collects the order number and proof (email, or nothing when the website sent a signed
    customer token), plus the new address for an address change;
 2. `action_prepare_<change>` looks the order up, explains plainly when the shop's rules forbid the
-   change, and otherwise asks "Cancel order BL-… (2 items, €84.90)? yes/no";
-3. on "yes", `action_execute_order_change` sends the change once, under an idempotency key derived from
-   the conversation, the operation and the order number, and says exactly whether it happened; on "no",
+   change, and otherwise asks "Cancel order BL-… (2 items, €84.90)? yes/no", minting a random id for
+   that one question (`order_change_id`);
+3. on "yes", `action_execute_order_change` sends the change once, under an idempotency key made from
+   the question's id (a retried "yes" is answered from the first try; a new change, even back to an
+   earlier address, is a new question and a new key), and says exactly whether it happened; on "no",
    `action_abort_order_change` confirms nothing changed.
+The proof each step presents is actions/proof.py's: the email is used once, then only the short-lived
+verified state of that one order stands in for it; past it, the form asks for the email again.
 Every backend call of a turn runs under one time budget, so a slow or dead order system costs the
 shopper one apology and an offer of a person within 3 seconds.
 """
@@ -16,15 +20,15 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import re
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable
 from typing import Any, TypeVar
 
 import aiohttp
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -41,13 +45,8 @@ from actions.clients.orders import (
 )
 from actions.formatting import HANDOFF_BUTTON, day, money
 from actions.localize import localized
-from actions.order_forms import (
-    OrderProofFormValidation,
-    country_code,
-    country_name,
-    customer_token,
-    proof_kwargs,
-)
+from actions.order_forms import OrderProofFormValidation, country_code, country_name
+from actions.proof import Proof, customer_token, forget_proof, proof_for, supported
 from actions.settings import ActionSettings
 
 T = TypeVar("T")
@@ -62,6 +61,7 @@ SEAL_RULE = "beauty products, underwear and swimwear only unopened, with the hyg
 YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 RETRY_PAYLOAD = {CANCEL: "/cancel_order", ADDRESS: "/change_address", RETURN: "/start_return"}
 WHAT = {CANCEL: "cancellation", ADDRESS: "address change", RETURN: "return"}
+FORMS = {CANCEL: "cancel_order_form", ADDRESS: "change_address_form", RETURN: "start_return_form"}
 
 
 def turn_budget_s() -> float:
@@ -82,20 +82,22 @@ def orders_client() -> OrdersClient:
     return OrdersClient(settings.orders_url, timeout=settings.backend_timeout_s)
 
 
-def idempotency_key(sender_id: str, operation: str, order_number: str, detail: Any = None) -> str:
-    """Stable for one shopper intent, so a repeated "yes" or a retried request never acts twice.
+def new_confirmation_id() -> str:
+    """A random id for one confirmation question; the change it confirms is sent under it."""
+    return uuid.uuid4().hex
 
-    `detail` (the new address) separates two different requests of the same kind on the same order.
+
+def idempotency_key(confirmation_id: str, operation: str, order_number: str) -> str:
+    """The key of the change one confirmation question asked for.
+
+    The same "yes" sent again (a retried webhook, a double click, "yes" after a timeout) reuses it and
+    gets the first answer; a new question, even for an address the order had before, has a new id. A key
+    made from the request's content instead replays a days-old answer for A → B → A.
     """
-    key = f"{sender_id}:{operation}:{order_number}"
-    if detail is not None:
-        digest = hashlib.sha256(json.dumps(detail, sort_keys=True).encode()).hexdigest()[:16]
-        key += f":{digest}"
+    key = f"{confirmation_id}:{operation}:{order_number}"
     if len(key) > 200 or not key.isprintable():
-        # The service accepts printable keys up to 200 characters; long sender ids are hashed.
-        key = f"{hashlib.sha256(sender_id.encode()).hexdigest()[:32]}:{operation}:{order_number}" + (
-            key[-17:] if detail is not None else ""
-        )
+        # The service accepts printable keys up to 200 characters.
+        key = hashlib.sha256(key.encode()).hexdigest()
     return key
 
 
@@ -294,11 +296,24 @@ def refusal_text(operation: str, code: str, order: dict[str, Any] | None, detail
 
 
 def _forget_proof() -> list[EventType]:
-    return [SlotSet("order_number", None), SlotSet("email", None), *_clear_pending()]
+    return [*forget_proof(), *_clear_pending()]
+
+
+def _clear_question() -> list[EventType]:
+    return [SlotSet("order_change_pending", None), SlotSet("order_change", None), SlotSet("order_change_id", None)]
 
 
 def _clear_pending() -> list[EventType]:
-    return [SlotSet("order_change_pending", None), SlotSet("order_change", None), SlotSet("new_address", None)]
+    return [*_clear_question(), SlotSet("new_address", None)]
+
+
+def ask_for_proof_again(operation: str, dispatcher: CollectingDispatcher) -> list[EventType]:
+    """No proof stands for the order any more (its verified state expired): the form asks for the email.
+
+    The question is closed, so a later "yes" acts on nothing; the order number and new address stay.
+    """
+    dispatcher.utter_message(response="utter_proof_expired")
+    return [SlotSet("email", None), *_clear_question(), FollowupAction(FORMS[operation])]
 
 
 def reply_to_lookup_failure(
@@ -338,7 +353,7 @@ def reply_to_lookup_failure(
             text=f"Our order system couldn't process that request ({exc.message or exc.code}), so nothing was changed.",
             buttons=[HANDOFF_BUTTON],
         )
-        return _clear_pending()
+        return [SlotSet("email", None), *_clear_pending()]
     dispatcher.utter_message(
         text=(
             "Sorry, I can't reach our order system right now, so I haven't changed anything. "
@@ -346,7 +361,8 @@ def reply_to_lookup_failure(
         ),
         buttons=[HANDOFF_BUTTON],
     )
-    return _clear_pending()
+    # The email is used once, checked or not: trying again asks for it anew.
+    return [SlotSet("email", None), *_clear_pending()]
 
 
 # ---------------------------------------------------------------- step 2: look up and ask
@@ -393,9 +409,9 @@ class ActionPrepareReturn(ActionPrepareOrderChange):
 
 
 async def _lookup_with_products(
-    orders: OrdersClient, number: str, tracker: Tracker, operation: str
+    orders: OrdersClient, number: str, proof: Proof, operation: str
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    order = await orders.lookup(number, **proof_kwargs(tracker))
+    order = await orders.lookup(number, **supported(orders.lookup, proof.kwargs()))
     products: list[dict[str, Any]] = []
     if operation == ADDRESS and order.get("can_change_address"):
         # Checked before asking, so the shopper is not asked to confirm a move the rules forbid.
@@ -410,10 +426,14 @@ async def prepare(
     if not number:
         dispatcher.utter_message(response="utter_ask_order_number")
         return _clear_pending()
+    proof = proof_for(tracker, number)
+    if not proof:
+        return ask_for_proof_again(operation, dispatcher)
     try:
-        order, products = await within_budget(_lookup_with_products(orders, number, tracker, operation))
+        order, products = await within_budget(_lookup_with_products(orders, number, proof, operation))
     except (ServiceError, ServiceUnavailable) as exc:
         return reply_to_lookup_failure(exc, operation, number, tracker, dispatcher)
+    proven = proof.accepted(order["number"])
 
     refusal: tuple[str, dict[str, Any]] | None = None
     address = tracker.get_slot("new_address") if operation == ADDRESS else None
@@ -423,7 +443,7 @@ async def prepare(
         refusal = ("address_change_not_allowed", {})
     elif operation == ADDRESS and not isinstance(address, dict):
         dispatcher.utter_message(response="utter_ask_new_address")
-        return _clear_pending()
+        return [*proven, *_clear_pending()]
     elif operation == ADDRESS:
         blocked = [p["id"] for p in products if address["country"] not in (p.get("ships_to") or [])]
         if blocked:
@@ -438,12 +458,14 @@ async def prepare(
             text=refusal_text(operation, refusal[0], order, refusal[1]) + " Nothing was changed.",
             buttons=[HANDOFF_BUTTON],
         )
-        return [SlotSet("order_number", order["number"]), *_clear_pending()]
+        return [SlotSet("order_number", order["number"]), *proven, *_clear_pending()]
 
     dispatcher.utter_message(text=confirmation_question(operation, order, address), buttons=YES_NO)
     return [
         SlotSet("order_number", order["number"]),
+        *proven,
         SlotSet("order_change", operation),
+        SlotSet("order_change_id", new_confirmation_id()),
         SlotSet("order_change_pending", True),
     ]
 
@@ -509,21 +531,27 @@ class ActionExecuteOrderChange(Action):
             dispatcher.utter_message(response="utter_affirm_ack")
             return _clear_pending()
         last = _last_bot_action(tracker)
-        if last is not None and last not in PREPARE_ACTIONS | {self.name()}:
-            # The "yes" answers something else: ask the question again rather than act on a stale one.
+        confirmation_id = tracker.get_slot("order_change_id")
+        if (last is not None and last not in PREPARE_ACTIONS | {self.name()}) or not confirmation_id:
+            # The "yes" answers something else (or a question without an id): ask again rather than act.
             return await prepare(self.orders, operation, dispatcher, tracker)
-        proof = proof_kwargs(tracker)
+        proof = proof_for(tracker, number)
+        if not proof:
+            # The shopper waited past the verified window (or someone else is answering): prove again.
+            return ask_for_proof_again(operation, dispatcher)
         address = tracker.get_slot("new_address")
-        key = idempotency_key(tracker.sender_id, operation, number, address if operation == ADDRESS else None)
+        key = idempotency_key(str(confirmation_id), operation, number)
         try:
             if operation == CANCEL:
-                result = await within_budget(self.orders.cancel(number, idempotency_key=key, **proof))
+                call = self.orders.cancel
+                pending = call(number, idempotency_key=key, **supported(call, proof.kwargs()))
             elif operation == ADDRESS:
-                result = await within_budget(self.orders.change_address(number, address, idempotency_key=key, **proof))
+                call = self.orders.change_address
+                pending = call(number, address, idempotency_key=key, **supported(call, proof.kwargs()))
             else:
-                result = await within_budget(
-                    self.orders.start_return(number, sealed=True, idempotency_key=key, **proof)
-                )
+                call = self.orders.start_return
+                pending = call(number, sealed=True, idempotency_key=key, **supported(call, proof.kwargs()))
+            result = await within_budget(pending)
         except PolicyRefused as exc:
             details = ((exc.body or {}).get("error") or {}).get("details") or {}
             dispatcher.utter_message(
@@ -568,7 +596,7 @@ class ActionExecuteOrderChange(Action):
         except ServiceError as exc:
             return reply_to_lookup_failure(exc, operation, number, tracker, dispatcher)
         dispatcher.utter_message(text=success_text(operation, result))
-        return _clear_pending()
+        return [*proof.accepted(number), *_clear_pending()]
 
 
 def success_text(operation: str, result: dict[str, Any]) -> str:

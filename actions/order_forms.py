@@ -1,9 +1,10 @@
 """Shared proof-of-ownership for every order form: order number, email or a logged-in customer token.
 
 Owns the one validation every order form uses (tracking, cancellation, address change, returns):
-order numbers and emails are read from any reasonable spelling, and a shopper who is logged in on the
-website (a signed `customer_token` in the message metadata) is never asked for an email. Also owns
-the small country table the forms use to read a destination typed as a name or code.
+order numbers and emails are read from any reasonable spelling, and the email is not asked for when
+this message carries a signed `customer_token` or the same order was verified a moment ago (what
+counts as proof, and for how long, is actions/proof.py). Also owns the small country table the forms
+use to read a destination typed as a name or code.
 """
 
 from __future__ import annotations
@@ -13,13 +14,23 @@ from abc import abstractmethod
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.proof import (
+    VERIFIED_SLOT,
+    customer_token,
+    fresh_email,
+    proof_kwargs,
+    verified_email,
+    verified_state_expired,
+)
+
+__all__ = ["OrderProofFormValidation", "customer_token", "find_email", "find_order_number", "proof_kwargs"]
+
 ORDER_NUMBER = re.compile(r"\b[Bb][Ll][\s-]?(\d{6})\b")
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
-# Tokens are `bl1.<payload>.<signature>` (backends/orders/tokens.py); anything longer is not one of ours.
-MAX_TOKEN_CHARS = 2000
 
 
 def find_order_number(*texts: str | None) -> str | None:
@@ -37,32 +48,8 @@ def find_email(*texts: str | None) -> str | None:
     return None
 
 
-def customer_token(tracker: Tracker) -> str | None:
-    """The signed customer token the website sent with this conversation's latest message that had one.
-
-    The widget sends it with every message of a logged-in shopper; looking back over earlier messages
-    keeps a "yes" typed on another channel of the same conversation working.
-    """
-    metadatas = [tracker.latest_message.get("metadata")]
-    metadatas += [e.get("metadata") for e in reversed(tracker.events) if e.get("event") == "user"]
-    for metadata in metadatas:
-        if isinstance(metadata, dict):
-            token = metadata.get("customer_token")
-            if isinstance(token, str) and 0 < len(token.strip()) <= MAX_TOKEN_CHARS:
-                return token.strip()
-    return None
-
-
-def proof_kwargs(tracker: Tracker) -> dict[str, Any]:
-    """Keyword arguments of proof for OrdersClient calls: the token when logged in, else the email."""
-    token = customer_token(tracker)
-    if token:
-        return {"customer_token": token, "conversation_id": tracker.sender_id}
-    return {"email": tracker.get_slot("email"), "conversation_id": tracker.sender_id}
-
-
 class OrderProofFormValidation(FormValidationAction):
-    """Base of every order form's validation: order number and email, email skipped when logged in.
+    """Base of every order form's validation: order number and email, the email skipped while proven.
 
     Subclasses only name themselves (`validate_<form>`); forms with more slots add `validate_<slot>`.
     Abstract, so rasa_sdk does not register the base itself as an action.
@@ -71,13 +58,29 @@ class OrderProofFormValidation(FormValidationAction):
     @abstractmethod
     def name(self) -> str: ...
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        expired = verified_state_expired(tracker)
+        events = await super().run(dispatcher, tracker, domain)
+        if expired:
+            # It proves nothing any more; dropping it keeps the email it holds out of the tracker from now on.
+            events.append(SlotSet(VERIFIED_SLOT, None))
+        return events
+
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        # A logged-in shopper has already proved who they are: never ask them for an email.
-        if customer_token(tracker):
+        # This message proves who they are (logged in), or this order was verified a moment ago.
+        if customer_token(tracker) or verified_email(tracker, tracker.get_slot("order_number")):
             return [slot for slot in domain_slots if slot != "email"]
         return domain_slots
+
+    async def extract_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        # An email given too long ago proves nothing now (someone else may be writing): ask again.
+        if tracker.get_slot("email") and fresh_email(tracker) is None:
+            return {"email": None}
+        return {}
 
     def validate_order_number(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -93,6 +96,8 @@ class OrderProofFormValidation(FormValidationAction):
     def validate_email(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if slot_value is None:
+            return {"email": None}  # a stale email dropped by extract_email: the form asks again
         email = find_email(str(slot_value or ""), tracker.latest_message.get("text"))
         if email is None:
             dispatcher.utter_message(response="utter_invalid_email")

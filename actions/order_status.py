@@ -1,7 +1,8 @@
 """Order tracking: the form that collects an order number and email, and the status answer.
 
 The order is only revealed after the orders service confirms the number and email belong together;
-a wrong pair and an unknown number get the same neutral answer.
+a wrong pair and an unknown number get the same neutral answer. The email is used once: afterwards
+only the short-lived verified state of this one order stands in for it (actions/proof.py).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -17,7 +18,8 @@ from actions.clients.http import ServiceUnavailable
 from actions.clients.orders import OrderNotFound, OrdersClient, TooManyAttempts
 from actions.formatting import HANDOFF_BUTTON, day, money
 from actions.localize import localized
-from actions.order_forms import OrderProofFormValidation, find_email, find_order_number, proof_kwargs
+from actions.order_forms import OrderProofFormValidation, find_email, find_order_number
+from actions.proof import forget_proof, proof_for, supported
 from actions.settings import ActionSettings
 
 __all__ = ["ActionOrderStatus", "ValidateOrderStatusForm", "describe_order", "find_email", "find_order_number"]
@@ -70,13 +72,15 @@ class ActionOrderStatus(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         number = tracker.get_slot("order_number")
-        proof = proof_kwargs(tracker)
-        forget_proof = [SlotSet("order_number", None), SlotSet("email", None)]
-        if not number or not (proof.get("email") or proof.get("customer_token")):
+        proof = proof_for(tracker, number)
+        if not number:
             dispatcher.utter_message(response="utter_ask_order_number")
-            return forget_proof
+            return forget_proof()
+        if not proof:
+            # The order's verified window closed just now: the form asks for the email again.
+            return [SlotSet("email", None), FollowupAction("order_status_form")]
         try:
-            order = await self.orders.lookup(number, **proof)
+            order = await self.orders.lookup(number, **supported(self.orders.lookup, proof.kwargs()))
         except OrderNotFound:
             dispatcher.utter_message(
                 text=(
@@ -85,7 +89,7 @@ class ActionOrderStatus(Action):
                 ),
                 buttons=[{"title": "Try again", "payload": "/order_status"}, HANDOFF_BUTTON],
             )
-            return forget_proof
+            return forget_proof()
         except TooManyAttempts:
             dispatcher.utter_message(
                 text=(
@@ -94,7 +98,7 @@ class ActionOrderStatus(Action):
                 ),
                 buttons=[HANDOFF_BUTTON],
             )
-            return forget_proof
+            return forget_proof()
         except ServiceUnavailable:
             dispatcher.utter_message(
                 text=(
@@ -103,6 +107,7 @@ class ActionOrderStatus(Action):
                 ),
                 buttons=[HANDOFF_BUTTON],
             )
-            return []
+            # The email was not checked, but it is used once all the same: "try again" asks for it anew.
+            return [SlotSet("email", None)]
         dispatcher.utter_message(text=describe_order(order))
-        return [SlotSet("order_number", order["number"])]
+        return [SlotSet("order_number", order["number"]), *proof.accepted(order["number"])]

@@ -23,6 +23,9 @@ class ActionSettings:
     turn_budget_s: float
     # How sure language detection must be before replies switch language.
     language_switch_confidence: float
+    # How long an email proof, once given or accepted by the orders service, stands for its one order
+    # (actions/proof.py): short, so the next person at a shared computer inherits nothing.
+    proof_ttl_s: float = 300.0
 
     @classmethod
     def from_env(cls) -> ActionSettings:
@@ -36,4 +39,5 @@ class ActionSettings:
             translate_timeout_s=env_float("TRANSLATE_TIMEOUT_S", 1.5),
             turn_budget_s=env_float("ACTION_TURN_BUDGET_S", 2.8),
             language_switch_confidence=env_float("LANGUAGE_SWITCH_CONFIDENCE", 0.65),
+            proof_ttl_s=env_float("PROOF_TTL_S", 300.0),
         )

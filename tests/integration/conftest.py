@@ -34,6 +34,9 @@ from tests.support import (
 
 DEMO_DATA = REPO_ROOT / "var" / "demo_shop"
 TRAINED = REPO_ROOT / "trained"
+# How long a verified order stands in the assistant's action server: short, so that the security tests can
+# wait it out (tests/security/test_ownership_proof.py), long enough for a question and its "yes".
+ASSISTANT_PROOF_TTL_S = 20
 
 
 @dataclass
@@ -94,6 +97,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         "KNOWLEDGE_URL": urls["knowledge"],
         "RECOMMENDER_URL": urls["recommender"],
         "ACTIONS_PORT": str(ports["actions"]),
+        "PROOF_TTL_S": str(ASSISTANT_PROOF_TTL_S),
         **rasa_env(),
     }
     env.pop("DATABASE_URL", None)

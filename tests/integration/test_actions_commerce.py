@@ -8,6 +8,7 @@ The quote test also starts the recommender (TF-IDF, a small generated shop impor
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,11 @@ def tracker(
     last_action: str | None = None,
 ) -> Tracker:
     metadata = {"customer_token": token} if token else {}
-    events: list[dict[str, Any]] = []
+    # As in a real tracker, each slot was set by an event (just now): an email proves only while fresh.
+    now = time.time()
+    events: list[dict[str, Any]] = [
+        {"event": "slot", "name": k, "value": v, "timestamp": now} for k, v in slots.items()
+    ]
     if last_action:
         events.append({"event": "action", "name": last_action})
     events.append({"event": "user", "text": text, "metadata": metadata})
@@ -163,8 +168,10 @@ async def test_a_wrong_email_changes_nothing_and_reveals_nothing(orders_url: str
     assert slots_of(events) == {
         "order_number": None,
         "email": None,
+        "verified_proof": None,
         "order_change_pending": None,
         "order_change": None,
+        "order_change_id": None,
         "new_address": None,
     }
 
@@ -206,7 +213,13 @@ async def test_an_address_in_a_country_the_items_do_not_ship_to_is_refused_befor
 
 async def test_a_refusal_at_the_last_moment_is_reported_as_nothing_changed(orders_url: str) -> None:
     # Asked while pending; another channel cancels it before the shopper says yes.
-    slots = {"order_number": "BL-100010", "email": ANNA, "order_change": "cancel", "order_change_pending": True}
+    slots = {
+        "order_number": "BL-100010",
+        "email": ANNA,
+        "order_change": "cancel",
+        "order_change_id": "q-race",
+        "order_change_pending": True,
+    }
     dispatcher = CollectingDispatcher()
     await run(ActionExecuteOrderChange(), dispatcher, tracker("conv-race", slots, last_action="action_prepare_cancel"))
     text = dispatcher.messages[0]["text"]
@@ -218,19 +231,46 @@ async def test_a_refusal_at_the_last_moment_is_reported_as_nothing_changed(order
 
 async def test_a_retried_yes_never_acts_twice(orders_url: str) -> None:
     slots = {"order_number": "BL-100007", "email": BEN}
-    _, first, events = await _prepare_then_confirm(ActionPrepareCancel(), "conv-retry", slots)
-    assert "Done: order BL-100007 is cancelled" in first[0]["text"]
+    asked = await run(ActionPrepareCancel(), CollectingDispatcher(), tracker("conv-retry", slots, text="cancel"))
+    # The "yes" to that question, as the tracker holds it then: the email used, the order verified.
+    yes = tracker("conv-retry", {**slots, **slots_of(asked)}, last_action="action_prepare_cancel")
+    first = CollectingDispatcher()
+    await run(ActionExecuteOrderChange(), first, yes)
+    assert "Done: order BL-100007 is cancelled" in first.messages[0]["text"]
     # The same confirmation arrives again (a retried webhook, a double click): same key, same answer.
     again = CollectingDispatcher()
-    execute = ActionExecuteOrderChange()
-    pending = {**slots, "order_change": "cancel", "order_change_pending": True}
-    await execute.run(again, tracker("conv-retry", pending, last_action="action_prepare_cancel"), {})
-    await execute.orders.close()
-    assert again.messages[0]["text"] == first[0]["text"]
+    await run(ActionExecuteOrderChange(), again, yes)
+    assert again.messages[0]["text"] == first.messages[0]["text"]
     # The order was cancelled once: a new request in another conversation is refused by policy.
     fresh = CollectingDispatcher()
     await run(ActionPrepareCancel(), fresh, tracker("conv-other", slots))
     assert "already cancelled" in fresh.messages[0]["text"]
+
+
+async def test_an_address_changed_back_ends_at_the_address_asked_for_last(start_orders: StartOrders) -> None:
+    """A -> B -> A: each question is its own change; the third must not replay the first's "done"."""
+    with start_orders("orders_aba") as service:
+        utrecht = {
+            "name": "Anna de Vries",
+            "line1": "Oudegracht 1",
+            "city": "Utrecht",
+            "postcode": "3511 AA",
+            "country": "NL",
+        }
+        berlin = {
+            "name": "Anna de Vries",
+            "line1": "Hauptstr. 5",
+            "city": "Berlin",
+            "postcode": "10115",
+            "country": "DE",
+        }
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("ORDERS_URL", service.url)
+            for address in (berlin, utrecht, berlin, utrecht):
+                slots = {"order_number": "BL-100002", "email": ANNA, "new_address": address}
+                _, done, _ = await _prepare_then_confirm(ActionPrepareAddressChange(), "conv-aba", slots)
+                assert f"will now be delivered to {address['postcode']} {address['city']}" in done[0]["text"]
+                assert (await lookup(service.url, "BL-100002", ANNA))["shipping_address"]["city"] == address["city"]
 
 
 async def test_a_yes_that_answers_something_else_asks_again(orders_url: str) -> None:
