@@ -95,7 +95,8 @@ class ActionHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         user = _last_user_event(tracker)
         metadata = user.get("metadata") or {}
-        page = metadata.get("page") if isinstance(metadata.get("page"), dict) else {}
+        raw_page = metadata.get("page")
+        page: dict[str, Any] = raw_page if isinstance(raw_page, dict) else {}
         language = tracker.get_slot("language") or tracker.latest_message.get("language") or "en"
         history = sentiment_history(tracker)
         # The queue ranks by the strongest recent negative, not only the last message, which is often

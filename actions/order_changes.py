@@ -46,7 +46,7 @@ from actions.clients.orders import (
 from actions.formatting import HANDOFF_BUTTON, day, money
 from actions.localize import localized
 from actions.order_forms import OrderProofFormValidation, country_code, country_name
-from actions.proof import Proof, customer_token, forget_proof, proof_for, supported
+from actions.proof import Proof, customer_token, forget_proof, proof_for
 from actions.settings import ActionSettings
 
 T = TypeVar("T")
@@ -411,7 +411,7 @@ class ActionPrepareReturn(ActionPrepareOrderChange):
 async def _lookup_with_products(
     orders: OrdersClient, number: str, proof: Proof, operation: str
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    order = await orders.lookup(number, **supported(orders.lookup, proof.kwargs()))
+    order = await orders.lookup(number, **proof.kwargs())
     products: list[dict[str, Any]] = []
     if operation == ADDRESS and order.get("can_change_address"):
         # Checked before asking, so the shopper is not asked to confirm a move the rules forbid.
@@ -436,18 +436,20 @@ async def prepare(
     proven = proof.accepted(order["number"])
 
     refusal: tuple[str, dict[str, Any]] | None = None
-    address = tracker.get_slot("new_address") if operation == ADDRESS else None
+    slot_address = tracker.get_slot("new_address") if operation == ADDRESS else None
+    address: dict[str, Any] | None = slot_address if isinstance(slot_address, dict) else None
     if operation == CANCEL and not order.get("can_cancel"):
         refusal = ("not_cancellable", {})
     elif operation == ADDRESS and not order.get("can_change_address"):
         refusal = ("address_change_not_allowed", {})
-    elif operation == ADDRESS and not isinstance(address, dict):
+    elif operation == ADDRESS and address is None:
         dispatcher.utter_message(response="utter_ask_new_address")
         return [*proven, *_clear_pending()]
-    elif operation == ADDRESS:
-        blocked = [p["id"] for p in products if address["country"] not in (p.get("ships_to") or [])]
+    elif operation == ADDRESS and address is not None:
+        country = address["country"]
+        blocked = [p["id"] for p in products if country not in (p.get("ships_to") or [])]
         if blocked:
-            refusal = ("country_not_allowed", {"country": address["country"], "products": blocked})
+            refusal = ("country_not_allowed", {"country": country, "products": blocked})
     elif operation == RETURN and not order.get("can_return"):
         code = "return_not_allowed"
         if order.get("status") == "delivered":
@@ -543,14 +545,11 @@ class ActionExecuteOrderChange(Action):
         key = idempotency_key(str(confirmation_id), operation, number)
         try:
             if operation == CANCEL:
-                call = self.orders.cancel
-                pending = call(number, idempotency_key=key, **supported(call, proof.kwargs()))
+                pending = self.orders.cancel(number, idempotency_key=key, **proof.kwargs())
             elif operation == ADDRESS:
-                call = self.orders.change_address
-                pending = call(number, address, idempotency_key=key, **supported(call, proof.kwargs()))
+                pending = self.orders.change_address(number, address, idempotency_key=key, **proof.kwargs())
             else:
-                call = self.orders.start_return
-                pending = call(number, sealed=True, idempotency_key=key, **supported(call, proof.kwargs()))
+                pending = self.orders.start_return(number, sealed=True, idempotency_key=key, **proof.kwargs())
             result = await within_budget(pending)
         except PolicyRefused as exc:
             details = ((exc.body or {}).get("error") or {}).get("details") or {}

@@ -19,7 +19,7 @@ from actions.clients.orders import OrderNotFound, OrdersClient, TooManyAttempts
 from actions.formatting import HANDOFF_BUTTON, day, money
 from actions.localize import localized
 from actions.order_forms import OrderProofFormValidation, find_email, find_order_number
-from actions.proof import forget_proof, proof_for, supported
+from actions.proof import forget_proof, proof_for
 from actions.settings import ActionSettings
 
 __all__ = ["ActionOrderStatus", "ValidateOrderStatusForm", "describe_order", "find_email", "find_order_number"]
@@ -80,7 +80,7 @@ class ActionOrderStatus(Action):
             # The order's verified window closed just now: the form asks for the email again.
             return [SlotSet("email", None), FollowupAction("order_status_form")]
         try:
-            order = await self.orders.lookup(number, **supported(self.orders.lookup, proof.kwargs()))
+            order = await self.orders.lookup(number, **proof.kwargs())
         except OrderNotFound:
             dispatcher.utter_message(
                 text=(

@@ -17,11 +17,8 @@ writing: "ip:203.0.113.7", "telegram:12345"), which the orders service limits fa
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import inspect
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -126,7 +123,7 @@ class Proof:
         return self.kind != "none"
 
     def kwargs(self) -> dict[str, Any]:
-        """Keyword arguments of proof for OrdersClient calls (pass them through `supported()`)."""
+        """Keyword arguments of proof for OrdersClient calls."""
         kwargs: dict[str, Any] = {"conversation_id": self.conversation_id, "source": self.source}
         if self.kind == "token":
             kwargs["customer_token"] = self.value
@@ -168,22 +165,3 @@ def proof_kwargs(tracker: Tracker, order_number: str | None = None) -> dict[str,
 def forget_proof() -> list[EventType]:
     """Drops every proof and the order it was for (after a failed proof)."""
     return [SlotSet("order_number", None), SlotSet("email", None), SlotSet(VERIFIED_SLOT, None)]
-
-
-@functools.lru_cache(maxsize=64)
-def _accepted_names(function: Callable[..., Any]) -> frozenset[str] | None:
-    """Keyword names `function` accepts; None when it takes any (**kwargs)."""
-    parameters = inspect.signature(function).parameters.values()
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
-        return None
-    return frozenset(p.name for p in parameters)
-
-
-def supported(method: Callable[..., Any], kwargs: dict[str, Any]) -> dict[str, Any]:
-    """`kwargs` without the keywords `method` does not take.
-
-    Lets proof_kwargs() carry `source` before every orders client takes it (a shop's own client may
-    not yet): the keyword goes through wherever the client accepts it.
-    """
-    names = _accepted_names(getattr(method, "__func__", method))
-    return dict(kwargs) if names is None else {k: v for k, v in kwargs.items() if k in names}

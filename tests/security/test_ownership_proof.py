@@ -19,8 +19,7 @@ import pytest
 
 from actions.order_forms import country_name
 from tests.integration.conftest import ASSISTANT_PROOF_TTL_S, DEMO_DATA, Assistant
-from tests.integration.conftest import assistant as assistant  # noqa: F401 - the fixture, for this folder
-from tests.support import wait_until
+from tests.support import TEST_RASA_TOKEN, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -88,10 +87,8 @@ def slots(assistant: Assistant, sender: str) -> dict[str, Any]:
 
 def append_events(assistant: Assistant, sender: str, events: list[dict[str, Any]]) -> None:
     """What the agents' console does at logout (`restart`) and handoff close (slot resets)."""
-    token = getattr(assistant, "rasa_token", None)  # once Rasa's API requires one
-    query = f"?token={token}" if token else ""
     request = urllib.request.Request(
-        f"{assistant.rasa_url}/conversations/{sender}/tracker/events{query}",
+        f"{assistant.rasa_url}/conversations/{assistant.conversation_id(sender)}/tracker/events?token={TEST_RASA_TOKEN}",
         data=json.dumps(events).encode(),
         headers={"Content-Type": "application/json"},
         method="POST",

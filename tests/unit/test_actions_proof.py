@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.order_changes import ActionExecuteOrderChange, ActionPrepareAddressChange, ActionPrepareCancel
 from actions.order_status import ActionOrderStatus, ValidateOrderStatusForm
-from actions.proof import customer_token, fresh_email, proof_for, proof_kwargs, shopper_source, supported
+from actions.proof import customer_token, fresh_email, proof_for, proof_kwargs, shopper_source
 from actions.session import ActionSessionStart
 
 TOKEN = "bl1.eyJjaWQiOiJDMDAwMSJ9.c2lnbmF0dXJl"
@@ -174,17 +174,6 @@ def test_an_accepted_email_becomes_the_verified_state_of_that_order_and_is_dropp
     # Re-using the verified state never extends it.
     reused = proof_for(tracker(slots={"verified_proof": verified(ago_s=30)}), "BL-100001").accepted("BL-100001")
     assert slots_of(reused) == {"email": None}
-
-
-def test_source_goes_only_to_clients_that_take_it() -> None:
-    async def old(order_number: str, *, email: str | None = None, conversation_id: str | None = None) -> None: ...
-
-    async def any_keyword(order_number: str, **kwargs: Any) -> None: ...
-
-    kwargs = {"email": ANNA, "conversation_id": "c", "source": "ip:1"}
-    assert supported(old, kwargs) == {"email": ANNA, "conversation_id": "c"}
-    assert supported(any_keyword, kwargs) == kwargs
-    assert supported(RecordingOrders().lookup, kwargs) == kwargs
 
 
 # ---------- the forms ----------
