@@ -78,14 +78,22 @@ async def offered_buttons(request: Request, sender_id: str) -> list[dict[str, An
     return last_offered_buttons([e.as_dict() for e in tracker.events])
 
 
-def meta_webhook_blueprint(name: str, verify_token: str) -> Blueprint:
-    """A Meta (Messenger / WhatsApp Cloud) webhook blueprint with its health route and the subscription
-    handshake (GET /webhook with hub.verify_token); the caller adds the signed POST route."""
+def webhook_blueprint(name: str) -> Blueprint:
+    """A configured channel's blueprint with its health route (GET / answers `{"status": "ok"}`); the caller
+    adds the webhook routes."""
     bp = Blueprint(name, __name__)
 
     @bp.route("/", methods=["GET"])
     async def health(_: Request) -> HTTPResponse:
         return response.json({"status": "ok"})
+
+    return bp
+
+
+def meta_webhook_blueprint(name: str, verify_token: str) -> Blueprint:
+    """A Meta (Messenger / WhatsApp Cloud) webhook blueprint with its health route and the subscription
+    handshake (GET /webhook with hub.verify_token); the caller adds the signed POST route."""
+    bp = webhook_blueprint(name)
 
     @bp.route("/webhook", methods=["GET"])
     async def verify(request: Request) -> HTTPResponse:
@@ -173,12 +181,8 @@ class TelegramChannel(InputChannel):
             return disabled_blueprint(self.name(), ["secret_token"])
         from aiogram.types import Update
 
-        bp = Blueprint("telegram_webhook", __name__)
+        bp = webhook_blueprint("telegram_webhook")
         out_channel = self.get_output_channel()
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
 
         @bp.route("/set_webhook", methods=["POST"])
         async def set_webhook(request: Request) -> HTTPResponse:
@@ -369,11 +373,7 @@ class TwilioWhatsAppChannel(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         if self.missing:
             return disabled_blueprint(self.name(), self.missing)
-        bp = Blueprint("twilio_whatsapp_webhook", __name__)
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        bp = webhook_blueprint("twilio_whatsapp_webhook")
 
         @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
