@@ -119,6 +119,15 @@ def hub_signature_valid(secret: str, body: bytes, sha256_header: str, sha1_heade
     return False
 
 
+def hub_signature_refusal(request: Request, secret: str, error: str, *, accept_sha1: bool) -> HTTPResponse | None:
+    """None when the request carries Meta's signature of its body (the older sha1 one only where accepted),
+    else the 403 answer naming `error`."""
+    sha1_header = request.headers.get("X-Hub-Signature", "") if accept_sha1 else ""
+    if hub_signature_valid(secret, request.body, request.headers.get("X-Hub-Signature-256", ""), sha1_header):
+        return None
+    return response.json({"error": error}, status=403)
+
+
 # --- Telegram ------------------------------------------------------------
 class BorderlessTelegramOutput(TelegramOutput):
     """Rasa's Telegram output; optional Bot API base URL; assistant custom payloads as text."""
@@ -504,13 +513,9 @@ class MessengerChannel(FacebookInput):
 
         @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            if not hub_signature_valid(
-                self.fb_secret,
-                request.body,
-                request.headers.get("X-Hub-Signature-256", ""),
-                request.headers.get("X-Hub-Signature", ""),
-            ):
-                return response.json({"error": "invalid signature"}, status=403)
+            refusal = hub_signature_refusal(request, self.fb_secret, "invalid signature", accept_sha1=True)
+            if refusal is not None:
+                return refusal
             messenger = _Messenger(self.fb_access_token, on_new_message, self.graph_api_base)
             await messenger.handle(request.json, self.get_metadata(request))
             return response.text("success")

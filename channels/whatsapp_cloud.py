@@ -28,7 +28,7 @@ from channels.messaging import (
     OnNewMessage,
     WhatsAppTextOutput,
     disabled_blueprint,
-    hub_signature_valid,
+    hub_signature_refusal,
     meta_webhook_blueprint,
     missing_keys,
     offered_buttons,
@@ -132,10 +132,9 @@ class WhatsAppCloudChannel(InputChannel):
 
         @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
-            if not hub_signature_valid(
-                self.app_secret, request.body, request.headers.get("X-Hub-Signature-256", ""), ""
-            ):
-                return response.json({"error": "invalid X-Hub-Signature-256"}, status=403)
+            refusal = hub_signature_refusal(request, self.app_secret, "invalid X-Hub-Signature-256", accept_sha1=False)
+            if refusal is not None:
+                return refusal
             body = request.json
             if not isinstance(body, dict):
                 return response.json({"error": "expected a JSON body"}, status=400)
