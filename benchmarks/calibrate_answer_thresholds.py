@@ -22,14 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from knowledge.evaluation import (  # noqa: E402
-    add_labelled_set_arguments,
-    best_threshold,
-    build_searcher,
-    evaluate,
-    load_labelled_set,
-    metrics,
-)
+from knowledge import evaluation  # noqa: E402
+from knowledge.evaluation import best_threshold, build_searcher, evaluate, metrics  # noqa: E402
 from retrieval.embedders import load_embedder  # noqa: E402
 from svc.settings import var_dir  # noqa: E402
 
@@ -41,11 +35,11 @@ def rounded(m: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--embedders", default="e5,minilm")
-    add_labelled_set_arguments(parser)
+    evaluation.add_labelled_set_arguments(parser)
     parser.add_argument("--min-idk", type=float, default=0.9)
     parser.add_argument("--out", default=str(ROOT / "knowledge" / "answer_thresholds.json"))
     args = parser.parse_args()
-    questions, docs = load_labelled_set(args)
+    questions, docs = evaluation.load_labelled_set(args)
     out_path = Path(args.out)
     existing = json.loads(out_path.read_text()) if out_path.exists() else {}
     result = {

@@ -22,13 +22,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from knowledge.base import load_thresholds  # noqa: E402
-from knowledge.evaluation import (  # noqa: E402
-    add_labelled_set_arguments,
-    build_searcher,
-    evaluate,
-    load_labelled_set,
-    metrics,
-)
+from knowledge.evaluation import add_labelled_set_arguments, build_searcher, evaluate, load_labelled_set, metrics  # noqa: E402
 from retrieval.embedders import load_embedder  # noqa: E402
 from svc.settings import var_dir  # noqa: E402
 
