@@ -90,9 +90,19 @@ def webhook_blueprint(name: str) -> Blueprint:
     return bp
 
 
-def meta_webhook_blueprint(name: str, verify_token: str) -> Blueprint:
-    """A Meta (Messenger / WhatsApp Cloud) webhook blueprint with its health route and the subscription
-    handshake (GET /webhook with hub.verify_token); the caller adds the signed POST route."""
+def meta_webhook_blueprint(
+    name: str,
+    verify_token: str,
+    app_secret: str,
+    receive: Callable[[Request], Awaitable[HTTPResponse]],
+    *,
+    accept_sha1: bool,
+    invalid_signature: str,
+) -> Blueprint:
+    """A Meta (Messenger / WhatsApp Cloud) webhook blueprint: its health route, the subscription handshake
+    (GET /webhook with hub.verify_token), and POST /webhook, which `receive` answers once the body is signed
+    with `app_secret` (X-Hub-Signature-256, or the older X-Hub-Signature where `accept_sha1`); an unsigned or
+    wrongly signed post gets 403 with `invalid_signature` as its error."""
     bp = webhook_blueprint(name)
 
     @bp.route("/webhook", methods=["GET"])
@@ -102,6 +112,15 @@ def meta_webhook_blueprint(name: str, verify_token: str) -> Blueprint:
         ):
             return response.text(request.args.get("hub.challenge") or "")
         return response.text("invalid verify token", status=403)
+
+    @bp.route("/webhook", methods=["POST"])
+    async def webhook(request: Request) -> HTTPResponse:
+        sha1_header = request.headers.get("X-Hub-Signature", "") if accept_sha1 else ""
+        if not hub_signature_valid(
+            app_secret, request.body, request.headers.get("X-Hub-Signature-256", ""), sha1_header
+        ):
+            return response.json({"error": invalid_signature}, status=403)
+        return await receive(request)
 
     return bp
 
@@ -117,15 +136,6 @@ def hub_signature_valid(secret: str, body: bytes, sha256_header: str, sha1_heade
         expected = hmac.new(secret.encode(), body, algo).hexdigest()
         return hmac.compare_digest(expected, given.strip().lower())
     return False
-
-
-def hub_signature_refusal(request: Request, secret: str, error: str, *, accept_sha1: bool) -> HTTPResponse | None:
-    """None when the request carries Meta's signature of its body (the older sha1 one only where accepted),
-    else the 403 answer naming `error`."""
-    sha1_header = request.headers.get("X-Hub-Signature", "") if accept_sha1 else ""
-    if hub_signature_valid(secret, request.body, request.headers.get("X-Hub-Signature-256", ""), sha1_header):
-        return None
-    return response.json({"error": error}, status=403)
 
 
 # --- Telegram ------------------------------------------------------------
@@ -509,15 +519,17 @@ class MessengerChannel(FacebookInput):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         if self.missing:
             return disabled_blueprint(self.name(), self.missing)
-        bp = meta_webhook_blueprint("fb_webhook", self.fb_verify)
 
-        @bp.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            refusal = hub_signature_refusal(request, self.fb_secret, "invalid signature", accept_sha1=True)
-            if refusal is not None:
-                return refusal
+        async def receive(request: Request) -> HTTPResponse:
             messenger = _Messenger(self.fb_access_token, on_new_message, self.graph_api_base)
             await messenger.handle(request.json, self.get_metadata(request))
             return response.text("success")
 
-        return bp
+        return meta_webhook_blueprint(
+            "fb_webhook",
+            self.fb_verify,
+            self.fb_secret,
+            receive,
+            accept_sha1=True,
+            invalid_signature="invalid signature",
+        )
