@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from knowledge.evaluation import best_threshold, build_searcher, evaluate, load_corpus, load_questions, metrics  # noqa: E402,E501
+from knowledge import evaluation  # noqa: E402
+from knowledge.evaluation import best_threshold, build_searcher, evaluate, metrics  # noqa: E402
 from retrieval.embedders import load_embedder  # noqa: E402
 from svc.settings import var_dir  # noqa: E402
 
@@ -34,17 +35,11 @@ def rounded(m: dict) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--embedders", default="e5,minilm")
-    parser.add_argument("--questions", default=str(ROOT / "benchmarks" / "data" / "retrieval_questions.jsonl"))
-    parser.add_argument("--content", default=str(ROOT / "knowledge" / "content"))
-    parser.add_argument("--products", default=str(var_dir() / "demo_shop" / "products.jsonl"))
+    evaluation.add_labelled_set_arguments(parser)
     parser.add_argument("--min-idk", type=float, default=0.9)
     parser.add_argument("--out", default=str(ROOT / "knowledge" / "answer_thresholds.json"))
     args = parser.parse_args()
-    products = Path(args.products)
-    if not products.exists():
-        sys.exit(f"{products} is missing: run .venv/bin/python -m backends.demo_shop.generate first")
-    questions = load_questions(Path(args.questions))
-    docs = load_corpus(Path(args.content), products)
+    questions, docs = evaluation.load_labelled_set(args)
     out_path = Path(args.out)
     existing = json.loads(out_path.read_text()) if out_path.exists() else {}
     result = {

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from knowledge.base import load_thresholds  # noqa: E402
-from knowledge.evaluation import build_searcher, evaluate, load_corpus, load_questions, metrics  # noqa: E402
+from knowledge.evaluation import add_labelled_set_arguments, build_searcher, evaluate, load_labelled_set, metrics  # noqa: E402
 from retrieval.embedders import load_embedder  # noqa: E402
 from svc.settings import var_dir  # noqa: E402
 
@@ -31,18 +31,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--embedders", default="e5,minilm")
     parser.add_argument("--modes", default="dense,lexical,hybrid")
-    parser.add_argument("--questions", default=str(ROOT / "benchmarks" / "data" / "retrieval_questions.jsonl"))
-    parser.add_argument("--content", default=str(ROOT / "knowledge" / "content"))
-    parser.add_argument("--products", default=str(var_dir() / "demo_shop" / "products.jsonl"))
+    add_labelled_set_arguments(parser)
     parser.add_argument("--thresholds", default=str(ROOT / "knowledge" / "answer_thresholds.json"))
     parser.add_argument("--by-kind", action="store_true", help="hit@1/hit@5 per question kind (hybrid)")
     parser.add_argument("--misses", action="store_true", help="list hybrid questions missed at 5")
     args = parser.parse_args()
-    products = Path(args.products)
-    if not products.exists():
-        sys.exit(f"{products} is missing: run .venv/bin/python -m backends.demo_shop.generate first")
-    questions = load_questions(Path(args.questions))
-    docs = load_corpus(Path(args.content), products)
+    questions, docs = load_labelled_set(args)
     print(f"# command: {' '.join([Path(sys.executable).name, *sys.argv])}")
     print(f"# machine: {platform.platform()}, {os.cpu_count()} cores visible")
     print(

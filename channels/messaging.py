@@ -78,14 +78,32 @@ async def offered_buttons(request: Request, sender_id: str) -> list[dict[str, An
     return last_offered_buttons([e.as_dict() for e in tracker.events])
 
 
-def meta_webhook_blueprint(name: str, verify_token: str) -> Blueprint:
-    """A Meta (Messenger / WhatsApp Cloud) webhook blueprint with its health route and the subscription
-    handshake (GET /webhook with hub.verify_token); the caller adds the signed POST route."""
+def webhook_blueprint(name: str) -> Blueprint:
+    """A configured channel's blueprint with its health route (GET / answers `{"status": "ok"}`); the caller
+    adds the webhook routes."""
     bp = Blueprint(name, __name__)
 
     @bp.route("/", methods=["GET"])
     async def health(_: Request) -> HTTPResponse:
         return response.json({"status": "ok"})
+
+    return bp
+
+
+def meta_webhook_blueprint(
+    name: str,
+    verify_token: str,
+    app_secret: str,
+    receive: Callable[[Request], Awaitable[HTTPResponse]],
+    *,
+    accept_sha1: bool,
+    invalid_signature: str,
+) -> Blueprint:
+    """A Meta (Messenger / WhatsApp Cloud) webhook blueprint: its health route, the subscription handshake
+    (GET /webhook with hub.verify_token), and POST /webhook, which `receive` answers once the body is signed
+    with `app_secret` (X-Hub-Signature-256, or the older X-Hub-Signature where `accept_sha1`); an unsigned or
+    wrongly signed post gets 403 with `invalid_signature` as its error."""
+    bp = webhook_blueprint(name)
 
     @bp.route("/webhook", methods=["GET"])
     async def verify(request: Request) -> HTTPResponse:
@@ -94,6 +112,15 @@ def meta_webhook_blueprint(name: str, verify_token: str) -> Blueprint:
         ):
             return response.text(request.args.get("hub.challenge") or "")
         return response.text("invalid verify token", status=403)
+
+    @bp.route("/webhook", methods=["POST"])
+    async def webhook(request: Request) -> HTTPResponse:
+        sha1_header = request.headers.get("X-Hub-Signature", "") if accept_sha1 else ""
+        if not hub_signature_valid(
+            app_secret, request.body, request.headers.get("X-Hub-Signature-256", ""), sha1_header
+        ):
+            return response.json({"error": invalid_signature}, status=403)
+        return await receive(request)
 
     return bp
 
@@ -173,12 +200,8 @@ class TelegramChannel(InputChannel):
             return disabled_blueprint(self.name(), ["secret_token"])
         from aiogram.types import Update
 
-        bp = Blueprint("telegram_webhook", __name__)
+        bp = webhook_blueprint("telegram_webhook")
         out_channel = self.get_output_channel()
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
 
         @bp.route("/set_webhook", methods=["POST"])
         async def set_webhook(request: Request) -> HTTPResponse:
@@ -369,11 +392,7 @@ class TwilioWhatsAppChannel(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         if self.missing:
             return disabled_blueprint(self.name(), self.missing)
-        bp = Blueprint("twilio_whatsapp_webhook", __name__)
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        bp = webhook_blueprint("twilio_whatsapp_webhook")
 
         @bp.route("/webhook", methods=["POST"])
         async def webhook(request: Request) -> HTTPResponse:
@@ -500,19 +519,17 @@ class MessengerChannel(FacebookInput):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         if self.missing:
             return disabled_blueprint(self.name(), self.missing)
-        bp = meta_webhook_blueprint("fb_webhook", self.fb_verify)
 
-        @bp.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            if not hub_signature_valid(
-                self.fb_secret,
-                request.body,
-                request.headers.get("X-Hub-Signature-256", ""),
-                request.headers.get("X-Hub-Signature", ""),
-            ):
-                return response.json({"error": "invalid signature"}, status=403)
+        async def receive(request: Request) -> HTTPResponse:
             messenger = _Messenger(self.fb_access_token, on_new_message, self.graph_api_base)
             await messenger.handle(request.json, self.get_metadata(request))
             return response.text("success")
 
-        return bp
+        return meta_webhook_blueprint(
+            "fb_webhook",
+            self.fb_verify,
+            self.fb_secret,
+            receive,
+            accept_sha1=True,
+            invalid_signature="invalid signature",
+        )

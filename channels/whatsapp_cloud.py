@@ -28,7 +28,6 @@ from channels.messaging import (
     OnNewMessage,
     WhatsAppTextOutput,
     disabled_blueprint,
-    hub_signature_valid,
     meta_webhook_blueprint,
     missing_keys,
     offered_buttons,
@@ -128,14 +127,8 @@ class WhatsAppCloudChannel(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         if self.missing:
             return disabled_blueprint(self.name(), self.missing)
-        bp = meta_webhook_blueprint("whatsapp_cloud_webhook", self.verify_token)
 
-        @bp.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            if not hub_signature_valid(
-                self.app_secret, request.body, request.headers.get("X-Hub-Signature-256", ""), ""
-            ):
-                return response.json({"error": "invalid X-Hub-Signature-256"}, status=403)
+        async def receive(request: Request) -> HTTPResponse:
             body = request.json
             if not isinstance(body, dict):
                 return response.json({"error": "expected a JSON body"}, status=400)
@@ -162,4 +155,11 @@ class WhatsAppCloudChannel(InputChannel):
             # Meta retries anything but a 200, so statuses and unsupported types are acknowledged too.
             return response.json({"status": "ok"})
 
-        return bp
+        return meta_webhook_blueprint(
+            "whatsapp_cloud_webhook",
+            self.verify_token,
+            self.app_secret,
+            receive,
+            accept_sha1=False,
+            invalid_signature="invalid X-Hub-Signature-256",
+        )

@@ -20,6 +20,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels import inbound, sessions
+from channels.messaging import webhook_blueprint
 from svc.auth import bearer_from_header
 
 log = logging.getLogger(__name__)
@@ -51,11 +52,7 @@ class WidgetInput(InputChannel):
         return cls()
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        bp = Blueprint("widget_webhook", __name__)
-
-        @bp.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+        bp = webhook_blueprint("widget_webhook")
 
         @bp.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -10,7 +10,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tqdm import tqdm
@@ -66,21 +66,24 @@ def cmd_reindex(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 
 def cmd_bootstrap(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     """Idempotent: syncs the content folder and the product catalog, builds only when something changed."""
-    content = Path(args.content)
+    sources: tuple[tuple[str, Path, Callable[[Path], list[Document]], str, str], ...] = (
+        ("content", Path(args.content), lambda path: load_content_dir(path, source="content"), "documents", ""),
+        (
+            "catalog",
+            Path(args.products),
+            lambda path: load_file(path, source="catalog"),
+            "products",
+            " (generate it with python -m backends.demo_shop.generate)",
+        ),
+    )
     changed = 0
-    if content.exists():
-        docs = load_content_dir(content, source="content")
-        changed += kb.store.sync_source("content", docs)
-        print(f"content: {len(docs)} documents from {content}")
-    else:
-        print(f"content: {content} not found, skipped")
-    products = Path(args.products)
-    if products.exists():
-        docs = load_file(products, source="catalog")
-        changed += kb.store.sync_source("catalog", docs)
-        print(f"catalog: {len(docs)} products from {products}")
-    else:
-        print(f"catalog: {products} not found, skipped (generate it with python -m backends.demo_shop.generate)")
+    for source, path, load, noun, hint in sources:
+        if not path.exists():
+            print(f"{source}: {path} not found, skipped{hint}")
+            continue
+        docs = load(path)
+        changed += kb.store.sync_source(source, docs)
+        print(f"{source}: {len(docs)} {noun} from {path}")
     current = kb.snapshots.current_version()
     stale = (
         current is None

@@ -27,6 +27,15 @@ class Base(DeclarativeBase):
     pass
 
 
+_SAME_NAMED = ("type", "title", "body", "url", "language", "source")
+"""The content columns named as the Document fields they hold (the metadata column is the `meta` attribute)."""
+
+
+def _content(holder: Document | _DocumentContent, meta: dict[str, Any], digest: str) -> dict[str, Any]:
+    """The content columns' values: those of `holder` (a document or a row), `meta` and the hash `digest`."""
+    return {**{name: getattr(holder, name) for name in _SAME_NAMED}, "meta": meta, "content_hash": digest}
+
+
 class _DocumentContent:
     """The columns a document's content is stored in, shared by its live row and its revisions."""
 
@@ -41,14 +50,7 @@ class _DocumentContent:
 
     def document(self, doc_id: str) -> Document:
         return Document(
-            id=doc_id,
-            type=self.type,
-            title=self.title,
-            body=self.body,
-            url=self.url,
-            language=self.language,
-            metadata=dict(self.meta or {}),
-            source=self.source,
+            id=doc_id, metadata=dict(self.meta or {}), **{name: getattr(self, name) for name in _SAME_NAMED}
         )
 
 
@@ -169,16 +171,7 @@ class KnowledgeStore:
             return False
         revision = 1 if row is None else row.revision + 1
         now = time.time()
-        values = dict(
-            type=doc.type,
-            title=doc.title,
-            body=doc.body,
-            url=doc.url,
-            language=doc.language,
-            meta=doc.metadata,
-            source=doc.source,
-            content_hash=digest,
-        )
+        values = _content(doc, doc.metadata, digest)
         if row is None:
             s.add(DocumentRow(id=doc.id, revision=revision, deleted=False, updated_at=now, **values))
         else:
@@ -199,16 +192,9 @@ class KnowledgeStore:
             RevisionRow(
                 doc_id=row.id,
                 revision=row.revision,
-                type=row.type,
-                title=row.title,
-                body=row.body,
-                url=row.url,
-                language=row.language,
-                meta=row.meta,
-                source=row.source,
-                content_hash=row.content_hash,
                 deleted=True,
                 created_at=row.updated_at,
+                **_content(row, row.meta, row.content_hash),
             )
         )
         return True

@@ -8,8 +8,10 @@ of the content and of the demo catalog. Questions with no answer in the knowledg
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ from retrieval.embedders import Embedder
 from retrieval.pipeline import Mode
 from retrieval.snapshot import Searcher, SnapshotStore, build_snapshot
 from retrieval.types import Chunk
+from svc.settings import REPO_ROOT, var_dir
 
 DEFAULTS = KnowledgeSettings()
 
@@ -78,6 +81,22 @@ def load_corpus(content: Path, products: Path | None) -> list[Document]:
     if products is not None and products.exists():
         docs += load_file(products, source="catalog")
     return docs
+
+
+def add_labelled_set_arguments(parser: argparse.ArgumentParser) -> None:
+    """--questions, --content and --products: the labelled questions and the corpus they are asked of."""
+    parser.add_argument("--questions", default=str(REPO_ROOT / "benchmarks" / "data" / "retrieval_questions.jsonl"))
+    parser.add_argument("--content", default=str(REPO_ROOT / "knowledge" / "content"))
+    parser.add_argument("--products", default=str(var_dir() / "demo_shop" / "products.jsonl"))
+
+
+def load_labelled_set(args: argparse.Namespace) -> tuple[list[Question], list[Document]]:
+    """The questions and the corpus that `add_labelled_set_arguments` named, for a benchmark's command line:
+    exits with a hint when the demo catalog has not been generated."""
+    products = Path(args.products)
+    if not products.exists():
+        sys.exit(f"{products} is missing: run .venv/bin/python -m backends.demo_shop.generate first")
+    return load_questions(Path(args.questions)), load_corpus(Path(args.content), products)
 
 
 class QueryCache:

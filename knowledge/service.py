@@ -173,16 +173,7 @@ async def put_document(request: web.Request) -> web.Response:
                 source="api",
             )
         else:
-            doc = Document(
-                id=doc_id,
-                type=body.type,
-                title=body.title,
-                body=body.body,
-                url=body.url,
-                language=body.language,
-                metadata=body.metadata,
-                source="api",
-            ).validate()
+            doc = Document(id=doc_id, source="api", **body.model_dump()).validate()
     except DocumentError as exc:
         raise _bad_document(exc) from exc
     kb = request.config_dict[KB]

@@ -7,11 +7,12 @@ exactly as it reads a downloaded model. Outputs are meaningless; shapes, routing
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from transformers import PreTrainedTokenizerFast
+    from transformers import PretrainedConfig, PreTrainedModel, PreTrainedTokenizerFast
 
 CORPUS = [
     "hello where is my order",
@@ -77,38 +78,38 @@ BERT_SPECIALS = ["<pad>", "</s>", "<unk>", "[CLS]", "[SEP]"]
 BERT_TEMPLATE = ("[CLS] $A [SEP]", "[CLS] $A [SEP] $B [SEP]")
 
 
+SEQ2SEQ_SPECIALS = ["<pad>", "</s>", "<unk>"]
+SEQ2SEQ_TEMPLATE = ("$A </s>", "$A $B </s>")
+
+
+def _build_seq2seq(
+    out: Path,
+    config_cls: Callable[..., PretrainedConfig],
+    model_cls: type[PreTrainedModel],
+    extra_specials: list[str],
+    **token_ids: Any,
+) -> Path:
+    """A TINY_SEQ2SEQ-sized `model_cls` (pad 0, eos 1, plus `token_ids`) and its tokenizer, saved in `out`."""
+    tok = _word_tokenizer(out, [*SEQ2SEQ_SPECIALS, *extra_specials], SEQ2SEQ_TEMPLATE)
+    config = config_cls(vocab_size=len(tok), **TINY_SEQ2SEQ, pad_token_id=0, eos_token_id=1, **token_ids)
+    model_cls(config).save_pretrained(str(out))
+    return out
+
+
 def build_marian(out: Path) -> Path:
     """A two-layer MarianMT model (one language pair, as opus-mt models are)."""
     from transformers import MarianConfig, MarianMTModel
 
-    tok = _word_tokenizer(out, ["<pad>", "</s>", "<unk>"], ("$A </s>", "$A $B </s>"))
-    config = MarianConfig(
-        vocab_size=len(tok),
-        **TINY_SEQ2SEQ,
-        pad_token_id=0,
-        eos_token_id=1,
-        decoder_start_token_id=0,
-        forced_eos_token_id=1,
-    )
-    MarianMTModel(config).save_pretrained(str(out))
-    return out
+    return _build_seq2seq(out, MarianConfig, MarianMTModel, [], decoder_start_token_id=0, forced_eos_token_id=1)
 
 
 def build_m2m100(out: Path, language_tokens: list[str]) -> Path:
     """A tiny many-to-many M2M100 model whose vocabulary holds the given language tokens (`__pt__`...)."""
     from transformers import M2M100Config, M2M100ForConditionalGeneration
 
-    tok = _word_tokenizer(out, ["<pad>", "</s>", "<unk>", *language_tokens], ("$A </s>", "$A $B </s>"))
-    config = M2M100Config(
-        vocab_size=len(tok),
-        **TINY_SEQ2SEQ,
-        pad_token_id=0,
-        eos_token_id=1,
-        decoder_start_token_id=1,
-        bos_token_id=0,
+    return _build_seq2seq(
+        out, M2M100Config, M2M100ForConditionalGeneration, language_tokens, decoder_start_token_id=1, bos_token_id=0
     )
-    M2M100ForConditionalGeneration(config).save_pretrained(str(out))
-    return out
 
 
 def build_sequence_classifier(out: Path, labels: list[str]) -> Path:

@@ -16,6 +16,7 @@ from typing import Any
 
 from backends.demo_shop import facts
 from backends.demo_shop.people import iso
+from backends.orders.rules import add_business_days
 
 ORIGIN = "Utrecht, NL"
 SORT_HUB = {
@@ -99,16 +100,6 @@ class Plan:
     cancel: tuple[datetime, str] | None = None
     paid: bool = True
     ret: dict[str, Any] | None = None  # requested/received/refunded datetimes, reason
-
-
-def add_business_days(start: date, days: int) -> date:
-    current = start
-    added = 0
-    while added < days:
-        current += timedelta(days=1)
-        if current.weekday() < 5:
-            added += 1
-    return current
 
 
 def at(day: date, hour: float) -> datetime:

@@ -10,7 +10,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from aiohttp import web
@@ -190,41 +190,53 @@ async def my_orders(request: web.Request) -> web.Response:
     return web.json_response({"customer_id": customer_id, "orders": views})
 
 
-async def cancel(request: web.Request) -> web.Response:
-    state = request.app[STATE]
-    body = await read_model(request, CancelBody)
-    proof = _proof(request, body)
-    return await run_change(
-        request,
-        "cancel",
-        body.model_dump(mode="json"),
-        lambda s: state.orders.cancel(s, proof, body.reason, state.settings.now()),
-    )
+Body = TypeVar("Body", bound=ProofFields)
+Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 
-async def change_address(request: web.Request) -> web.Response:
-    state = request.app[STATE]
-    body = await read_model(request, AddressBody)
-    proof = _proof(request, body)
-    return await run_change(
-        request,
-        "change_address",
-        body.model_dump(mode="json"),
-        lambda s: state.orders.change_address(s, proof, body.address.model_dump(), state.settings.now()),
-    )
+def change_handler(
+    operation: str,
+    model: type[Body],
+    apply: Callable[[State, AsyncSession, Proof, Body], Awaitable[dict[str, Any]]],
+) -> Handler:
+    """The handler of one order change: reads `model`, takes the proof from it and runs `apply` through
+    `run_change` as `operation` (so once per Idempotency-Key)."""
+
+    async def handler(request: web.Request) -> web.Response:
+        state = request.app[STATE]
+        body = await read_model(request, model)
+        proof = _proof(request, body)
+        return await run_change(
+            request, operation, body.model_dump(mode="json"), lambda s: apply(state, s, proof, body)
+        )
+
+    return handler
 
 
-async def start_return(request: web.Request) -> web.Response:
-    state = request.app[STATE]
-    body = await read_model(request, ReturnBody)
-    items = [i.model_dump() for i in body.items] if body.items else None
-    proof = _proof(request, body)
-    return await run_change(
-        request,
-        "return",
-        body.model_dump(mode="json"),
-        lambda s: state.orders.start_return(s, proof, items, body.reason, body.sealed, state.settings.now()),
-    )
+cancel = change_handler(
+    "cancel",
+    CancelBody,
+    lambda state, s, proof, body: state.orders.cancel(s, proof, body.reason, state.settings.now()),
+)
+change_address = change_handler(
+    "change_address",
+    AddressBody,
+    lambda state, s, proof, body: state.orders.change_address(
+        s, proof, body.address.model_dump(), state.settings.now()
+    ),
+)
+start_return = change_handler(
+    "return",
+    ReturnBody,
+    lambda state, s, proof, body: state.orders.start_return(
+        s,
+        proof,
+        [i.model_dump() for i in body.items] if body.items else None,
+        body.reason,
+        body.sealed,
+        state.settings.now(),
+    ),
+)
 
 
 def _currency_param(request: web.Request, rules: Rules) -> str | None:

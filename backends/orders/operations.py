@@ -38,6 +38,13 @@ class PolicyRefusal(ApiError):
         super().__init__(409, code, message, **details)
 
 
+async def _record(session: AsyncSession, order: Order, now: datetime, event: dict[str, Any]) -> None:
+    """Appends `event`, stamped `now`, to the order's history, marks the order updated and flushes."""
+    order.history = [*(order.history or []), {"at": iso(now), **event}]
+    order.updated_at = utcnaive(now)
+    await session.flush()
+
+
 @dataclass
 class Orders:
     rules: Rules
@@ -58,6 +65,9 @@ class Orders:
         returns = await self._returns(session, order.number)
         return order_view(self.rules, order, now, products, returns)
 
+    def _refund_days(self) -> int:
+        return int(self.rules.orders.get("refund_business_days", 5))
+
     async def lookup(self, session: AsyncSession, proof: Proof, now: datetime) -> dict[str, Any]:
         order = await self.verifier.verify(session, proof, now)
         return {"order": await self.view(session, order, now)}
@@ -74,13 +84,8 @@ class Orders:
             )
         previous = order.status
         order.status = "cancelled"
-        order.history = [
-            *(order.history or []),
-            {"at": iso(now), "event": "cancelled", "from_status": previous, "reason": reason or ""},
-        ]
-        order.updated_at = utcnaive(now)
-        await session.flush()
-        days = int(self.rules.orders.get("refund_business_days", 5))
+        await _record(session, order, now, {"event": "cancelled", "from_status": previous, "reason": reason or ""})
+        days = self._refund_days()
         return {
             "order": await self.view(session, order, now),
             "cancellation": {
@@ -128,12 +133,7 @@ class Orders:
         old = dict(order.shipping_address or {})
         order.shipping_address = {k: address.get(k, "") for k in ("name", "line1", "city", "postcode", "country")}
         order.postcode_norm = normalize_postcode(address["postcode"])
-        order.history = [
-            *(order.history or []),
-            {"at": iso(now), "event": "address_changed", "from": old, "to_country": country},
-        ]
-        order.updated_at = utcnaive(now)
-        await session.flush()
+        await _record(session, order, now, {"event": "address_changed", "from": old, "to_country": country})
         return {"order": await self.view(session, order, now), "address_changed": True}
 
     async def start_return(
@@ -198,10 +198,8 @@ class Orders:
             created_at=utcnaive(now),
         )
         session.add(ret)
-        order.history = [*(order.history or []), {"at": iso(now), "event": "return_requested", "return_id": ret.id}]
-        order.updated_at = utcnaive(now)
-        await session.flush()
-        days = int(self.rules.orders.get("refund_business_days", 5))
+        await _record(session, order, now, {"event": "return_requested", "return_id": ret.id})
+        days = self._refund_days()
         return {
             "order": await self.view(session, order, now),
             "return": {
