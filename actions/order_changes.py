@@ -1,6 +1,8 @@
 """Order changes for verified shoppers: cancellation, shipping-address change and returns.
 
-Owns the three change forms' validation, the confirmation step and the change itself:
+Owns the change forms' validation, the confirmation step and the change itself, one flow for every
+operation; what differs between operations (their rules, their call to the orders service and their
+words) is each operation's object in actions/order_operations.py, which the actions dispatch to:
 1. a form collects the order number and proof (email, or nothing when the website sent a signed
    customer token), plus the new address for an address change;
 2. `action_prepare_<change>` looks the order up, explains plainly when the shop's rules forbid the
@@ -24,7 +26,7 @@ import re
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import aiohttp
 from rasa_sdk import Action, Tracker
@@ -43,25 +45,28 @@ from actions.clients.orders import (
     ServiceError,
     TooManyAttempts,
 )
-from actions.formatting import HANDOFF_BUTTON, day, money
+from actions.formatting import HANDOFF_BUTTON
 from actions.localize import localized
-from actions.order_forms import OrderProofFormValidation, country_code, country_name
+from actions.order_forms import OrderProofFormValidation, country_code
+from actions.order_operations import (
+    ADDRESS,
+    CANCEL,
+    INPUT_SLOTS,
+    OPERATIONS,
+    RETURN,
+    Missing,
+    OrderChange,
+    Refusal,
+    Verdict,
+    change_for,
+    refusal_text,
+)
 from actions.proof import Proof, customer_token, forget_proof, proof_for
 from actions.settings import ActionSettings
 
 T = TypeVar("T")
 
-CANCEL, ADDRESS, RETURN = "cancel", "change_address", "return"
-# The shop's rules in words (docs/demo-shop-facts.md); the service enforces them, these explain them.
-RETURN_RULE = (
-    "Returns are accepted within 30 days of delivery, unused and in the original packaging; "
-    "we refund you within 5 business days of the parcel reaching us."
-)
-SEAL_RULE = "beauty products, underwear and swimwear only unopened, with the hygiene seal intact; gift cards never"
 YES_NO = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
-RETRY_PAYLOAD = {CANCEL: "/cancel_order", ADDRESS: "/change_address", RETURN: "/start_return"}
-WHAT = {CANCEL: "cancellation", ADDRESS: "address change", RETURN: "return"}
-FORMS = {CANCEL: "cancel_order_form", ADDRESS: "change_address_form", RETURN: "start_return_form"}
 
 
 def turn_budget_s() -> float:
@@ -167,11 +172,6 @@ def parse_address(text: str | None) -> dict[str, str] | None:
     return None
 
 
-def address_line(address: dict[str, str]) -> str:
-    name = f"{address['name']}, " if address.get("name") else ""
-    return f"{name}{address['line1']}, {address['postcode']} {address['city']}, {country_name(address['country'])}"
-
-
 # ---------------------------------------------------------------- forms
 
 
@@ -203,95 +203,6 @@ class ValidateChangeAddressForm(OrderProofFormValidation):
         return {"new_address": address}
 
 
-# ---------------------------------------------------------------- words
-
-
-def order_summary(order: dict[str, Any]) -> str:
-    """`BL-100001 (2 items, €84.90)`."""
-    count = sum(int(i.get("quantity", 1)) for i in order.get("items") or [])
-    items = f"{count} item{'s' if count != 1 else ''}, " if count else ""
-    return f"{order['number']} ({items}{money(float(order['total']), order['currency'])})"
-
-
-def item_list(items: list[dict[str, Any]]) -> str:
-    return ", ".join(f"{i.get('quantity', 1)} × {i.get('title') or i.get('product_id')}" for i in items)
-
-
-def status_words(order: dict[str, Any]) -> str:
-    return str(order.get("status_label") or order.get("status") or "").lower()
-
-
-def refusal_text(operation: str, code: str, order: dict[str, Any] | None, details: dict[str, Any]) -> str:
-    """The rule that stops the change, in plain words, with what the shopper can do instead."""
-    number = (order or {}).get("number") or details.get("order_number") or "this order"
-    status = (order or {}).get("status") or details.get("order_status")
-    shipped = status in {"shipped", "in_transit", "out_for_delivery"}
-    if code == "not_cancellable":
-        if status == "cancelled":
-            return f"Order {number} is already cancelled, so there is nothing left to cancel."
-        if status in {"delivered", "returned"}:
-            return f"Order {number} has already been delivered, so it can't be cancelled. {RETURN_RULE}"
-        return (
-            f"Order {number} has already shipped, so it can't be cancelled any more: orders can only be "
-            f"cancelled before they leave our warehouse. Once it arrives you can return it. {RETURN_RULE}"
-        )
-    if code == "address_change_not_allowed":
-        if shipped:
-            return (
-                f"Order {number} has already shipped, so I can't change its address: addresses can only be "
-                "changed before an order leaves our warehouse. The carrier may let you redirect the parcel "
-                "from its tracking page, or a person from our team can help."
-            )
-        return (
-            f"Order {number} is {status_words(order or {}) or status or 'closed'}, so its address can't be "
-            "changed: addresses can only be changed before an order ships."
-        )
-    if code == "country_not_allowed":
-        country = details.get("country")
-        where = country_name(country) if country else "that country"
-        products = details.get("products") or []
-        titles = [
-            i.get("title") or i["product_id"] for i in (order or {}).get("items") or [] if i["product_id"] in products
-        ]
-        if titles:
-            return (
-                f"Some items in order {number} ({', '.join(titles)}) can't be shipped to {where}, so I can't "
-                "move the delivery there. Every item in an order has to ship to the new address."
-            )
-        return f"Lumen Goods doesn't ship to {where}, so I can't move order {number} there."
-    if code == "return_not_allowed":
-        if status in {"pending", "paid", "packed"}:
-            return (
-                f"Order {number} hasn't shipped yet, so there is nothing to return: only delivered orders can "
-                "be returned. You can cancel it instead while it is still with us."
-            )
-        if status == "cancelled":
-            return f"Order {number} was cancelled, so there is nothing to return."
-        if status == "returned":
-            return f"Order {number} has already been returned."
-        return (
-            f"Order {number} hasn't been delivered yet, so it can't be returned: returns start once the parcel "
-            f"has arrived. {RETURN_RULE}"
-        )
-    if code == "return_window_closed":
-        deadline = details.get("return_deadline") or (order or {}).get("return_deadline")
-        closed = f" The return window for order {number} closed on {day(deadline)}." if deadline else ""
-        return (
-            f"Returns are accepted within 30 days of delivery.{closed} If something is faulty, our 2-year "
-            "guarantee still covers it: a person from our team can help with a claim."
-        )
-    if code == "item_not_returnable":
-        return f"Gift cards can't be returned, so I can't include them in a return for order {number}."
-    if code == "item_requires_sealed":
-        return "Beauty products, underwear and swimwear can only be returned unopened, with the hygiene seal intact."
-    if code in {"nothing_to_return", "quantity_exceeds_returnable"}:
-        return (
-            f"Everything in order {number} that can be returned is already in a return (gift cards can't be "
-            "returned at all), so there is nothing more to send back."
-        )
-    return f"The shop's rules don't allow this {WHAT.get(operation, 'change')} for order {number}."
-
-
 # ---------------------------------------------------------------- shared failure replies
 
 
@@ -304,20 +215,20 @@ def _clear_question() -> list[EventType]:
 
 
 def _clear_pending() -> list[EventType]:
-    return [*_clear_question(), SlotSet("new_address", None)]
+    return [*_clear_question(), *(SlotSet(slot, None) for slot in INPUT_SLOTS)]
 
 
-def ask_for_proof_again(operation: str, dispatcher: CollectingDispatcher) -> list[EventType]:
+def ask_for_proof_again(change: OrderChange, dispatcher: CollectingDispatcher) -> list[EventType]:
     """No proof stands for the order any more (its verified state expired): the form asks for the email.
 
     The question is closed, so a later "yes" acts on nothing; the order number and new address stay.
     """
     dispatcher.utter_message(response="utter_proof_expired")
-    return [SlotSet("email", None), *_clear_question(), FollowupAction(FORMS[operation])]
+    return [SlotSet("email", None), *_clear_question(), FollowupAction(change.form)]
 
 
 def reply_to_lookup_failure(
-    exc: Exception, operation: str, number: str, tracker: Tracker, dispatcher: CollectingDispatcher
+    exc: Exception, change: OrderChange, number: str, tracker: Tracker, dispatcher: CollectingDispatcher
 ) -> list[EventType]:
     """What the shopper hears when their proof or the order system fails; nothing was changed."""
     if isinstance(exc, OrderNotFound):
@@ -327,7 +238,7 @@ def reply_to_lookup_failure(
                 f"I couldn't find an order {number} for {whose}, so I haven't changed anything. Please check the "
                 "order number (and email) against your confirmation email and try again, or ask me for a person."
             ),
-            buttons=[{"title": "Try again", "payload": RETRY_PAYLOAD[operation]}, HANDOFF_BUTTON],
+            buttons=[{"title": "Try again", "payload": change.retry_payload}, HANDOFF_BUTTON],
         )
         return _forget_proof()
     if isinstance(exc, TooManyAttempts):
@@ -372,55 +283,60 @@ def reply_to_lookup_failure(
 class ActionPrepareOrderChange(Action, ABC):
     """Looks the order up with the shopper's proof, checks the shop's rules, asks for a yes or no.
 
-    Abstract (rasa_sdk registers only concrete actions); one subclass per kind of change.
+    Abstract (rasa_sdk registers only concrete actions); one subclass per registered operation.
     """
 
-    operation = CANCEL
+    operation: ClassVar[str]
 
     def __init__(self) -> None:
         self.orders = orders_client()
+
+    @property
+    def change(self) -> OrderChange:
+        return OPERATIONS[self.operation]
 
     @abstractmethod
     def name(self) -> str: ...
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        return await prepare(self.orders, self.operation, dispatcher, tracker)
+        return await prepare(self.orders, self.change, dispatcher, tracker)
 
 
 class ActionPrepareCancel(ActionPrepareOrderChange):
     operation = CANCEL
 
     def name(self) -> str:
-        return "action_prepare_cancel"
+        return self.change.prepare_action
 
 
 class ActionPrepareAddressChange(ActionPrepareOrderChange):
     operation = ADDRESS
 
     def name(self) -> str:
-        return "action_prepare_address_change"
+        return self.change.prepare_action
 
 
 class ActionPrepareReturn(ActionPrepareOrderChange):
     operation = RETURN
 
     def name(self) -> str:
-        return "action_prepare_return"
+        return self.change.prepare_action
 
 
-async def _lookup_with_products(
-    orders: OrdersClient, number: str, proof: Proof, operation: str
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def given_for(change: OrderChange, tracker: Tracker) -> Any:
+    """What the shopper gave for the change besides the order (its input slot), if it takes anything."""
+    return tracker.get_slot(change.input_slot) if change.input_slot else None
+
+
+async def _lookup_and_check(
+    orders: OrdersClient, number: str, proof: Proof, change: OrderChange, given: Any
+) -> tuple[dict[str, Any], Verdict]:
     order = await orders.lookup(number, **proof.kwargs())
-    products: list[dict[str, Any]] = []
-    if operation == ADDRESS and order.get("can_change_address"):
-        # Checked before asking, so the shopper is not asked to confirm a move the rules forbid.
-        products = await orders.products([i["product_id"] for i in order.get("items") or []])
-    return order, products
+    return order, await change.check(orders, order, given)
 
 
 async def prepare(
-    orders: OrdersClient, operation: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    orders: OrdersClient, change: OrderChange, dispatcher: CollectingDispatcher, tracker: Tracker
 ) -> list[EventType]:
     number = tracker.get_slot("order_number")
     if not number:
@@ -428,73 +344,32 @@ async def prepare(
         return _clear_pending()
     proof = proof_for(tracker, number)
     if not proof:
-        return ask_for_proof_again(operation, dispatcher)
+        return ask_for_proof_again(change, dispatcher)
+    given = given_for(change, tracker)
     try:
-        order, products = await within_budget(_lookup_with_products(orders, number, proof, operation))
+        order, verdict = await within_budget(_lookup_and_check(orders, number, proof, change, given))
     except (ServiceError, ServiceUnavailable) as exc:
-        return reply_to_lookup_failure(exc, operation, number, tracker, dispatcher)
+        return reply_to_lookup_failure(exc, change, number, tracker, dispatcher)
     proven = proof.accepted(order["number"])
 
-    refusal: tuple[str, dict[str, Any]] | None = None
-    slot_address = tracker.get_slot("new_address") if operation == ADDRESS else None
-    address: dict[str, Any] | None = slot_address if isinstance(slot_address, dict) else None
-    if operation == CANCEL and not order.get("can_cancel"):
-        refusal = ("not_cancellable", {})
-    elif operation == ADDRESS and not order.get("can_change_address"):
-        refusal = ("address_change_not_allowed", {})
-    elif operation == ADDRESS and address is None:
-        dispatcher.utter_message(response="utter_ask_new_address")
+    if isinstance(verdict, Missing):
+        dispatcher.utter_message(response=verdict.response)
         return [*proven, *_clear_pending()]
-    elif operation == ADDRESS and address is not None:
-        country = address["country"]
-        blocked = [p["id"] for p in products if country not in (p.get("ships_to") or [])]
-        if blocked:
-            refusal = ("country_not_allowed", {"country": country, "products": blocked})
-    elif operation == RETURN and not order.get("can_return"):
-        code = "return_not_allowed"
-        if order.get("status") == "delivered":
-            code = "return_window_closed" if _has_open_items(order) else "nothing_to_return"
-        refusal = (code, {})
-    if refusal is not None:
+    if isinstance(verdict, Refusal):
         dispatcher.utter_message(
-            text=refusal_text(operation, refusal[0], order, refusal[1]) + " Nothing was changed.",
+            text=refusal_text(change.operation, verdict.code, order, verdict.details) + " Nothing was changed.",
             buttons=[HANDOFF_BUTTON],
         )
         return [SlotSet("order_number", order["number"]), *proven, *_clear_pending()]
 
-    dispatcher.utter_message(text=confirmation_question(operation, order, address), buttons=YES_NO)
+    dispatcher.utter_message(text=change.confirmation_question(order, given), buttons=YES_NO)
     return [
         SlotSet("order_number", order["number"]),
         *proven,
-        SlotSet("order_change", operation),
+        SlotSet("order_change", change.operation),
         SlotSet("order_change_id", new_confirmation_id()),
         SlotSet("order_change_pending", True),
     ]
-
-
-def _has_open_items(order: dict[str, Any]) -> bool:
-    """Whether some item is not yet in a return (then a false can_return means the window has closed)."""
-    returned: dict[str, int] = {}
-    for ret in order.get("returns") or []:
-        for item in ret.get("items") or []:
-            returned[item["product_id"]] = returned.get(item["product_id"], 0) + int(item["quantity"])
-    return any(int(i["quantity"]) > returned.get(i["product_id"], 0) for i in order.get("items") or [])
-
-
-def confirmation_question(operation: str, order: dict[str, Any], address: dict[str, str] | None = None) -> str:
-    summary = order_summary(order)
-    if operation == CANCEL:
-        return (
-            f"Cancel order {summary}: {item_list(order.get('items') or [])}? We'd refund "
-            f"{money(float(order['total']), order['currency'])} to your original payment method within 5 business "
-            "days. Yes or no?"
-        )
-    if operation == ADDRESS:
-        return f"Change the delivery address of order {summary} to: {address_line(address or {})}? Yes or no?"
-    return (
-        f"Start a return for order {summary}: {item_list(order.get('items') or [])}? Please confirm the items are "
-        f"unused and in their original packaging ({SEAL_RULE}). Yes or no?"
-    )
 
 
 # ---------------------------------------------------------------- step 3: do it (or not)
@@ -513,7 +388,7 @@ def _last_bot_action(tracker: Tracker) -> str | None:
     return None
 
 
-PREPARE_ACTIONS = {"action_prepare_cancel", "action_prepare_address_change", "action_prepare_return"}
+PREPARE_ACTIONS = frozenset(change.prepare_action for change in OPERATIONS.values())
 
 
 @localized
@@ -527,34 +402,30 @@ class ActionExecuteOrderChange(Action):
         return "action_execute_order_change"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        operation = tracker.get_slot("order_change")
+        change = change_for(tracker.get_slot("order_change"))
         number = tracker.get_slot("order_number")
-        if operation not in WHAT or not number or not tracker.get_slot("order_change_pending"):
+        if change is None or not number or not tracker.get_slot("order_change_pending"):
             dispatcher.utter_message(response="utter_affirm_ack")
             return _clear_pending()
         last = _last_bot_action(tracker)
         confirmation_id = tracker.get_slot("order_change_id")
         if (last is not None and last not in PREPARE_ACTIONS | {self.name()}) or not confirmation_id:
             # The "yes" answers something else (or a question without an id): ask again rather than act.
-            return await prepare(self.orders, operation, dispatcher, tracker)
+            return await prepare(self.orders, change, dispatcher, tracker)
         proof = proof_for(tracker, number)
         if not proof:
             # The shopper waited past the verified window (or someone else is answering): prove again.
-            return ask_for_proof_again(operation, dispatcher)
-        address = tracker.get_slot("new_address")
-        key = idempotency_key(str(confirmation_id), operation, number)
+            return ask_for_proof_again(change, dispatcher)
+        key = idempotency_key(str(confirmation_id), change.operation, number)
         try:
-            if operation == CANCEL:
-                pending = self.orders.cancel(number, idempotency_key=key, **proof.kwargs())
-            elif operation == ADDRESS:
-                pending = self.orders.change_address(number, address, idempotency_key=key, **proof.kwargs())
-            else:
-                pending = self.orders.start_return(number, sealed=True, idempotency_key=key, **proof.kwargs())
+            pending = change.send(
+                self.orders, number, given_for(change, tracker), idempotency_key=key, proof=proof.kwargs()
+            )
             result = await within_budget(pending)
         except PolicyRefused as exc:
             details = ((exc.body or {}).get("error") or {}).get("details") or {}
             dispatcher.utter_message(
-                text=refusal_text(operation, exc.code, None, {"order_number": number, **details})
+                text=refusal_text(change.operation, exc.code, None, {"order_number": number, **details})
                 + " Nothing was changed.",
                 buttons=[HANDOFF_BUTTON],
             )
@@ -562,7 +433,7 @@ class ActionExecuteOrderChange(Action):
         except IdempotencyConflict:
             dispatcher.utter_message(
                 text=(
-                    f"I already sent a different {WHAT[operation]} request for order {number} in this conversation, "
+                    f"I already sent a different {change.what} request for order {number} in this conversation, "
                     "so I haven't changed anything now. Ask me to track the order to see where it stands, or ask "
                     "for a person."
                 ),
@@ -578,13 +449,13 @@ class ActionExecuteOrderChange(Action):
         except ServiceUnavailable as exc:
             if never_reached_service(exc):
                 text = (
-                    f"Sorry, I can't reach our order system right now, so the {WHAT[operation]} of order {number} "
+                    f"Sorry, I can't reach our order system right now, so the {change.what} of order {number} "
                     "has not been made. Say “yes” to try again in a moment, or talk to a person."
                 )
             else:
                 text = (
                     f"Sorry, our order system didn't answer in time, so I can't confirm whether the "
-                    f"{WHAT[operation]} of order {number} went through. Say “yes” to check: it will never be done "
+                    f"{change.what} of order {number} went through. Say “yes” to check: it will never be done "
                     "twice. Or talk to a person."
                 )
             # The confirmation stays open: "yes" retries under the same key, which tells us what happened.
@@ -593,41 +464,9 @@ class ActionExecuteOrderChange(Action):
             )
             return []
         except ServiceError as exc:
-            return reply_to_lookup_failure(exc, operation, number, tracker, dispatcher)
-        dispatcher.utter_message(text=success_text(operation, result))
+            return reply_to_lookup_failure(exc, change, number, tracker, dispatcher)
+        dispatcher.utter_message(text=change.success_text(result))
         return [*proof.accepted(number), *_clear_pending()]
-
-
-def success_text(operation: str, result: dict[str, Any]) -> str:
-    order = result.get("order") or {}
-    number = order.get("number", "")
-    if operation == CANCEL:
-        refund = (result.get("cancellation") or {}).get("refund") or {}
-        amount = money(float(refund.get("amount", order.get("total", 0))), refund.get("currency", order["currency"]))
-        by = f" (by {day(refund['expected_by'])})" if refund.get("expected_by") else ""
-        return (
-            f"Done: order {number} is cancelled. We'll refund {amount} to your "
-            f"{refund.get('method', 'original payment method')} within "
-            f"{refund.get('within_business_days', 5)} business days{by}."
-        )
-    if operation == ADDRESS:
-        where = order.get("shipping_address") or {}
-        estimate = (
-            f" Estimated delivery: {day(order['estimated_delivery'])}." if order.get("estimated_delivery") else ""
-        )
-        return (
-            f"Done: order {number} will now be delivered to {where.get('postcode', '')} {where.get('city', '')}, "
-            f"{country_name(where.get('country', ''))}.{estimate}"
-        )
-    ret = result.get("return") or {}
-    titles = {i["product_id"]: i.get("title") for i in order.get("items") or []}
-    items = [{**i, "title": titles.get(i["product_id"])} for i in ret.get("items") or []]
-    return (
-        f"Done: return {ret.get('id')} is open for order {number} ({item_list(items)}). "
-        f"{ret.get('label_note', '')} Please send the items back by {day(ret.get('return_by'))}, unused and in "
-        f"their original packaging; we refund you within {ret.get('refund_within_business_days', 5)} business "
-        "days of the parcel reaching us."
-    )
 
 
 @localized
@@ -638,9 +477,8 @@ class ActionAbortOrderChange(Action):
         return "action_abort_order_change"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        operation = tracker.get_slot("order_change")
         number = tracker.get_slot("order_number")
-        if operation in WHAT and number:
+        if change_for(tracker.get_slot("order_change")) is not None and number:
             dispatcher.utter_message(
                 text=f"OK, I haven't changed anything: order {number} stays as it is. Anything else I can do?"
             )

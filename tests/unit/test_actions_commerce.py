@@ -20,12 +20,11 @@ from actions.order_changes import (
     ActionExecuteOrderChange,
     ActionPrepareCancel,
     ValidateChangeAddressForm,
-    confirmation_question,
     idempotency_key,
     parse_address,
-    refusal_text,
 )
 from actions.order_forms import country_code
+from actions.order_operations import CANCEL, OPERATIONS, refusal_text
 from actions.order_status import ValidateOrderStatusForm
 from tests.support import free_port
 from tests.support import run_and_close as run
@@ -169,7 +168,7 @@ def test_the_confirmation_names_the_order_its_items_and_total() -> None:
         "currency": "EUR",
         "items": [{"title": "Trail Mug", "quantity": 2}],
     }
-    text = confirmation_question("cancel", order)
+    text = OPERATIONS[CANCEL].confirmation_question(order, None)
     assert text.startswith("Cancel order BL-100245 (2 items, €84.90)") and text.endswith("Yes or no?")
 
 
