@@ -15,7 +15,16 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support import REPO_ROOT, free_port, python_module, service_process, wait_until
+from tests.support import (
+    POSTGRES_URL,
+    REDIS_URL,
+    REPO_ROOT,
+    free_port,
+    python_module,
+    require_server,
+    service_process,
+    wait_until,
+)
 
 TOKEN = "console-test-handoff-token-0123456789abcdef"
 AGENT_PW = "agent-pass-12345"
@@ -334,21 +343,15 @@ def test_sessions_expire_on_the_server(tmp_path: Path) -> None:
 
 
 def test_the_scaled_configuration_keeps_users_in_postgresql_and_the_queue_in_redis(tmp_path: Path) -> None:
-    import os
     import uuid
 
     import redis
     from sqlalchemy import create_engine, text
 
-    pg_url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    pg_url = require_server(POSTGRES_URL, "PostgreSQL")
+    redis_url = require_server(REDIS_URL, "Redis")
     sync_pg = "postgresql+psycopg2://" + pg_url.split("://", 1)[1]
     schema, prefix = f"console_{uuid.uuid4().hex[:10]}", f"test:console:{uuid.uuid4().hex}:"
-    try:
-        redis.Redis.from_url(redis_url).ping()
-        create_engine(sync_pg).connect().close()
-    except Exception as exc:  # noqa: BLE001
-        pytest.skip(f"PostgreSQL or Redis not reachable: {exc}")
     extra = {
         "DATABASE_URL": pg_url,
         "CONSOLE_DB_SCHEMA": schema,

@@ -7,7 +7,6 @@ Runs in a schema of its own (ORDERS_DB_SCHEMA) so it never touches other tables 
 from __future__ import annotations
 
 import json
-import os
 import urllib.error
 import urllib.request
 import uuid
@@ -17,14 +16,12 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import ORDERS_EXAMPLES, StartOrders
-from tests.security.test_orders_limits import postgres_or_skip
-
-DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from tests.support import POSTGRES_URL, require_server
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _postgres() -> None:
-    postgres_or_skip()
+    require_server(POSTGRES_URL, "PostgreSQL")
 
 
 def _post(base: str, path: str, body: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -48,12 +45,12 @@ def pg_service(start_orders: StartOrders) -> Iterator[str]:
     try:
         with start_orders(
             "orders_pg", data=[csv, csv],  # twice: the import is idempotent
-            DATABASE_URL=DATABASE_URL, ORDERS_DATABASE_URL="", ORDERS_DB_SCHEMA=schema,
+            DATABASE_URL=POSTGRES_URL, ORDERS_DATABASE_URL="", ORDERS_DB_SCHEMA=schema,
         ) as orders:  # fmt: skip
             assert "orders: 0 new, 10 updated" in orders.imported
             yield orders.url
     finally:
-        conn = psycopg2.connect(DATABASE_URL)
+        conn = psycopg2.connect(POSTGRES_URL)
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')

@@ -10,7 +10,6 @@ test's own; without it the PostgreSQL cases are skipped, except under CI=true, w
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
@@ -20,25 +19,12 @@ import pytest
 
 from backends.orders.db import create_schema, make_engine
 from backends.orders.limits import Limiter, LimitSettings
+from tests.support import POSTGRES_URL, require_server
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 SETTINGS = LimitSettings(
     source_attempts=3, email_attempts=6, global_attempts=1000, hot_source_attempts=2, window_s=900, backoff_s=30
 )
-
-
-def postgres_or_skip() -> str:
-    """DATABASE_URL when PostgreSQL answers; otherwise skip, or fail under CI=true (a CI without it is broken)."""
-    try:
-        import psycopg2
-
-        psycopg2.connect(DATABASE_URL, connect_timeout=3).close()
-    except Exception as exc:  # noqa: BLE001 - any failure means "no PostgreSQL here"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"PostgreSQL at {DATABASE_URL} is unreachable under CI=true: {exc}")
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
-    return DATABASE_URL
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -47,7 +33,7 @@ async def limiter(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterat
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'limits.db'}"
     else:
-        url = postgres_or_skip()
+        url = require_server(POSTGRES_URL, "PostgreSQL")
         schema = f"limits_test_{uuid.uuid4().hex[:10]}"
     engine = make_engine(url, schema)
     try:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.integration.conftest import ORDERS_EXAMPLES, OrdersService, StartOrders, start_orders  # noqa: F401
-from tests.security.test_orders_limits import postgres_or_skip
+from tests.support import POSTGRES_URL, require_server
 
 ALLOWANCE = 5  # ORDERS_RATE_LIMIT_ATTEMPTS for these services
 HOT_ALLOWANCE = 2  # the default ORDERS_RATE_LIMIT_HOT_SOURCE_ATTEMPTS
@@ -36,7 +36,7 @@ NOT_FOUND = {"error": {"code": "order_not_found", "message": "No order matches t
 def orders(request: pytest.FixtureRequest, start_orders: StartOrders) -> Iterator[OrdersService]:  # noqa: F811
     settings = {"ORDERS_RATE_LIMIT_ATTEMPTS": str(ALLOWANCE)}
     if request.param == "postgresql":
-        url = postgres_or_skip()
+        url = require_server(POSTGRES_URL, "PostgreSQL")
         schema = f"orders_sec_{uuid.uuid4().hex[:10]}"
         settings.update(DATABASE_URL=url, ORDERS_DATABASE_URL="", ORDERS_DB_SCHEMA=schema)
     try:

@@ -4,7 +4,6 @@ when they are reachable: windows, the previous hit, giving a hit back, and atomi
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from collections.abc import AsyncIterator
 
@@ -12,17 +11,13 @@ import pytest
 
 from channels.console.counters import Counters, RedisCounters, SqlCounters
 from channels.db import create_schema, make_engine, sessionmaker
+from tests.support import POSTGRES_URL, REDIS_URL, require_server
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "redis"])
 async def counters(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[Counters]:  # noqa: ANN001
     if request.param == "redis":
-        store = RedisCounters(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), f"test:{uuid.uuid4().hex}:")
-        try:
-            await store.r.ping()
-        except Exception as exc:  # noqa: BLE001
-            await store.close()
-            pytest.skip(f"Redis not reachable: {exc}")
+        store = RedisCounters(require_server(REDIS_URL, "Redis"), f"test:{uuid.uuid4().hex}:")
         yield store
         keys = [k async for k in store.r.scan_iter(f"{store.p}*")]
         if keys:
@@ -33,14 +28,10 @@ async def counters(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[Co
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'counters.db'}"
     else:
-        url = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+        url = require_server(POSTGRES_URL, "PostgreSQL")
         schema = f"counters_{uuid.uuid4().hex[:10]}"
     engine = make_engine(url, schema)
-    try:
-        await create_schema(engine, schema)
-    except Exception as exc:  # noqa: BLE001
-        await engine.dispose()
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
+    await create_schema(engine, schema)
     yield SqlCounters(sessionmaker(engine))
     if schema:
         from sqlalchemy import text
