@@ -201,7 +201,7 @@ class TelegramChannel(InputChannel):
         from aiogram.types import Update
 
         bp = webhook_blueprint("telegram_webhook")
-        out_channel = self.get_output_channel()
+        out_channel = BorderlessTelegramOutput(self.access_token, self.api_base or None)
 
         @bp.route("/set_webhook", methods=["POST"])
         async def set_webhook(request: Request) -> HTTPResponse:
@@ -209,7 +209,7 @@ class TelegramChannel(InputChannel):
             if not token_matches(bearer_from_header(request.headers.get("Authorization")), rasa_api_token()):
                 return response.json({"error": "needs 'Authorization: Bearer <Rasa API token>'"}, status=401)
             data = {"url": self.webhook_url, "secret_token": self.secret_token}
-            ok = await out_channel.request("setWebhook", data)  # type: ignore[union-attr]
+            ok = await out_channel.request("setWebhook", data)
             return response.json({"ok": bool(ok)})
 
         @bp.route("/webhook", methods=["POST"])

@@ -178,7 +178,8 @@ def _one(spec: ProductType, index: int, seen_titles: set[str], rng: random.Rando
         waterproof = None if spec.waterproof is None else rng.random() < spec.waterproof
         fields = {"brand": brand, "model": model, "variant": variant.label, "noun": spec.noun, **extras}
         noun = spec.noun
-        if waterproof and 0.05 < spec.waterproof < 0.95 and "Waterproof" not in noun:  # type: ignore[operator]
+        share = spec.waterproof
+        if waterproof and share is not None and 0.05 < share < 0.95 and "Waterproof" not in noun:
             noun = f"Waterproof {noun}"
         title = " ".join(spec.title.format_map({**fields, "noun": noun}).split())
         if title in seen_titles and color:
