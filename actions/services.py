@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 C = TypeVar("C")
 
 
-class uses(Generic[C]):  # noqa: N801 - used like a field declaration: `orders = uses(services.orders)`
+class uses(Generic[C]):  # lower case: used like a field declaration, `orders = uses(services.orders)`
     """Class attribute that reads as `get()` (the process's client), unless the instance was given its own."""
 
     def __init__(self, get: Callable[[], C]) -> None:
