@@ -115,7 +115,7 @@ RASA_SIDE := bot channels/messaging.py channels/whatsapp_cloud.py channels/widge
 lint: install ## ruff (lint + format) and mypy over all non-test code
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/python -m mypy actions backends channels knowledge models retrieval svc \
+	$(VENV)/bin/python -m mypy actions backends channels clients knowledge models retrieval svc \
 	  --exclude '^channels/(messaging|whatsapp_cloud|widget_channel|socketio_channel)\.py$$'
 	$(VENV)/bin/python -m mypy --python-executable $(RASA_VENV)/bin/python --python-version 3.10 $(RASA_SIDE)
 

@@ -24,7 +24,7 @@ from rasa_sdk.events import ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clients.handoff import HandoffClient, ServiceError, ServiceUnavailable
+from actions import services
 from actions.frustration import (
     frustrated_recently,
     frustrated_since_offer,
@@ -33,6 +33,7 @@ from actions.frustration import (
     strongest_negative,
 )
 from actions.localize import localized
+from clients import ServiceError, ServiceUnavailable
 
 CONTACT_ROUTES = (
     "Our support team is on live chat Monday to Saturday, 08:00–20:00 CET, by email at "
@@ -86,8 +87,7 @@ def wait_phrase(expected_wait_s: float | None) -> str:
 class ActionHandoff(Action):
     """Queues the conversation for a person and pauses the bot."""
 
-    def __init__(self) -> None:
-        self.client = HandoffClient()
+    client = services.uses(services.handoff)
 
     def name(self) -> str:
         return "action_handoff"

@@ -18,12 +18,10 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clients.http import ServiceError, ServiceUnavailable
-from actions.clients.knowledge import KnowledgeClient, Passage
-from actions.clients.models import ModelsClient
+from actions import services
 from actions.formatting import HANDOFF_BUTTON, product_card, product_line
 from actions.localize import localized
-from actions.settings import ActionSettings
+from clients import Passage, ServiceError, ServiceUnavailable
 
 REPHRASE_BUTTON = {"title": "I'll rephrase", "payload": "/rephrase"}
 # The language the knowledge base is written in.
@@ -79,10 +77,8 @@ def _product(passage: Passage) -> dict[str, Any]:
 class ActionAnswerQuestion(Action):
     """The knowledge-base answer: passage + citation, product cards, or an honest "I'm not sure"."""
 
-    def __init__(self) -> None:
-        settings = ActionSettings.from_env()
-        self.knowledge = KnowledgeClient(settings.knowledge_url, timeout=settings.backend_timeout_s)
-        self.models = ModelsClient(settings.models_url, timeout=settings.translate_timeout_s)
+    knowledge = services.uses(services.knowledge)
+    models = services.uses(services.models)
 
     def name(self) -> str:
         return "action_answer_question"

@@ -16,14 +16,13 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clients.http import ServiceError, ServiceUnavailable
-from actions.clients.orders import InvalidRequest, NotShippable, OrdersClient, ProductNotFound
-from actions.clients.recommender import RecommenderClient
+from actions import services
 from actions.formatting import HANDOFF_BUTTON, day, money
 from actions.localize import localized
 from actions.order_changes import within_budget
 from actions.order_forms import COUNTRY_NAMES, country_code, country_name, entity_value
-from actions.settings import ActionSettings
+from clients import ServiceError, ServiceUnavailable
+from clients.orders import InvalidRequest, NotShippable, ProductNotFound
 
 PRODUCT_ID = re.compile(r"\bP\d{4,}\b")
 MAX_PRODUCT_TEXT = 120
@@ -108,11 +107,9 @@ def describe_quote(product_title: str, quote: dict[str, Any]) -> str:
 class ActionLandedCost(Action):
     """Finds the product the shopper means and quotes its delivered price to their country."""
 
-    def __init__(self) -> None:
-        settings = ActionSettings.from_env()
-        # No retries: two services share the turn's budget, and a quote is cheap to ask again.
-        self.orders = OrdersClient(settings.orders_url, timeout=settings.backend_timeout_s, retries=0)
-        self.recommender = RecommenderClient(settings.recommender_url, timeout=settings.backend_timeout_s, retries=0)
+    # No retries: two services share the turn's budget, and a quote is cheap to ask again.
+    orders = services.uses(lambda: services.orders(retries=0))
+    recommender = services.uses(lambda: services.recommender(retries=0))
 
     def name(self) -> str:
         return "action_landed_cost"
@@ -125,7 +122,7 @@ class ActionLandedCost(Action):
                 pass
         result = await self.recommender.search(text, limit=5)
         # A search always returns something; only a product whose title shares a word with the request counts.
-        return next((p for p in result.get("products") or [] if shares_a_word(text, str(p.get("title", "")))), None)
+        return next((p for p in result.products if shares_a_word(text, str(p.get("title", "")))), None)
 
     async def _quote(self, text: str, country: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         product = await self._resolve(text)

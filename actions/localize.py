@@ -27,9 +27,8 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clients.http import ServiceError, ServiceUnavailable
-from actions.clients.models import ModelsClient
-from actions.settings import ActionSettings
+from actions import services
+from clients import ModelsClient, ServiceError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -102,15 +101,17 @@ def _titles(message: dict[str, Any]) -> list[str]:
 
 
 class Localizer:
-    """Translates the English free text of a batch of dispatcher messages into one language."""
+    """Translates the English free text of a batch of dispatcher messages into one language.
 
-    def __init__(self, client: ModelsClient) -> None:
-        self.client = client
+    Through `client` when one is given, else through the process's models client (actions/services.py).
+    """
 
-    @classmethod
-    def from_env(cls) -> Localizer:
-        settings = ActionSettings.from_env()
-        return cls(ModelsClient(settings.models_url, timeout=settings.translate_timeout_s))
+    def __init__(self, client: ModelsClient | None = None) -> None:
+        self._client = client
+
+    @property
+    def client(self) -> ModelsClient:
+        return self._client if self._client is not None else services.models()
 
     async def localize(self, messages: list[dict[str, Any]], language: str | None) -> None:
         """Rewrites `messages` in place into `language`; English plus a notice when that cannot be done."""
@@ -194,8 +195,8 @@ RunMethod = Callable[[Any, CollectingDispatcher, Tracker, DomainDict], Awaitable
 def localized(cls: type[A]) -> type[A]:
     """Class decorator: the messages the action's `run` adds go out in the conversation's language.
 
-    The action's models client is created on first use and kept on the instance, so its circuit
-    breaker spans the action server's lifetime.
+    Translation goes through the process's models client (actions/services.py), so its one circuit breaker
+    spans every action and the action server's lifetime.
     """
     original: RunMethod = cls.run  # type: ignore[attr-defined]
     if getattr(original, "__localized__", False):
@@ -211,10 +212,7 @@ def localized(cls: type[A]) -> type[A]:
             events = await original(self, dispatcher, tracker, domain)
         finally:
             _ACTIVE.reset(token)
-        localizer = getattr(self, "_localizer", None)
-        if localizer is None:
-            localizer = Localizer.from_env()
-            self._localizer = localizer
+        localizer = Localizer()
         try:
             await localizer.localize(dispatcher.messages[start:], conversation_language(tracker, events))
         except Exception:  # noqa: BLE001 - a translation problem must never cost the shopper the answer

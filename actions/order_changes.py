@@ -34,17 +34,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clients.http import ServiceUnavailable
-from actions.clients.orders import (
-    IdempotencyConflict,
-    InvalidCustomerToken,
-    InvalidRequest,
-    OrderNotFound,
-    OrdersClient,
-    PolicyRefused,
-    ServiceError,
-    TooManyAttempts,
-)
+from actions import services
 from actions.formatting import HANDOFF_BUTTON
 from actions.localize import localized
 from actions.order_forms import OrderProofFormValidation, country_code
@@ -63,6 +53,15 @@ from actions.order_operations import (
 )
 from actions.proof import Proof, customer_token, forget_proof, proof_for
 from actions.settings import ActionSettings
+from clients import CircuitOpen, OrdersClient, ServiceError, ServiceUnavailable
+from clients.orders import (
+    IdempotencyConflict,
+    InvalidCustomerToken,
+    InvalidRequest,
+    OrderNotFound,
+    PolicyRefused,
+    TooManyAttempts,
+)
 
 T = TypeVar("T")
 
@@ -83,8 +82,8 @@ async def within_budget(call: Awaitable[T], budget_s: float | None = None) -> T:
 
 
 def orders_client() -> OrdersClient:
-    settings = ActionSettings.from_env()
-    return OrdersClient(settings.orders_url, timeout=settings.backend_timeout_s)
+    """The process's orders client (one pool and breaker for every action), bounded by BACKEND_TIMEOUT_S."""
+    return services.orders()
 
 
 def new_confirmation_id() -> str:
@@ -110,7 +109,7 @@ def never_reached_service(exc: BaseException) -> bool:
     """True when the request certainly did not reach the service (refused connection, open breaker)."""
     seen: BaseException | None = exc
     while seen is not None:
-        if isinstance(seen, aiohttp.ClientConnectorError) or "circuit open" in str(seen):
+        if isinstance(seen, (aiohttp.ClientConnectorError, CircuitOpen)):
             return True
         seen = seen.__cause__
     return False
@@ -288,8 +287,7 @@ class ActionPrepareOrderChange(Action, ABC):
 
     operation: ClassVar[str]
 
-    def __init__(self) -> None:
-        self.orders = orders_client()
+    orders = services.uses(orders_client)
 
     @property
     def change(self) -> OrderChange:
@@ -395,8 +393,7 @@ PREPARE_ACTIONS = frozenset(change.prepare_action for change in OPERATIONS.value
 class ActionExecuteOrderChange(Action):
     """Sends the confirmed change once and tells the shopper exactly whether it happened."""
 
-    def __init__(self) -> None:
-        self.orders = orders_client()
+    orders = services.uses(orders_client)
 
     def name(self) -> str:
         return "action_execute_order_change"

@@ -14,13 +14,13 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clients.http import ServiceUnavailable
-from actions.clients.orders import OrderNotFound, OrdersClient, TooManyAttempts
+from actions import services
 from actions.formatting import HANDOFF_BUTTON, day, money
 from actions.localize import localized
 from actions.order_forms import OrderProofFormValidation, find_email, find_order_number
 from actions.proof import forget_proof, proof_for
-from actions.settings import ActionSettings
+from clients import ServiceUnavailable
+from clients.orders import OrderNotFound, TooManyAttempts
 
 __all__ = ["ActionOrderStatus", "ValidateOrderStatusForm", "describe_order", "find_email", "find_order_number"]
 
@@ -63,9 +63,7 @@ def describe_order(order: dict[str, Any]) -> str:
 class ActionOrderStatus(Action):
     """Looks the order up with the proof the shopper gave and tells them where it is."""
 
-    def __init__(self) -> None:
-        settings = ActionSettings.from_env()
-        self.orders = OrdersClient(settings.orders_url, timeout=settings.backend_timeout_s)
+    orders = services.uses(services.orders)
 
     def name(self) -> str:
         return "action_order_status"

@@ -14,11 +14,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.clients.http import ServiceError, ServiceUnavailable
-from actions.clients.recommender import RecommenderClient
+from actions import services
 from actions.formatting import HANDOFF_BUTTON, product_card, product_line
 from actions.localize import localized
-from actions.settings import ActionSettings
+from clients import ServiceError, ServiceUnavailable
 
 CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|too expensive|budget)\b", re.IGNORECASE)
 AMOUNT = re.compile(r"(\d+(?:[.,]\d{1,2})?)")
@@ -61,9 +60,7 @@ def build_request(tracker: Tracker) -> tuple[str | None, dict[str, Any]]:
 class ActionRecommend(Action):
     """Shows a few product cards for what the shopper is looking for."""
 
-    def __init__(self) -> None:
-        settings = ActionSettings.from_env()
-        self.recommender = RecommenderClient(settings.recommender_url, timeout=settings.backend_timeout_s)
+    recommender = services.uses(services.recommender)
 
     def name(self) -> str:
         return "action_recommend"
@@ -81,7 +78,7 @@ class ActionRecommend(Action):
         except ServiceError as exc:
             dispatcher.utter_message(text=f"I couldn't search for that: {exc.message}")
             return []
-        products = result.get("products") or []
+        products = result.products
         if not products:
             dispatcher.utter_message(
                 text="I couldn't find anything that matches. Try a different budget, colour or kind of product?"

@@ -1,20 +1,17 @@
-"""Action-server settings: where the services are and how long the shopper may wait for them."""
+"""Action-server settings: how long the shopper may wait for the services.
+
+Where the services are is the clients' business (clients/registry.py reads svc/endpoints.py's `default_url`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from svc.endpoints import default_url
 from svc.settings import env_float
 
 
 @dataclass(frozen=True)
 class ActionSettings:
-    orders_url: str
-    recommender_url: str
-    knowledge_url: str
-    models_url: str
-    console_url: str
     # Every backend call is bounded so the shopper hears an apology within 3 seconds at worst.
     backend_timeout_s: float
     # Translating a reply is optional: past this the shopper gets the English reply with a notice.
@@ -30,11 +27,6 @@ class ActionSettings:
     @classmethod
     def from_env(cls) -> ActionSettings:
         return cls(
-            orders_url=default_url("orders"),
-            recommender_url=default_url("recommender"),
-            knowledge_url=default_url("knowledge"),
-            models_url=default_url("models"),
-            console_url=default_url("console"),
             backend_timeout_s=env_float("BACKEND_TIMEOUT_S", 1.2),
             translate_timeout_s=env_float("TRANSLATE_TIMEOUT_S", 1.5),
             turn_budget_s=env_float("ACTION_TURN_BUDGET_S", 2.8),

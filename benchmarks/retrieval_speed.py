@@ -122,8 +122,8 @@ def bench_action(url: str | None, questions: Path, repeats: int) -> dict[str, fl
     from rasa_sdk import Tracker
     from rasa_sdk.executor import CollectingDispatcher
 
-    from actions.clients.knowledge import KnowledgeClient
     from actions.knowledge_answer import ActionAnswerQuestion
+    from clients.registry import close_process_clients
     from tests.support import free_port, http_ok, wait_until
 
     rows = [json.loads(line) for line in questions.read_text().splitlines() if line.strip()]
@@ -141,10 +141,12 @@ def bench_action(url: str | None, questions: Path, repeats: int) -> dict[str, fl
         )
         wait_until(lambda: http_ok(f"{url}/health"), 120, "knowledge service")
 
+    # The action uses the process's knowledge client, which takes the service's URL from the environment.
+    os.environ["KNOWLEDGE_URL"] = url
+    os.environ["BACKEND_TIMEOUT_S"] = "5.0"
+
     async def run_all() -> list[float]:
         action = ActionAnswerQuestion()
-        await action.knowledge.close()
-        action.knowledge = KnowledgeClient(url, timeout=5.0)
         times = []
         for _ in range(repeats):
             for row in rows:
@@ -165,7 +167,7 @@ def bench_action(url: str | None, questions: Path, repeats: int) -> dict[str, fl
                 t = time.perf_counter()
                 await action.run(CollectingDispatcher(), tracker, {})
                 times.append((time.perf_counter() - t) * 1000)
-        await action.knowledge.close()
+        await close_process_clients()
         return times
 
     try:

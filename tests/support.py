@@ -11,8 +11,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -147,18 +147,28 @@ def python_module(module: str, *args: str) -> list[str]:
     return [sys.executable, "-m", module, *args]
 
 
-ACTION_CLIENTS = ("orders", "recommender", "knowledge", "models", "client")
+async def run_action(action: Any, dispatcher: Any, tracker: Any) -> list[dict[str, Any]]:
+    """Runs one custom action's run(), then closes the process's clients (the ones every action uses), whatever
+    happens: the next call opens fresh pools and breakers, with the environment's URLs at that time."""
+    from clients.registry import close_process_clients
 
-
-async def run_and_close(action: Any, dispatcher: Any, tracker: Any) -> list[dict[str, Any]]:
-    """Runs one custom action's run() and closes the HTTP clients it holds, whatever happens."""
     try:
         return await action.run(dispatcher, tracker, {})
     finally:
-        for name in ACTION_CLIENTS:
-            client = getattr(action, name, None)
-            if client is not None:
-                await client.close()
+        await close_process_clients()
+
+
+@asynccontextmanager
+async def service_clients(**urls: str) -> AsyncIterator[Any]:
+    """A `clients.ServiceClients` holder with the services named in `urls` (e.g. orders="http://..."), closed
+    when the block ends."""
+    from clients import ClientConfig, ServiceClients
+
+    holder = ServiceClients(ClientConfig(urls=urls))
+    try:
+        yield holder
+    finally:
+        await holder.aclose()
 
 
 # ---------- the Rasa server, as `make run` starts it (bot/serve.py), and its signed public channels ----------

@@ -30,12 +30,23 @@ from channels.console.state import Console, client_address, conversation_id, jso
 from channels.console.throttle import LoginThrottle
 from channels.db import AuditEntry, Note, User
 from channels.queue import QueueError, TicketView
-from channels.upstream import UpstreamError
+from clients import ServiceFailure
 from svc.auth import public
 from svc.errors import ApiError
 
 log = logging.getLogger(__name__)
 THROTTLE = web.AppKey("login_throttle", LoginThrottle)
+# What the agent sees of a verified customer's recent orders.
+ORDER_FIELDS = ("number", "status", "status_label", "placed_at", "total", "currency", "items", "shipments")
+SUGGESTIONS = 3
+
+
+async def _suggestions(console: Console, query: str) -> list[dict[str, Any]]:
+    """The knowledge base's best passages for the shopper's last message, as suggested answers."""
+    answer = await console.knowledge.search(query, top_k=SUGGESTIONS)
+    return [
+        {"title": p.title, "url": p.url or None, "text": p.text, "score": p.score} for p in answer.results[:SUGGESTIONS]
+    ]
 
 
 def _queue_error(exc: QueueError) -> ApiError:
@@ -125,8 +136,8 @@ async def conversation_handler(request: web.Request) -> web.Response:
     ticket = await audit.viewable_ticket(console, who, cid, source)
     notes_out: list[str] = []
     try:
-        tracker = await console.up.tracker(cid)
-    except UpstreamError as exc:
+        tracker = await console.rasa.tracker(cid)
+    except ServiceFailure as exc:
         raise ApiError(502, "rasa_unavailable", f"the conversation could not be loaded: {exc}") from exc
     messages = transcript.build(tracker)
     # Shopper messages in another language than the agent's get a translation beside the original.
@@ -137,13 +148,15 @@ async def conversation_handler(request: web.Request) -> web.Response:
     ]
     if to_translate:
         try:
-            results = await console.translations.translate(console.up, [m["text"] for m in to_translate], who.language)
+            results = await console.translations.translate(
+                console.models, [m["text"] for m in to_translate], who.language
+            )
             for m, r in zip(to_translate, results, strict=True):
-                if r["translated"] and r["text"] != m["text"]:
-                    m["translation"] = r["text"]
-                if r.get("source") and not m.get("language"):
-                    m["language"] = r["source"]
-        except UpstreamError as exc:
+                if r.translated and r.text != m["text"]:
+                    m["translation"] = r.text
+                if r.source and not m.get("language"):
+                    m["language"] = r.source
+        except ServiceFailure as exc:
             log.info("transcript translation unavailable: %s", exc)
             notes_out.append("Translation is unavailable right now: messages are shown as the shopper wrote them.")
     async with console.sm() as db:
@@ -154,16 +167,17 @@ async def conversation_handler(request: web.Request) -> web.Response:
     customer: dict[str, Any] = {"verified": False}
     if ticket.customer_token:
         try:
-            customer_id, orders = await console.up.customer_orders(ticket.customer_token)
-            customer = {"verified": True, "customer_id": customer_id, "orders": orders}
-        except UpstreamError as exc:
+            mine = await console.orders.my_orders(ticket.customer_token)
+            orders = [{k: o.get(k) for k in ORDER_FIELDS if k in o} for o in mine.orders]
+            customer = {"verified": True, "customer_id": mine.customer_id, "orders": orders}
+        except ServiceFailure as exc:
             customer = {"verified": False, "note": f"order context unavailable: {str(exc)[:200]}"}
     suggestions: list[dict[str, Any]] = []
     last = next((m for m in reversed(messages) if m["role"] == "shopper" and not m["text"].startswith("/")), None)
     if last is not None:
         try:
-            suggestions = await console.up.suggestions(last.get("translation") or last["text"])
-        except UpstreamError as exc:
+            suggestions = await _suggestions(console, last.get("translation") or last["text"])
+        except ServiceFailure as exc:
             notes_out.append(f"Suggested answers unavailable: {str(exc)[:160]}")
     # Written before the data leaves: a view that cannot be logged is not shown.
     await audit.record(

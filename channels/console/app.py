@@ -11,7 +11,7 @@ deployed processes. /api/... is called only by the console's own page and /widge
 the console serves both, so they change together with their one caller.
 
 `create_app` has the shape of every service's factory: synchronous, resources opened and closed in one
-`cleanup_ctx` context (database schema, upstream HTTP session, password-hashing threads, queue, counters).
+`cleanup_ctx` context (database schema, the service clients, password-hashing threads, queue, counters).
 
 `iter_routes` lists every route with its full path and whether it is public, so tests can prove that every
 other route refuses a request without credentials.
@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
 from channels.auth import PasswordChecker
@@ -32,12 +31,11 @@ from channels.console.handoff_api import handoff_app
 from channels.console.middlewares import deny_unmarked, mark_public
 from channels.console.models import MAX_BODY_BYTES
 from channels.console.pages import add_pages
-from channels.console.state import QUEUE, SM, STATE, Console
+from channels.console.state import QUEUE, SM, STATE, Console, console_clients
 from channels.console.widget import widget_app
 from channels.db import create_schema, make_engine, sessionmaker
 from channels.queue import make_queue
 from channels.settings import ConsoleSettings
-from channels.upstream import Upstreams
 from svc.app import base_app
 from svc.auth import PUBLIC_ATTR
 
@@ -66,18 +64,10 @@ def create_app(settings: ConsoleSettings | None = None) -> web.Application:
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
         await create_schema(engine, settings.db_schema)
-        up = console._up = Upstreams(
-            aiohttp.ClientSession(),
-            settings.rasa_url,
-            settings.rasa_token,
-            settings.models_url,
-            settings.knowledge_url,
-            settings.orders_url,
-            settings.upstream_timeout_s,
-        )
+        clients = console._clients = console_clients(settings)
         await console.passwords.warm_up()
         yield
-        await up.session.close()
+        await clients.aclose()
         await console.queue.close()
         await console.counters.close()
         console.passwords.close()

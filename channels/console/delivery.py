@@ -13,7 +13,7 @@ from channels import transcript
 from channels.console.state import Console
 from channels.db import OutboxMessage
 from channels.queue import TicketView
-from channels.upstream import UpstreamError
+from clients import ServiceFailure
 from svc.errors import ApiError
 
 log = logging.getLogger(__name__)
@@ -36,13 +36,13 @@ async def to_shopper_language(console: Console, text: str, source: str, target: 
     if source == target:
         return text, None
     try:
-        [result] = await console.translations.translate(console.up, [text], target, source)
-    except UpstreamError as exc:
+        [result] = await console.translations.translate(console.models, [text], target, source)
+    except ServiceFailure as exc:
         log.info("reply not translated %s->%s: %s", source, target, exc)
         return text, f"sent untranslated: no translation from {source} to {target} is available"
-    if not result["translated"]:
+    if not result.translated:
         return text, f"sent untranslated: no translation from {source} to {target} is available"
-    return result["text"], None
+    return result.text, None
 
 
 async def shopper_language(console: Console, tracker: dict[str, Any] | None, ticket: TicketView) -> str:
@@ -54,17 +54,17 @@ async def shopper_language(console: Console, tracker: dict[str, Any] | None, tic
             return known
         last = transcript.latest_user_text(tracker)
         if last:
-            with contextlib.suppress(UpstreamError):
-                [result] = await console.translations.translate(console.up, [last], "en")
-                if result.get("source"):
-                    return str(result["source"])
+            with contextlib.suppress(ServiceFailure):
+                [result] = await console.translations.translate(console.models, [last], "en", source=None)
+                if result.source:
+                    return result.source
     return ticket.language or "en"
 
 
 async def resolve_language(console: Console, ticket: TicketView) -> str:
     tracker = None
-    with contextlib.suppress(UpstreamError):
-        tracker = await console.up.tracker(ticket.conversation_id)
+    with contextlib.suppress(ServiceFailure):
+        tracker = await console.rasa.tracker(ticket.conversation_id)
     return await shopper_language(console, tracker, ticket)
 
 
@@ -84,8 +84,8 @@ async def deliver(console: Console, ticket: TicketView, messages: list[dict[str,
         events.append(event)
     widget = ticket.channel in WIDGET_CHANNELS
     try:
-        await console.up.append_events(ticket.conversation_id, events, deliver=not widget)
-    except UpstreamError as exc:
+        await console.rasa.append_events(ticket.conversation_id, events, deliver=not widget)
+    except ServiceFailure as exc:
         raise ApiError(502, "rasa_unavailable", f"the message could not be delivered: {exc}") from exc
     if widget:
         async with console.sm() as db, db.begin():
@@ -115,19 +115,19 @@ async def back_to_bot(console: Console, ticket: TicketView, closing: bool) -> No
     now = time.time()
     # Resume first, so the bot is listening again by the time the shopper reads the message.
     try:
-        await console.up.append_events(
+        await console.rasa.append_events(
             ticket.conversation_id, [*forget_proof_events(now), {"event": "resume", "timestamp": now}], deliver=False
         )
-    except UpstreamError as exc:
+    except ServiceFailure as exc:
         raise ApiError(502, "rasa_unavailable", f"the bot could not be resumed: {exc}") from exc
     await deliver(console, ticket, messages)
     # The bot paused inside action_handoff, so no action_listen was ever logged after it; without one the
     # policies see the next message as following action_handoff and rules such as "greet" do not match.
     try:
-        await console.up.append_events(
+        await console.rasa.append_events(
             ticket.conversation_id,
             [{"event": "action", "name": "action_listen", "timestamp": time.time()}],
             deliver=False,
         )
-    except UpstreamError as exc:
+    except ServiceFailure as exc:
         raise ApiError(502, "rasa_unavailable", f"the bot could not be resumed: {exc}") from exc

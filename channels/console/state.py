@@ -15,7 +15,7 @@ from channels.console.counters import Counters
 from channels.console.translation import TranslationCache
 from channels.queue import HandoffQueue
 from channels.settings import ConsoleSettings
-from channels.upstream import Upstreams
+from clients import CallPolicy, ClientConfig, KnowledgeClient, ModelsClient, OrdersClient, RasaClient, ServiceClients
 from svc.client_address import client_address as address_of
 from svc.client_address import rate_key
 from svc.errors import ApiError
@@ -34,13 +34,49 @@ class Console:
     counters: Counters
     passwords: PasswordChecker
     translations: TranslationCache = field(default_factory=TranslationCache)
-    _up: Upstreams | None = None
+    _clients: ServiceClients | None = None
 
     @property
-    def up(self) -> Upstreams:
-        if self._up is None:
+    def clients(self) -> ServiceClients:
+        """The console's clients (one pool and breaker per service), opened and closed by the app factory."""
+        if self._clients is None:
             raise RuntimeError("the console's HTTP clients start with the application")
-        return self._up
+        return self._clients
+
+    @property
+    def rasa(self) -> RasaClient:
+        return self.clients.rasa()
+
+    @property
+    def models(self) -> ModelsClient:
+        return self.clients.models()
+
+    @property
+    def knowledge(self) -> KnowledgeClient:
+        return self.clients.knowledge()
+
+    @property
+    def orders(self) -> OrdersClient:
+        return self.clients.orders()
+
+
+def console_clients(settings: ConsoleSettings) -> ServiceClients:
+    """The console's clients: its configured URLs and Rasa token; every call bounded by the upstream timeout,
+    idempotent ones (tracker reads, translations, searches, order lists) retried once."""
+    policy = CallPolicy(timeout_s=settings.upstream_timeout_s, retries=1)
+    services = {
+        "rasa": settings.rasa_url,
+        "models": settings.models_url,
+        "knowledge": settings.knowledge_url,
+        "orders": settings.orders_url,
+    }
+    return ServiceClients(
+        ClientConfig(
+            urls=services,
+            policies=dict.fromkeys(services, policy),
+            rasa_token=settings.rasa_token or "",
+        )
+    )
 
 
 STATE = web.AppKey("console", Console)

@@ -4,24 +4,23 @@ and remembered per (text, source, target) in a bounded LRU, so the 3-second refr
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
 
-from channels.upstream import Upstreams
+from clients import ModelsClient, Translation
 
 
 class TranslationCache:
     def __init__(self, size: int = 4000) -> None:
         self.size = size
-        self._items: OrderedDict[tuple[str, str | None, str], dict[str, Any]] = OrderedDict()
+        self._items: OrderedDict[tuple[str, str | None, str], Translation] = OrderedDict()
 
     async def translate(
-        self, up: Upstreams, texts: list[str], target: str, source: str | None = None
-    ) -> list[dict[str, Any]]:
-        """One result per text ({"text", "translated", "source"?}); UpstreamError when the service fails."""
+        self, models: ModelsClient, texts: list[str], target: str, source: str | None = None
+    ) -> list[Translation]:
+        """One result per text; ServiceFailure (clients/errors.py) when the service fails or refuses."""
         todo = [t for t in dict.fromkeys(texts) if (t, source, target) not in self._items]
-        fresh: dict[str, dict[str, Any]] = {}
+        fresh: dict[str, Translation] = {}
         if todo:
-            results = await up.translate(todo, target, source)
+            results = await models.translate(todo, target, source)
             for t, r in zip(todo, results, strict=True):
                 fresh[t] = r
                 self._items[(t, source, target)] = r

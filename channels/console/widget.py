@@ -24,7 +24,7 @@ from channels.console.models import EmptyBody, FeedbackBody, SessionBody, read_b
 from channels.console.state import Console, client_address, json_response, state
 from channels.console.throttle import limit
 from channels.db import Feedback, OutboxMessage
-from channels.upstream import UpstreamError
+from clients import ServiceFailure
 from svc.auth import public
 from svc.errors import ApiError
 
@@ -67,8 +67,8 @@ async def logout_handler(request: web.Request) -> web.Response:
     await read_body(request, EmptyBody, optional=True)
     try:
         # A restart drops every slot (email, verified proof...) and the conversation's memory in Rasa.
-        await console.up.append_events(cid, [{"event": "restart", "timestamp": time.time()}], deliver=False)
-    except UpstreamError as exc:
+        await console.rasa.append_events(cid, [{"event": "restart", "timestamp": time.time()}], deliver=False)
+    except ServiceFailure as exc:
         raise ApiError(502, "rasa_unavailable", f"the conversation could not be reset: {exc}") from exc
     issued = await _new_session(request, console, None)
     return json_response(_session_json(issued, renewed=False))

@@ -17,7 +17,6 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clients.orders import OrdersClient
 from actions.landed_cost import ActionLandedCost
 from actions.order_changes import (
     ActionExecuteOrderChange,
@@ -25,8 +24,10 @@ from actions.order_changes import (
     ActionPrepareCancel,
     ActionPrepareReturn,
 )
+from clients.registry import close_process_clients
 from tests.integration.conftest import GenerateShop, OrdersService, StartOrders, StartRecommender
-from tests.support import run_and_close as run
+from tests.support import run_action as run
+from tests.support import service_clients
 
 ANNA = "anna.devries@example.com"
 BEN = "ben.smith@example.org"
@@ -92,17 +93,13 @@ async def _prepare_then_confirm(
     answered = await execute.run(
         done, tracker(sender, {**slots, **slots_of(asked)}, token=token, last_action=prepare.name()), {}
     )
-    await prepare.orders.close()
-    await execute.orders.close()
+    await close_process_clients()
     return ask.messages, done.messages, answered
 
 
 async def lookup(url: str, number: str, email: str) -> dict[str, Any]:
-    client = OrdersClient(url)
-    try:
-        return await client.lookup(number, email=email)
-    finally:
-        await client.close()
+    async with service_clients(orders=url) as holder:
+        return await holder.orders().lookup(number, email=email)
 
 
 # ---------- success ----------
@@ -303,10 +300,8 @@ async def quoting(
 ) -> AsyncIterator[ActionLandedCost]:
     monkeypatch.setenv("ORDERS_URL", quote_services[0])
     monkeypatch.setenv("RECOMMENDER_URL", quote_services[1])
-    action = ActionLandedCost()
-    yield action
-    await action.orders.close()
-    await action.recommender.close()
+    yield ActionLandedCost()
+    await close_process_clients()
 
 
 def _products(shop: Path) -> list[dict[str, Any]]:

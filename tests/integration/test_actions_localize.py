@@ -7,10 +7,11 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clients.models import ModelsClient
 from actions.language import ActionChangeLanguage
 from actions.localize import NOTICES, Localizer
 from actions.order_changes import ActionAbortOrderChange
+from clients.registry import close_process_clients
+from tests.support import service_clients
 
 URL_LINE = "https://shop.lumengoods.example/track/JD014600006789"
 SOURCE_LINE = "Source: Shipping (https://shop.lumengoods.example/policies/shipping)"
@@ -35,12 +36,9 @@ def reply() -> list[dict]:
 
 async def localize(url: str, language: str) -> list[dict]:
     # A generous timeout here: the test checks the translation path, not the service's speed.
-    localizer = Localizer(ModelsClient(url, timeout=30.0))
     messages = reply()
-    try:
-        await localizer.localize(messages, language)
-    finally:
-        await localizer.client.close()
+    async with service_clients(models=url) as holder:
+        await Localizer(holder.models().using(timeout_s=30.0)).localize(messages, language)
     return messages
 
 
@@ -80,8 +78,10 @@ async def test_a_decorated_action_replies_in_the_conversation_language(
     )
     action = ActionAbortOrderChange()
     dispatcher = CollectingDispatcher()
-    await action.run(dispatcher, tracker, {})
-    await action._localizer.client.close()
+    try:
+        await action.run(dispatcher, tracker, {})
+    finally:
+        await close_process_clients()
     text = dispatcher.messages[0]["text"]
     assert "BL-100245" in text and "haven't changed anything" not in text
 

@@ -16,9 +16,10 @@ from actions.handoff import ActionHandoff, ActionOfferHandoff
 from channels import auth
 from channels.console import QUEUE, SM, create_app
 from channels.settings import ConsoleSettings
-from tests.support import free_port
+from tests.support import free_port, run_action
 
-TOKEN = "action-test-token"
+# As long as svc/secrets.py requires of every token (the action server reads it from HANDOFF_API_TOKEN there).
+TOKEN = "action-test-token-0123456789abcdef"
 
 
 def settings(tmp: Path) -> ConsoleSettings:
@@ -88,11 +89,7 @@ def tracker(
 
 async def run(action: Any, t: Tracker) -> tuple[list[dict], str]:
     dispatcher = CollectingDispatcher()
-    try:
-        events = await action.run(dispatcher, t, {})
-    finally:
-        if hasattr(action, "client"):
-            await action.client.close()
+    events = await run_action(action, dispatcher, t)
     return events, "\n".join(m.get("text") or "" for m in dispatcher.messages)
 
 

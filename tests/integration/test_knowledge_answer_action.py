@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import os
+from unittest import mock
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clients.knowledge import KnowledgeClient
-from actions.clients.models import ModelsClient
 from actions.knowledge_answer import ActionAnswerQuestion
+from clients.registry import close_process_clients
 from tests.integration.conftest import sample_knowledge_service
 from tests.support import free_port
 
@@ -33,19 +34,23 @@ def run_action(url: str, text: str, intent: str, language: str = "en", models_ur
 
     async def go() -> list[dict]:
         action = ActionAnswerQuestion()
-        await action.knowledge.close()
-        action.knowledge = KnowledgeClient(url, timeout=5.0)
-        action.models = ModelsClient(models_url or f"http://127.0.0.1:{free_port()}", timeout=5.0)
         dispatcher = CollectingDispatcher()
         try:
             events = await action.run(dispatcher, tracker(text, intent, language), {})
         finally:
-            await action.knowledge.close()
-            await action.models.close()
+            await close_process_clients()
         assert events == []
         return dispatcher.messages
 
-    return asyncio.run(go())
+    # The action's clients are the process's: they take the services' URLs from the environment.
+    env = {
+        "KNOWLEDGE_URL": url,
+        "MODELS_URL": models_url or f"http://127.0.0.1:{free_port()}",
+        "BACKEND_TIMEOUT_S": "5.0",
+        "TRANSLATE_TIMEOUT_S": "5.0",
+    }
+    with mock.patch.dict(os.environ, env):
+        return asyncio.run(go())
 
 
 @pytest.fixture(scope="module")

@@ -185,18 +185,17 @@ def test_signed_customer_token_proves_ownership(service: str, tmp_path: Path) ->
 
 
 async def test_orders_client_against_the_real_service(service: str) -> None:
-    from actions.clients.orders import OrderNotFound, OrdersClient
+    from clients.orders import OrderNotFound
+    from tests.support import service_clients
 
-    client = OrdersClient(service)
-    try:
+    async with service_clients(orders=service) as holder:
+        client = holder.orders()
         order = await client.lookup("bl 100006", postcode="sw1a 1aa", conversation_id="client-test")
         assert order["number"] == "BL-100006" and order["shipments"][0]["carrier"] == "DHL Express"
         with pytest.raises(OrderNotFound):
             await client.lookup("BL-100006", email=ANNA, conversation_id="client-test")
         product = await client.product("P0002", currency="USD")
         assert product["display_price"]["currency"] == "USD"
-    finally:
-        await client.close()
 
 
 def test_bootstrap_imports_only_into_an_empty_database(tmp_path: Path) -> None:

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from actions.clients.recommender import RecommenderClient, UnknownProduct
+from clients.recommender import UnknownProduct
 from tests.integration.conftest import GenerateShop, StartRecommender
-from tests.support import REPO_ROOT, http_json, python_module
+from tests.support import REPO_ROOT, http_json, python_module, service_clients
 
 
 @pytest.fixture(scope="module")
@@ -41,23 +41,21 @@ async def test_all_modes_through_the_client(service: tuple[str, Path]) -> None:
     base, shop = service
     products = _products(shop)
     customer = json.loads((shop / "interactions.jsonl").read_text().splitlines()[0])["customer_id"]
-    client = RecommenderClient(base, timeout=10)
-    try:
+    async with service_clients(recommender=base) as holder:
+        client = holder.recommender().using(timeout_s=10)
         res = await client.for_shopper(customer, limit=4)
-        assert res["strategy"] == "hybrid" and len(res["products"]) == 4
-        assert set(res["products"][0]) == {"id", "title", "price", "currency", "image_url", "url", "score", "reason"}
-        assert (await client.for_shopper(None, limit=2))["strategy"] == "popularity"
+        assert res.strategy == "hybrid" and len(res.products) == 4
+        assert set(res.products[0]) == {"id", "title", "price", "currency", "image_url", "url", "score", "reason"}
+        assert (await client.for_shopper(None, limit=2)).strategy == "popularity"
         similar = await client.similar(products[0]["id"], limit=3)
-        assert products[0]["id"] not in {p["id"] for p in similar["products"]}
-        assert (await client.goes_with(products[0]["id"], limit=3))["products"]
+        assert products[0]["id"] not in {p["id"] for p in similar.products}
+        assert (await client.goes_with(products[0]["id"], limit=3)).products
         tent = next(p for p in products if (p.get("attributes") or {}).get("type") == "tent")
         found = await client.search("tent", limit=5, filters={"currency": "GBP", "ships_to": "GB"})
-        assert found["strategy"] == "content" and found["products"][0]["currency"] == "GBP"
-        assert any(p["title"].endswith("Tent") for p in found["products"]), (tent["title"], found)
+        assert found.strategy == "content" and found.products[0]["currency"] == "GBP"
+        assert any(p["title"].endswith("Tent") for p in found.products), (tent["title"], found)
         with pytest.raises(UnknownProduct):
             await client.similar("P9999")
-    finally:
-        await client.close()
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,8 @@ from aiohttp import web
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clients.knowledge import KnowledgeClient
-from actions.clients.models import ModelsClient
 from actions.knowledge_answer import ActionAnswerQuestion, _clip
-from actions.localize import Localizer
+from clients.registry import close_process_clients
 from tests.support import free_port
 
 PRODUCT = {
@@ -51,7 +49,7 @@ def tracker(text: str, intent: str = "ask_returns", language: str = "en") -> Tra
 
 
 @pytest.fixture
-async def answer(aiohttp_server):
+async def answer(aiohttp_server, monkeypatch: pytest.MonkeyPatch, process_clients):
     state: dict[str, Any] = {"requests": []}
 
     async def search(request: web.Request) -> web.Response:
@@ -72,12 +70,14 @@ async def answer(aiohttp_server):
     app.router.add_post("/v1/search", search)
     app.router.add_post("/v1/translate", translate)
     server = await aiohttp_server(app)
+    # The action's knowledge and models clients (the process's, as in the action server) both reach the fake;
+    # replies to non-English shoppers go through the reply translator, the same models client.
+    monkeypatch.setenv("KNOWLEDGE_URL", str(server.make_url("")))
+    monkeypatch.setenv("MODELS_URL", str(server.make_url("")))
+    monkeypatch.setenv("BACKEND_TIMEOUT_S", "2.0")
+    monkeypatch.setenv("TRANSLATE_TIMEOUT_S", "2.0")
+    state["monkeypatch"] = monkeypatch
     action = ActionAnswerQuestion()
-    await action.knowledge.close()
-    action.knowledge = KnowledgeClient(str(server.make_url("")), timeout=2.0, retries=0)
-    action.models = ModelsClient(str(server.make_url("")), timeout=2.0)
-    # Replies to non-English shoppers go through the reply translator too: point it at the same fake.
-    action._localizer = Localizer(ModelsClient(str(server.make_url("")), timeout=2.0))
     state["english"] = {}
 
     async def run(text: str, intent: str = "ask_returns", language: str = "en") -> list[dict[str, Any]]:
@@ -88,9 +88,6 @@ async def answer(aiohttp_server):
     state["run"] = run
     state["action"] = action
     yield state
-    await action.knowledge.close()
-    await action.models.close()
-    await action._localizer.client.close()
 
 
 async def test_policy_intents_search_articles_and_cite(answer) -> None:
@@ -211,8 +208,10 @@ async def test_without_a_route_or_a_models_service_the_shoppers_own_words_are_se
         "wie lange dauert die Erstattung?",
         "de",
     )
-    await answer["action"].models.close()
-    answer["action"].models = ModelsClient(f"http://127.0.0.1:{free_port()}", timeout=1.0)
+    # The models service goes away (nothing listens on a fresh port); the clients reconnect on next use.
+    answer["monkeypatch"].setenv("MODELS_URL", f"http://127.0.0.1:{free_port()}")
+    answer["monkeypatch"].setenv("TRANSLATE_TIMEOUT_S", "1.0")
+    await close_process_clients()
     await answer["run"]("quanto tempo demora o reembolso?", language="pt")
     assert answer["requests"][-1]["query"] == "quanto tempo demora o reembolso?"
     # English questions are never sent for translation.

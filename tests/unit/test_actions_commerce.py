@@ -27,7 +27,7 @@ from actions.order_forms import country_code
 from actions.order_operations import CANCEL, OPERATIONS, refusal_text
 from actions.order_status import ValidateOrderStatusForm
 from tests.support import free_port
-from tests.support import run_and_close as run
+from tests.support import run_action as run
 
 TOKEN = "bl1.eyJjaWQiOiJDMDAwMSJ9.c2lnbmF0dXJl"
 

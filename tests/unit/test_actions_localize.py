@@ -3,16 +3,17 @@ when no translation path exists (the models service is not running)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clients.models import ModelsClient
 from actions.language import CONFIRMATIONS, ActionChangeLanguage, ActionTrackLanguage
 from actions.localize import NOTICES, Localizer, localized, protected_tokens, should_translate, split_link_tail
-from tests.support import free_port
+from clients import ModelsClient
+from tests.support import free_port, service_clients
 
 SOURCE = "Source: Shipping (https://shop.lumengoods.example/policies/shipping)"
 REPLY = (
@@ -31,9 +32,18 @@ def tracker(
     return Tracker("u1", {"language": "en", **(slots or {})}, message, [], False, None, {}, "action_listen")
 
 
-def down_localizer() -> Localizer:
+@pytest.fixture
+async def down_models() -> AsyncIterator[ModelsClient]:
     # Nothing listens on a fresh free port: the connection is refused at once.
-    return Localizer(ModelsClient(f"http://127.0.0.1:{free_port()}", timeout=1.0))
+    async with service_clients(models=f"http://127.0.0.1:{free_port()}") as holder:
+        yield holder.models().using(timeout_s=1.0)
+
+
+@pytest.fixture
+def models_down(monkeypatch: pytest.MonkeyPatch, process_clients: Any) -> None:
+    """The process's models client (what decorated actions use) points where nothing listens."""
+    monkeypatch.setenv("MODELS_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("TRANSLATE_TIMEOUT_S", "1.0")
 
 
 def test_links_product_lines_and_blank_lines_are_not_sent_for_translation() -> None:
@@ -58,21 +68,21 @@ def test_protected_tokens_cover_links_order_and_tracking_numbers_and_titles() ->
 
 
 @pytest.mark.parametrize("language", ["es", "pt", "de", "fr", "nl", "it", "pl", "ja"])
-async def test_service_down_means_english_with_a_notice_in_the_shoppers_language(language: str) -> None:
-    localizer = down_localizer()
+async def test_service_down_means_english_with_a_notice_in_the_shoppers_language(
+    language: str, down_models: ModelsClient
+) -> None:
+    localizer = Localizer(down_models)
     messages = [{"text": REPLY, "buttons": [{"title": "Talk to a person", "payload": "/human_handoff"}]}]
     await localizer.localize(messages, language)
-    await localizer.client.close()
     assert messages[0]["text"] == f"{NOTICES[language]}\n{REPLY}"
     assert messages[0]["buttons"] == [{"title": "Talk to a person", "payload": "/human_handoff"}]
 
 
-async def test_english_and_template_replies_are_left_alone() -> None:
-    localizer = down_localizer()
+async def test_english_and_template_replies_are_left_alone(down_models: ModelsClient) -> None:
+    localizer = Localizer(down_models)
     messages = [{"text": REPLY}, {"response": "utter_greet"}]
     await localizer.localize(messages, "en")
     await localizer.localize([messages[1]], "es")
-    await localizer.client.close()
     assert messages == [{"text": REPLY}, {"response": "utter_greet"}]
 
 
@@ -95,13 +105,13 @@ class _LoudSpeaker(_Speaker):
 
 
 @pytest.mark.parametrize("action_class", [_Speaker, _LoudSpeaker])
-async def test_decorated_actions_post_process_only_their_own_messages_once(action_class: type[Action]) -> None:
+async def test_decorated_actions_post_process_only_their_own_messages_once(
+    action_class: type[Action], models_down: None
+) -> None:
     action = action_class()
-    action._localizer = down_localizer()
     dispatcher = CollectingDispatcher()
     dispatcher.utter_message(text="Earlier message.")
     await action.run(dispatcher, tracker("hola", {"language": "es"}), {})
-    await action._localizer.client.close()
     assert [m["text"] for m in dispatcher.messages] == [
         "Earlier message.",
         f"{NOTICES['es']}\nYour parcel is on its way.",

@@ -263,7 +263,6 @@ async def test_a_yes_sends_each_operation_under_its_own_idempotency_key(change: 
         latest_action_name="action_listen",
     )
     action = ActionExecuteOrderChange()
-    await action.orders.close()
     orders = Orders()
     action.orders = orders  # type: ignore[assignment]
     dispatcher = CollectingDispatcher()

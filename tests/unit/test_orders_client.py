@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
 from aiohttp import web
 
-from actions.clients.http import ServiceUnavailable
-from actions.clients.orders import (
+from clients import CircuitOpen, OrdersClient, ServiceUnavailable
+from clients.orders import (
     IdempotencyConflict,
     InvalidRequest,
     OrderNotFound,
-    OrdersClient,
     PolicyRefused,
     TooManyAttempts,
 )
-from tests.support import free_port
+from tests.support import free_port, service_clients
+
+
+@asynccontextmanager
+async def orders_at(
+    url: str, *, timeout_s: float | None = None, retries: int | None = None
+) -> AsyncIterator[OrdersClient]:
+    async with service_clients(orders=url) as holder:
+        yield holder.orders().using(timeout_s=timeout_s, retries=retries)
 
 
 def _app(seen: list[dict[str, Any]], *, delay: float = 0.0, status: int = 200, body: Any = None) -> web.Application:
@@ -36,11 +45,8 @@ def _app(seen: list[dict[str, Any]], *, delay: float = 0.0, status: int = 200, b
 async def test_lookup_sends_the_proof_and_returns_the_order(aiohttp_server: Any) -> None:
     seen: list[dict[str, Any]] = []
     server = await aiohttp_server(_app(seen))
-    client = OrdersClient(str(server.make_url("")))
-    try:
+    async with orders_at(str(server.make_url(""))) as client:
         order = await client.lookup("BL-100001", email="a@example.com", conversation_id="c1")
-    finally:
-        await client.close()
     assert order == {"number": "BL-100001"}
     assert seen[0]["json"] == {"order_number": "BL-100001", "email": "a@example.com", "conversation_id": "c1"}
 
@@ -57,24 +63,18 @@ async def test_lookup_sends_the_proof_and_returns_the_order(aiohttp_server: Any)
 )
 async def test_error_codes_become_typed_exceptions(aiohttp_server: Any, status: int, code: str, exc: type) -> None:
     server = await aiohttp_server(_app([], status=status, body={"error": {"code": code, "message": "m"}}))
-    client = OrdersClient(str(server.make_url("")))
-    try:
+    async with orders_at(str(server.make_url(""))) as client:
         with pytest.raises(exc) as info:
             await client.cancel("BL-100001", email="a@example.com", idempotency_key="k")
-    finally:
-        await client.close()
     assert info.value.status == status and info.value.code == code
 
 
 async def test_changes_carry_an_idempotency_key(aiohttp_server: Any) -> None:
     seen: list[dict[str, Any]] = []
     server = await aiohttp_server(_app(seen))
-    client = OrdersClient(str(server.make_url("")))
-    try:
+    async with orders_at(str(server.make_url(""))) as client:
         await client.cancel("BL-100001", postcode="3511AB", idempotency_key="conv-1:cancel:BL-100001")
         await client.start_return("BL-100001", email="a@example.com")
-    finally:
-        await client.close()
     assert seen[0]["headers"]["Idempotency-Key"] == "conv-1:cancel:BL-100001"
     assert seen[1]["headers"]["Idempotency-Key"]  # generated when the caller gives none
 
@@ -82,44 +82,35 @@ async def test_changes_carry_an_idempotency_key(aiohttp_server: Any) -> None:
 async def test_slow_service_times_out_as_unavailable(aiohttp_server: Any) -> None:
     seen: list[dict[str, Any]] = []
     server = await aiohttp_server(_app(seen, delay=30.0))
-    client = OrdersClient(str(server.make_url("")), timeout=0.3, retries=0)
-    try:
+    async with orders_at(str(server.make_url("")), timeout_s=0.3, retries=0) as client:
         with pytest.raises(ServiceUnavailable):
             await client.lookup("BL-100001", email="a@example.com")
-    finally:
-        await client.close()
     # The client gave up on its own timeout: the server had received the call but not yet answered it.
     assert len(seen) == 1 and "finished" not in seen[0]
 
 
 async def test_down_service_opens_the_breaker() -> None:
-    client = OrdersClient(f"http://127.0.0.1:{free_port()}", timeout=0.5, retries=0)
-    try:
+    async with orders_at(f"http://127.0.0.1:{free_port()}", timeout_s=0.5, retries=0) as client:
         for _ in range(client.http.breaker.threshold):
-            with pytest.raises(ServiceUnavailable):
+            with pytest.raises(ServiceUnavailable) as failed:
                 await client.lookup("BL-100001", email="a@example.com")
-        with pytest.raises(ServiceUnavailable, match="circuit open"):
+            assert not isinstance(failed.value, CircuitOpen)  # these calls were sent
+        with pytest.raises(CircuitOpen, match="circuit open"):
             await client.lookup("BL-100001", email="a@example.com")
-    finally:
-        await client.close()
 
 
 async def test_5xx_is_unavailable_not_a_refusal(aiohttp_server: Any) -> None:
     server = await aiohttp_server(_app([], status=503, body={"error": {"code": "x", "message": "down"}}))
-    client = OrdersClient(str(server.make_url("")), retries=0)
-    try:
+    async with orders_at(str(server.make_url("")), retries=0) as client:
         with pytest.raises(ServiceUnavailable):
             await client.lookup("BL-100001", email="a@example.com")
-    finally:
-        await client.close()
 
 
 async def test_every_proof_carrying_call_sends_the_shopper_source(aiohttp_server: Any) -> None:
     seen: list[dict[str, Any]] = []
     server = await aiohttp_server(_app(seen, body={"order": {"number": "BL-100001"}, "orders": []}))
-    client = OrdersClient(str(server.make_url("")))
     address = {"line1": "1 Main St", "city": "Utrecht", "postcode": "3511AB", "country": "NL"}
-    try:
+    async with orders_at(str(server.make_url(""))) as client:
         await client.lookup("BL-100001", email="a@example.com", source="ip:203.0.113.7")
         await client.cancel("BL-100001", email="a@example.com", idempotency_key="k1", source="telegram:12345")
         await client.change_address("BL-100001", address, email="a@example.com", source="ip:198.51.100.2")
@@ -127,8 +118,6 @@ async def test_every_proof_carrying_call_sends_the_shopper_source(aiohttp_server
         await client.my_orders("bl1.x.y", source="ip:198.51.100.4")
         await client.lookup("BL-100001", email="a@example.com")  # no source: no header (the service uses the peer)
         await client.lookup("BL-100001", email="a@example.com", source="ip:1.2.3.4\r\nX-Evil: 1")
-    finally:
-        await client.close()
     sources = [call["headers"].get("X-Shopper-Source") for call in seen]
     assert sources == [
         "ip:203.0.113.7",

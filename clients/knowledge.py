@@ -1,4 +1,4 @@
-"""Typed client of the knowledge service (POST /v1/search), over the shared ServiceClient."""
+"""Typed client of the knowledge service (POST /v1/search), over the shared HTTP core."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from actions.clients.http import ServiceClient, ServiceError, ServiceUnavailable
-from actions.settings import ActionSettings
+from clients.errors import ServiceError, ServiceUnavailable
+from clients.http import ServiceClient
 
 __all__ = ["KnowledgeClient", "SearchAnswer", "Passage", "ServiceError", "ServiceUnavailable"]
 
@@ -44,19 +44,8 @@ class SearchAnswer:
     confident: bool
 
 
-class KnowledgeClient:
-    """Async client; one instance per process (connection pool and circuit breaker)."""
-
-    def __init__(self, base_url: str | None = None, *, timeout: float = 2.0, retries: int = 1) -> None:
-        self.http = ServiceClient(
-            name="knowledge",
-            base_url=base_url or ActionSettings.from_env().knowledge_url,
-            timeout=timeout,
-            retries=retries,
-        )
-
-    async def close(self) -> None:
-        await self.http.close()
+class KnowledgeClient(ServiceClient):
+    """The knowledge service's client; a view over the process's one knowledge pool and breaker."""
 
     async def search(
         self,
@@ -80,7 +69,7 @@ class KnowledgeClient:
         if prefer_doc_ids:
             body["prefer_doc_ids"] = list(prefer_doc_ids)
         # A search changes nothing, so it may be retried like a GET.
-        data = await self.http.request("POST", "/v1/search", json=body, idempotent=True)
+        data = await self._request("POST", "/v1/search", json=body, idempotent=True)
         return SearchAnswer(
             results=[Passage.from_json(r) for r in data.get("results") or [] if isinstance(r, dict)],
             version=data.get("version"),

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Literal
 
-from actions.clients.http import ServiceClient, ServiceError, ServiceUnavailable
-from actions.settings import ActionSettings
+from clients.errors import ServiceError, ServiceUnavailable
+from clients.http import JsonObject, ServiceClient
 
-__all__ = ["RecommenderClient", "UnknownProduct", "ServiceError", "ServiceUnavailable"]
+__all__ = ["Recommendations", "RecommenderClient", "UnknownProduct", "ServiceError", "ServiceUnavailable"]
 
 Mode = Literal["for_shopper", "similar", "goes_with", "query"]
 
@@ -16,19 +17,17 @@ class UnknownProduct(ServiceError):
     """The anchor product of a similar/goes_with request does not exist."""
 
 
-class RecommenderClient:
-    """Async client; one instance per process (connection pool and circuit breaker inside)."""
+@dataclass(frozen=True)
+class Recommendations:
+    """Ranked products (`{"id", "title", "price", "currency", "image_url", "url", "score", "reason", ...}`, the
+    service's product documents) and the strategy that ranked them."""
 
-    def __init__(self, base_url: str | None = None, *, timeout: float = 2.0, retries: int = 1) -> None:
-        self.http = ServiceClient(
-            name="recommender",
-            base_url=base_url or ActionSettings.from_env().recommender_url,
-            timeout=timeout,
-            retries=retries,
-        )
+    products: list[JsonObject]
+    strategy: str | None = None
 
-    async def close(self) -> None:
-        await self.http.close()
+
+class RecommenderClient(ServiceClient):
+    """The recommender's client; a view over the process's one recommender pool and breaker."""
 
     async def recommend(
         self,
@@ -39,8 +38,8 @@ class RecommenderClient:
         query: str | None = None,
         filters: dict[str, Any] | None = None,
         limit: int = 5,
-    ) -> dict[str, Any]:
-        """`{"products": [{"id", "title", "price", "currency", "image_url", "url", "score", "reason"}], "strategy"}`.
+    ) -> Recommendations:
+        """The best `limit` products for the mode.
 
         filters: max_price, min_price, currency, category, color, ships_to, in_stock (all optional).
         """
@@ -50,20 +49,23 @@ class RecommenderClient:
                 body[key] = value
         try:
             # Read-only, so retrying is safe.
-            return await self.http.request("POST", "/v1/recommendations", json=body, idempotent=True)
+            answer = await self._request("POST", "/v1/recommendations", json=body, idempotent=True)
         except ServiceError as exc:
             if exc.code == "product_not_found":
                 raise UnknownProduct(exc.status, exc.code, exc.message, exc.body) from exc
             raise
+        products = [p for p in answer.get("products") or [] if isinstance(p, dict)]
+        strategy = answer.get("strategy")
+        return Recommendations(products, str(strategy) if strategy is not None else None)
 
-    async def for_shopper(self, customer_id: str | None, **kw: Any) -> dict[str, Any]:
+    async def for_shopper(self, customer_id: str | None, **kw: Any) -> Recommendations:
         return await self.recommend("for_shopper", customer_id=customer_id, **kw)
 
-    async def similar(self, product_id: str, **kw: Any) -> dict[str, Any]:
+    async def similar(self, product_id: str, **kw: Any) -> Recommendations:
         return await self.recommend("similar", product_id=product_id, **kw)
 
-    async def goes_with(self, product_id: str, **kw: Any) -> dict[str, Any]:
+    async def goes_with(self, product_id: str, **kw: Any) -> Recommendations:
         return await self.recommend("goes_with", product_id=product_id, **kw)
 
-    async def search(self, query: str, **kw: Any) -> dict[str, Any]:
+    async def search(self, query: str, **kw: Any) -> Recommendations:
         return await self.recommend("query", query=query, **kw)

@@ -1,28 +1,19 @@
-"""Typed client of the handoff API served by the agents' console (channels/console.py).
+"""Typed client of the handoff API served by the agents' console (channels/console/handoff_api.py).
 
-POST {CONSOLE_URL}/v1/handoff/requests with a bearer token: HANDOFF_API_TOKEN, else the token the console
-keeps in var/handoff_api_token (both processes run from the same checkout by default).
+POST {CONSOLE_URL}/v1/handoff/requests with a bearer token: svc.secrets.handoff_api_token (HANDOFF_API_TOKEN,
+else the token the console keeps in var/handoff_api_token; both processes run from the same checkout by
+default). The registry (clients/registry.py) puts the token in the console pool's default headers.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
-from actions.clients.http import ServiceClient, ServiceError, ServiceUnavailable
-from actions.settings import ActionSettings
-from svc.settings import var_dir
+from clients.errors import ServiceError, ServiceUnavailable
+from clients.http import ServiceClient
 
 __all__ = ["HandoffClient", "QueueStatus", "ServiceError", "ServiceUnavailable"]
-
-
-def _token() -> str:
-    token = os.environ.get("HANDOFF_API_TOKEN")
-    if token:
-        return token
-    path = var_dir() / "handoff_api_token"
-    return path.read_text().strip() if path.exists() else ""
 
 
 @dataclass(frozen=True)
@@ -42,19 +33,8 @@ class QueueStatus:
         )
 
 
-class HandoffClient:
-    def __init__(self, base_url: str | None = None, *, timeout: float = 2.0) -> None:
-        token = _token()
-        self.http = ServiceClient(
-            name="console",
-            base_url=base_url or ActionSettings.from_env().console_url,
-            timeout=timeout,
-            retries=1,
-            headers={"Authorization": f"Bearer {token}"} if token else {},
-        )
-
-    async def close(self) -> None:
-        await self.http.close()
+class HandoffClient(ServiceClient):
+    """The console's handoff API client; a view over the process's one console pool and breaker."""
 
     async def request_agent(
         self,
@@ -88,5 +68,5 @@ class HandoffClient:
         if page_url:
             body["page_url"] = page_url[:2048]
         # Enqueueing the same conversation twice keeps one ticket, so a retry is safe.
-        answer = await self.http.request("POST", "/v1/handoff/requests", json=body, idempotent=True)
+        answer = await self._request("POST", "/v1/handoff/requests", json=body, idempotent=True)
         return QueueStatus.from_body(answer)

@@ -1,23 +1,28 @@
 """Typed client of the orders service (backends/orders or a shop's own system with the same contract).
 
-Lookups and changes go through ServiceClient (timeouts, retries, circuit breaker). Changes carry an
-Idempotency-Key, which makes them safe to retry; callers pass a key that is stable for one
+Lookups and changes go through the shared HTTP core (clients/http.py: timeouts, retries, circuit breaker).
+Changes carry an Idempotency-Key, which makes them safe to retry; callers pass a key that is stable for one
 shopper intent (e.g. conversation id + action + order number), so a repeated turn never cancels twice.
 Every call that carries a proof of ownership takes `source`, the shopper's address as the channel saw it
 (e.g. `ip:203.0.113.7`, `telegram:12345`), sent as the `X-Shopper-Source` header: the service limits failed
 proofs per source, so without it every shopper counts as the action server itself.
+Order views, quotes and products are the service's JSON documents (`JsonObject`), passed through whole:
+the callers read them field by field and the contract lives in backends/orders/schemas.py.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from actions.clients.http import ServiceClient, ServiceError, ServiceUnavailable
-from actions.settings import ActionSettings
+from clients.errors import CircuitOpen, ServiceError, ServiceUnavailable
+from clients.http import JsonObject, ServiceClient
 
 __all__ = [
+    "CircuitOpen",
+    "CustomerOrders",
     "OrdersClient",
     "OrderNotFound",
     "TooManyAttempts",
@@ -112,8 +117,8 @@ def _proof(
     postcode: str | None,
     customer_token: str | None,
     conversation_id: str | None,
-) -> dict[str, Any]:
-    body: dict[str, Any] = {"order_number": order_number}
+) -> JsonObject:
+    body: JsonObject = {"order_number": order_number}
     for key, value in (
         ("email", email),
         ("postcode", postcode),
@@ -125,23 +130,20 @@ def _proof(
     return body
 
 
-class OrdersClient:
-    """Async client; one instance per process (it keeps a connection pool and a circuit breaker)."""
+@dataclass(frozen=True)
+class CustomerOrders:
+    """The customer a signed token names, and their recent orders (order views), newest first."""
 
-    def __init__(self, base_url: str | None = None, *, timeout: float = 2.0, retries: int = 1) -> None:
-        self.http = ServiceClient(
-            name="orders",
-            base_url=base_url or ActionSettings.from_env().orders_url,
-            timeout=timeout,
-            retries=retries,
-        )
+    customer_id: str | None
+    orders: list[JsonObject]
 
-    async def close(self) -> None:
-        await self.http.close()
 
-    async def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+class OrdersClient(ServiceClient):
+    """The orders service's client; a view over the process's one orders pool and breaker."""
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> JsonObject:
         try:
-            return await self.http.request(method, path, **kwargs)
+            return await self._request(method, path, **kwargs)
         except ServiceError as exc:
             raise _translate(exc) from exc
 
@@ -154,7 +156,7 @@ class OrdersClient:
         customer_token: str | None = None,
         conversation_id: str | None = None,
         source: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> JsonObject:
         """The order view (`{"number", "status", "status_label", ..., "shipments", "can_cancel", ...}`)."""
         body = _proof(order_number, email, postcode, customer_token, conversation_id)
         # A lookup changes nothing, so it may be retried like a GET.
@@ -163,10 +165,11 @@ class OrdersClient:
         )
         return result["order"]
 
-    async def my_orders(
-        self, customer_token: str, *, limit: int = 5, source: str | None = None
-    ) -> list[dict[str, Any]]:
-        """Recent orders of the customer the signed token names, newest first."""
+    async def my_orders(self, customer_token: str, *, limit: int = 5, source: str | None = None) -> CustomerOrders:
+        """The customer the signed token names and their recent orders, newest first.
+
+        Raises InvalidCustomerToken for a malformed, tampered or expired token.
+        """
         result = await self._call(
             "POST",
             "/v1/orders/mine",
@@ -174,11 +177,11 @@ class OrdersClient:
             idempotent=True,
             headers=_source_headers(source),
         )
-        return list(result["orders"])
+        orders = [o for o in result.get("orders") or [] if isinstance(o, dict)]
+        customer_id = result.get("customer_id")
+        return CustomerOrders(str(customer_id) if customer_id is not None else None, orders)
 
-    async def _change(
-        self, path: str, body: dict[str, Any], idempotency_key: str | None, source: str | None
-    ) -> dict[str, Any]:
+    async def _change(self, path: str, body: JsonObject, idempotency_key: str | None, source: str | None) -> JsonObject:
         key = idempotency_key or str(uuid.uuid4())
         headers = {"Idempotency-Key": key, **_source_headers(source)}
         # Safe to retry: the service answers a repeated key with the first answer and does nothing twice.
@@ -195,7 +198,7 @@ class OrdersClient:
         reason: str | None = None,
         idempotency_key: str | None = None,
         source: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> JsonObject:
         """Cancels an unshipped order: `{"order": {...}, "cancellation": {"refund": {...}}}`.
 
         Raises PolicyRefused (code not_cancellable) once the order has shipped.
@@ -216,7 +219,7 @@ class OrdersClient:
         conversation_id: str | None = None,
         idempotency_key: str | None = None,
         source: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> JsonObject:
         """New shipping address `{"name", "line1", "city", "postcode", "country"}` before shipment."""
         body = _proof(order_number, email, postcode, customer_token, conversation_id)
         body["address"] = address
@@ -226,7 +229,7 @@ class OrdersClient:
         self,
         order_number: str,
         *,
-        items: list[dict[str, Any]] | None = None,
+        items: list[JsonObject] | None = None,
         reason: str = "",
         sealed: bool = False,
         email: str | None = None,
@@ -235,7 +238,7 @@ class OrdersClient:
         conversation_id: str | None = None,
         idempotency_key: str | None = None,
         source: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> JsonObject:
         """Starts a return (all returnable items when `items` is None): `{"order", "return": {"id", ...}}`."""
         body = _proof(order_number, email, postcode, customer_token, conversation_id)
         body["reason"] = reason
@@ -246,24 +249,24 @@ class OrdersClient:
 
     async def landed_cost(
         self,
-        items: list[dict[str, Any]],
+        items: list[JsonObject],
         country: str,
         *,
         currency: str | None = None,
         express: bool = False,
-    ) -> dict[str, Any]:
+    ) -> JsonObject:
         """Goods, shipping, duties, VAT and total in the shopper's currency, with the delivery window."""
-        body: dict[str, Any] = {"items": items, "country": country, "express": express}
+        body: JsonObject = {"items": items, "country": country, "express": express}
         if currency:
             body["currency"] = currency
         return await self._call("POST", "/v1/quotes/landed-cost", json=body, idempotent=True)
 
-    async def product(self, product_id: str, *, currency: str | None = None) -> dict[str, Any]:
+    async def product(self, product_id: str, *, currency: str | None = None) -> JsonObject:
         params = {"currency": currency} if currency else None
         result = await self._call("GET", f"/v1/products/{quote(product_id, safe='')}", params=params)
         return result["product"]
 
-    async def products(self, ids: list[str], *, currency: str | None = None) -> list[dict[str, Any]]:
+    async def products(self, ids: list[str], *, currency: str | None = None) -> list[JsonObject]:
         params = {"ids": ",".join(ids)}
         if currency:
             params["currency"] = currency
