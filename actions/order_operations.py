@@ -21,10 +21,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Protocol
+from typing import Any
 
 from actions.formatting import day, money
 from actions.order_forms import country_name
+from clients import OrdersClient
 
 CANCEL, ADDRESS, RETURN = "cancel", "change_address", "return"
 
@@ -33,47 +34,6 @@ RETURN_RULE = (
     "we refund you within 5 business days of the parcel reaching us."
 )
 SEAL_RULE = "beauty products, underwear and swimwear only unopened, with the hygiene seal intact; gift cards never"
-
-
-class OrdersCalls(Protocol):
-    """The orders service's calls the operations make (actions.clients' OrdersClient; fakes in tests)."""
-
-    async def products(self, ids: list[str]) -> list[dict[str, Any]]: ...
-
-    async def cancel(
-        self,
-        order_number: str,
-        *,
-        email: str | None = None,
-        customer_token: str | None = None,
-        conversation_id: str | None = None,
-        idempotency_key: str | None = None,
-        source: str | None = None,
-    ) -> dict[str, Any]: ...
-
-    async def change_address(
-        self,
-        order_number: str,
-        address: dict[str, str],
-        *,
-        email: str | None = None,
-        customer_token: str | None = None,
-        conversation_id: str | None = None,
-        idempotency_key: str | None = None,
-        source: str | None = None,
-    ) -> dict[str, Any]: ...
-
-    async def start_return(
-        self,
-        order_number: str,
-        *,
-        sealed: bool = False,
-        email: str | None = None,
-        customer_token: str | None = None,
-        conversation_id: str | None = None,
-        idempotency_key: str | None = None,
-        source: str | None = None,
-    ) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -149,7 +109,7 @@ class OrderChange(ABC):
     refusal_codes: tuple[str, ...]  # the rules this change can meet, each explained by `explain`
 
     @abstractmethod
-    async def check(self, orders: OrdersCalls, order: dict[str, Any], given: Any) -> Verdict:
+    async def check(self, orders: OrdersClient, order: dict[str, Any], given: Any) -> Verdict:
         """What the shop's rules say about this change to the looked-up `order` (None: ask the shopper).
 
         `given` is the input slot's value; `orders` may be asked for what the rules need (products).
@@ -157,7 +117,7 @@ class OrderChange(ABC):
 
     @abstractmethod
     async def send(
-        self, orders: OrdersCalls, order_number: str, given: Any, *, idempotency_key: str, proof: dict[str, Any]
+        self, orders: OrdersClient, order_number: str, given: Any, *, idempotency_key: str, proof: dict[str, Any]
     ) -> dict[str, Any]:
         """Makes the change; `proof` is the proof's keyword arguments (actions.proof.Proof.kwargs)."""
 
@@ -176,11 +136,11 @@ class OrderChange(ABC):
 
 @dataclass(frozen=True)
 class CancelOrder(OrderChange):
-    async def check(self, orders: OrdersCalls, order: dict[str, Any], given: Any) -> Verdict:
+    async def check(self, orders: OrdersClient, order: dict[str, Any], given: Any) -> Verdict:
         return None if order.get("can_cancel") else Refusal("not_cancellable")
 
     async def send(
-        self, orders: OrdersCalls, order_number: str, given: Any, *, idempotency_key: str, proof: dict[str, Any]
+        self, orders: OrdersClient, order_number: str, given: Any, *, idempotency_key: str, proof: dict[str, Any]
     ) -> dict[str, Any]:
         return await orders.cancel(order_number, idempotency_key=idempotency_key, **proof)
 
@@ -219,7 +179,7 @@ class CancelOrder(OrderChange):
 
 @dataclass(frozen=True)
 class ChangeAddress(OrderChange):
-    async def check(self, orders: OrdersCalls, order: dict[str, Any], given: Any) -> Verdict:
+    async def check(self, orders: OrdersClient, order: dict[str, Any], given: Any) -> Verdict:
         if not order.get("can_change_address"):
             return Refusal("address_change_not_allowed")
         # Checked before asking, so the shopper is not asked to confirm a move the rules forbid.
@@ -233,7 +193,7 @@ class ChangeAddress(OrderChange):
         return None
 
     async def send(
-        self, orders: OrdersCalls, order_number: str, given: Any, *, idempotency_key: str, proof: dict[str, Any]
+        self, orders: OrdersClient, order_number: str, given: Any, *, idempotency_key: str, proof: dict[str, Any]
     ) -> dict[str, Any]:
         return await orders.change_address(order_number, given, idempotency_key=idempotency_key, **proof)
 
@@ -292,7 +252,7 @@ def _has_open_items(order: dict[str, Any]) -> bool:
 
 @dataclass(frozen=True)
 class StartReturn(OrderChange):
-    async def check(self, orders: OrdersCalls, order: dict[str, Any], given: Any) -> Verdict:
+    async def check(self, orders: OrdersClient, order: dict[str, Any], given: Any) -> Verdict:
         if order.get("can_return"):
             return None
         code = "return_not_allowed"
@@ -301,7 +261,7 @@ class StartReturn(OrderChange):
         return Refusal(code)
 
     async def send(
-        self, orders: OrdersCalls, order_number: str, given: Any, *, idempotency_key: str, proof: dict[str, Any]
+        self, orders: OrdersClient, order_number: str, given: Any, *, idempotency_key: str, proof: dict[str, Any]
     ) -> dict[str, Any]:
         return await orders.start_return(order_number, sealed=True, idempotency_key=idempotency_key, **proof)
 
