@@ -26,6 +26,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.clients.http import ServiceError, ServiceUnavailable
 from actions.clients.knowledge import Passage
+from actions.frustration import frustrated_since_offer, offer_made, offer_message
 from actions.handoff import FALLBACK_ANSWERED_SLOT, ActionOfferHandoff
 from actions.knowledge_answer import KB_LANGUAGE, MAX_QUERY_CHARS, ActionAnswerQuestion
 from actions.localize import localized
@@ -76,11 +77,24 @@ class ActionKnowledgeFallback(ActionAnswerQuestion):
                 log.warning("knowledge search for a fallback message failed (%s); asking to rephrase", exc)
             else:
                 if answer.results and answer.confident and shares_words(answer.results[0], searched_in):
-                    self.reply(dispatcher, answer.results)
-                    return [SlotSet(FALLBACK_ANSWERED_SLOT, True)]
+                    return self._answer(dispatcher, tracker, answer.results, intent)
         if intent == OUT_OF_SCOPE:
             dispatcher.utter_message(response="utter_out_of_scope")
             events: list[EventType] = []
         else:
             events = list(await self.offer.run(dispatcher, tracker, domain))
         return [SlotSet(FALLBACK_ANSWERED_SLOT, False), *events]
+
+    def _answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, results: list[Passage], intent: str
+    ) -> list[EventType]:
+        events: list[EventType] = [SlotSet(FALLBACK_ANSWERED_SLOT, True)]
+        # A frustrated shopper is offered a person on every turn (action_validate_slot_mappings), except on
+        # nlu_fallback turns, where action_offer_handoff makes the offer: an answered one makes it here,
+        # above the answer, as on understood turns. In English, localized with the answer.
+        if intent != OUT_OF_SCOPE and frustrated_since_offer(tracker):
+            text, buttons = offer_message(KB_LANGUAGE)
+            dispatcher.utter_message(text=text, buttons=buttons)
+            events.append(offer_made())
+        self.reply(dispatcher, results)
+        return events

@@ -38,8 +38,9 @@ PRICES = {
 }
 
 
-def user(text: str, intent: str) -> dict[str, Any]:
-    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}, "text": text}}
+def user(text: str, intent: str, sentiment: float = 0.0) -> dict[str, Any]:
+    mood = {"label": "negative" if sentiment < 0 else "neutral", "score": sentiment}
+    return {"event": "user", "text": text, "parse_data": {"intent": {"name": intent}, "text": text, "sentiment": mood}}
 
 
 def answered(value: bool) -> dict[str, Any]:
@@ -47,13 +48,18 @@ def answered(value: bool) -> dict[str, Any]:
 
 
 def tracker(
-    text: str, intent: str = "nlu_fallback", language: str = "en", history: list[dict[str, Any]] | None = None
+    text: str,
+    intent: str = "nlu_fallback",
+    language: str = "en",
+    history: list[dict[str, Any]] | None = None,
+    sentiment: float = 0.0,
 ) -> Tracker:
-    events = [*(history or []), user(text, intent)]
+    latest = user(text, intent, sentiment)
+    events = [*(history or []), latest]
     return Tracker(
         "u1",
         {"language": language},
-        {"text": text, "intent": {"name": intent}, "entities": []},
+        {**latest["parse_data"], "entities": []},
         events,
         False,
         None,
@@ -90,9 +96,11 @@ async def fallback(aiohttp_server):
     action.models = ModelsClient(str(server.make_url("")), timeout=2.0)
     action._localizer = Localizer(ModelsClient(str(server.make_url("")), timeout=2.0))
 
-    async def run(text: str, intent: str = "nlu_fallback", language: str = "en", history: Any = None) -> Any:
+    async def run(
+        text: str, intent: str = "nlu_fallback", language: str = "en", history: Any = None, sentiment: float = 0.0
+    ) -> Any:
         dispatcher = CollectingDispatcher()
-        events = await action.run(dispatcher, tracker(text, intent, language, history), {})
+        events = await action.run(dispatcher, tracker(text, intent, language, history, sentiment), {})
         return dispatcher.messages, events
 
     state["run"] = run
@@ -204,3 +212,13 @@ async def test_gibberish_the_embedder_rates_close_to_a_passage_is_not_answered(f
     fallback["reply"] = {"results": [prices], "version": 3, "confident": True}
     (message,), events = await fallback["run"]("Machen Sie einen Preisabgleich?", language="de")
     assert "match prices" in message["text"] and slot(events) is True
+
+
+async def test_a_frustrated_shopper_is_offered_a_person_above_the_answer(fallback) -> None:
+    fallback["reply"] = {"results": [PRICES], "version": 3, "confident": True}
+    offer, answer = (await fallback["run"]("do you even price match??", sentiment=-0.9))[0]
+    assert "talk to a person" in offer["text"] and offer["buttons"][0]["payload"] == "/human_handoff"
+    assert answer["text"].startswith("No, we do not match prices")
+    # out_of_scope turns get the offer from action_validate_slot_mappings, not twice.
+    messages, _ = await fallback["run"]("do you even price match??", "out_of_scope", sentiment=-0.9)
+    assert len(messages) == 1 and messages[0]["text"].startswith("No, we do not match prices")
