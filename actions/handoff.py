@@ -43,6 +43,10 @@ CONTACT_ROUTES = (
 # This many misunderstood messages in the recent turns make the bot offer a person.
 FALLBACKS_BEFORE_OFFER = 2
 RECENT_USER_TURNS = 4
+# Set by action_knowledge_fallback (actions/fallback.py) after each message it handles: true when the
+# knowledge base answered it.
+FALLBACK_ANSWERED_SLOT = "fallback_answered"
+ANSWERED_FALLBACK = "nlu_fallback_answered"
 
 
 def _last_user_event(tracker: Tracker) -> dict[str, Any]:
@@ -53,13 +57,22 @@ def _last_user_event(tracker: Tracker) -> dict[str, Any]:
 
 
 def _recent_intents(tracker: Tracker, turns: int) -> list[str]:
-    """The intents of the latest `turns` user messages since the bot was last resumed, newest first."""
+    """The intents of the latest `turns` user messages since the bot was last resumed, newest first.
+
+    A message the NLU could not place but the knowledge base answered (action_knowledge_fallback set
+    FALLBACK_ANSWERED_SLOT after it) is no misunderstanding: it is listed as ANSWERED_FALLBACK, not nlu_fallback.
+    """
     out: list[str] = []
+    answered = False
     for event in reversed(tracker.events):
         if event.get("event") in ("resume", "session_started"):
             break
+        if event.get("event") == "slot" and event.get("name") == FALLBACK_ANSWERED_SLOT:
+            answered = answered or event.get("value") is True
         if event.get("event") == "user":
-            out.append(((event.get("parse_data") or {}).get("intent") or {}).get("name") or "")
+            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+            out.append(ANSWERED_FALLBACK if answered and intent == "nlu_fallback" else intent)
+            answered = False
             if len(out) >= turns:
                 break
     return out

@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from actions.formatting import HANDOFF_BUTTON, product_card, product_line
 from actions.localize import localized
-from clients import Passage, ServiceError, ServiceUnavailable
+from clients import Passage, SearchAnswer, ServiceError, ServiceUnavailable
 
 REPHRASE_BUTTON = {"title": "I'll rephrase", "payload": "/rephrase"}
 # The language the knowledge base is written in.
@@ -110,13 +110,8 @@ class ActionAnswerQuestion(Action):
             dispatcher.utter_message(text="What would you like to know? Ask me in your own words.")
             return []
         language = tracker.get_slot("language") or (message.get("metadata") or {}).get("language")
-        filters = {"type": ["policy", "faq"]} if intent in POLICY_INTENTS else None
-        prefer = [INTENT_ARTICLE[intent]] if intent in INTENT_ARTICLE else []
-        query, language = await self._pivot(query, language)
         try:
-            answer = await self.knowledge.search(
-                query, top_k=5, filters=filters, language=language, prefer_doc_ids=prefer
-            )
+            answer, _ = await self.lookup(query, language, intent)
         except (ServiceUnavailable, ServiceError):
             dispatcher.utter_message(
                 text=(
@@ -135,13 +130,26 @@ class ActionAnswerQuestion(Action):
                 buttons=[REPHRASE_BUTTON, HANDOFF_BUTTON],
             )
             return []
-        results = answer.results
+        self.reply(dispatcher, answer.results)
+        return []
+
+    async def lookup(self, query: str, language: str | None, intent: str) -> tuple[SearchAnswer, str | None]:
+        """The knowledge base's ranked passages for the shopper's words (pivoted into English where a route
+        exists), limited to articles for a policy intent and preferring that intent's own article; and the
+        language the search ran in. Raises ServiceUnavailable/ServiceError when the service cannot answer."""
+        filters = {"type": ["policy", "faq"]} if intent in POLICY_INTENTS else None
+        prefer = [INTENT_ARTICLE[intent]] if intent in INTENT_ARTICLE else []
+        query, language = await self._pivot(query, language)
+        answer = await self.knowledge.search(query, top_k=5, filters=filters, language=language, prefer_doc_ids=prefer)
+        return answer, language
+
+    def reply(self, dispatcher: CollectingDispatcher, results: list[Passage]) -> None:
+        """A confident search's answer: the best passage with its source, or product cards."""
         best = results[0]
         if best.type == "product":
             self._answer_products(dispatcher, results)
         else:
             self._answer_passage(dispatcher, best, results[1:])
-        return []
 
     @staticmethod
     def _answer_passage(dispatcher: CollectingDispatcher, best: Passage, others: list[Passage]) -> None:

@@ -1,0 +1,99 @@
+"""The knowledge base before "I didn't get that": what runs when the NLU cannot place a message.
+
+`action_knowledge_fallback` runs for `nlu_fallback` (the FallbackClassifier's low confidence or ambiguity) and
+for `out_of_scope` (bot/data/rules.yml). Many such messages are shop questions on topics with no intent of
+their own ("How long is a gift card valid?", "do you price match?"), and the knowledge base often answers
+them. So the message is searched first, exactly as the answer action searches (actions/knowledge_answer.py:
+translated into English where the models service has a route, the knowledge service's own `confident`
+verdict and thresholds, the same reply with its source), without an intent's article filter or preference,
+since the intent is unknown; and, because no intent vouches that the message is about the shop, an English
+search's best passage must also share words with it (`shares_words`: gibberish scores high on the embedder
+alone). Only when that search is not confident, or the knowledge service cannot be reached,
+does the assistant do what it did before: `out_of_scope` declines (utter_out_of_scope), `nlu_fallback`
+asks to rephrase or, after repeated misunderstandings or frustration, offers a person
+(action_offer_handoff, actions/handoff.py). A message answered this way is no misunderstanding: the
+`fallback_answered` slot marks it, so it does not count towards that offer.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.frustration import frustrated_since_offer, offer_made, offer_message
+from actions.handoff import FALLBACK_ANSWERED_SLOT, ActionOfferHandoff
+from actions.knowledge_answer import KB_LANGUAGE, MAX_QUERY_CHARS, ActionAnswerQuestion
+from actions.localize import localized
+from clients import Passage, ServiceError, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+OUT_OF_SCOPE = "out_of_scope"
+
+
+def shares_words(best: Passage, searched_in: str | None) -> bool:
+    """Whether the best passage has lexical support: an English search (the knowledge base's language) must
+    share words with it (BM25 `lexical_score` > 0).
+
+    An answer action runs only after the NLU placed the message on a shop topic; a fallback has no such
+    vouching, and the embedder rates gibberish close to any passage: "blorp frobnicate zzkx" and
+    "asdf qwerty zxcv" reach a dense cosine of 0.856-0.859 against the privacy policy, over the 0.851
+    threshold, while every English shop question measured shares words with its answer. A search in
+    another language has no words in common with English articles, so there the service's verdict stands
+    alone, as it does for the answer action; so does a result without a lexical score (a dense-only search).
+    """
+    if (searched_in or KB_LANGUAGE).split("-")[0].lower() != KB_LANGUAGE:
+        return True
+    lexical = best.metadata.get("lexical_score")
+    return lexical is None or float(lexical) > 0.0
+
+
+@localized
+class ActionKnowledgeFallback(ActionAnswerQuestion):
+    """A message the NLU could not place: the knowledge base's confident answer, else the old fallback."""
+
+    def __init__(self) -> None:
+        super().__init__()  # the knowledge and models clients come from the process holder, as for the answer action
+        self.offer = ActionOfferHandoff()
+
+    def name(self) -> str:
+        return "action_knowledge_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        message = tracker.latest_message or {}
+        query = str(message.get("text") or "").strip()[:MAX_QUERY_CHARS]
+        intent = str((message.get("intent") or {}).get("name") or "")
+        # A button payload ("/something") carries no question to look up.
+        if query and not query.startswith("/"):
+            language = tracker.get_slot("language") or (message.get("metadata") or {}).get("language")
+            try:
+                answer, searched_in = await self.lookup(query, language, "")
+            except (ServiceUnavailable, ServiceError) as exc:
+                log.warning("knowledge search for a fallback message failed (%s); asking to rephrase", exc)
+            else:
+                if answer.results and answer.confident and shares_words(answer.results[0], searched_in):
+                    return self._answer(dispatcher, tracker, answer.results, intent)
+        if intent == OUT_OF_SCOPE:
+            dispatcher.utter_message(response="utter_out_of_scope")
+            events: list[EventType] = []
+        else:
+            events = list(await self.offer.run(dispatcher, tracker, domain))
+        return [SlotSet(FALLBACK_ANSWERED_SLOT, False), *events]
+
+    def _answer(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, results: list[Passage], intent: str
+    ) -> list[EventType]:
+        events: list[EventType] = [SlotSet(FALLBACK_ANSWERED_SLOT, True)]
+        # A frustrated shopper is offered a person on every turn (action_validate_slot_mappings), except on
+        # nlu_fallback turns, where action_offer_handoff makes the offer: an answered one makes it here,
+        # above the answer, as on understood turns. In English, localized with the answer.
+        if intent != OUT_OF_SCOPE and frustrated_since_offer(tracker):
+            text, buttons = offer_message(KB_LANGUAGE)
+            dispatcher.utter_message(text=text, buttons=buttons)
+            events.append(offer_made())
+        self.reply(dispatcher, results)
+        return events
