@@ -16,6 +16,7 @@ from actions.handoff import ActionHandoff, ActionOfferHandoff
 from channels import auth
 from channels.console import QUEUE, SM, create_app
 from channels.settings import ConsoleSettings
+from tests.security.console_support import offline_settings
 from tests.support import free_port, run_action
 
 # As long as svc/secrets.py requires of every token (the action server reads it from HANDOFF_API_TOKEN there).
@@ -23,28 +24,7 @@ TOKEN = "action-test-token-0123456789abcdef"
 
 
 def settings(tmp: Path) -> ConsoleSettings:
-    closed = f"http://127.0.0.1:{free_port()}"
-    return ConsoleSettings(
-        host="127.0.0.1",
-        port=0,
-        database_url=f"sqlite:///{tmp / 'console.db'}",
-        db_schema=None,
-        redis_url=None,
-        redis_prefix="t:",
-        rasa_url=closed,
-        rasa_token=None,
-        rasa_public_url=closed,
-        models_url=closed,
-        knowledge_url=closed,
-        orders_url=closed,
-        handoff_token=TOKEN,
-        session_ttl_s=3600,
-        session_idle_s=600,
-        cookie_secure=False,
-        avg_handle_s=240.0,
-        online_window_s=60.0,
-        upstream_timeout_s=1.0,
-    )
+    return offline_settings(tmp, rasa_token=None, handoff_token=TOKEN)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
 
+from channels.settings import ConsoleSettings
 from tests.support import REPO_ROOT, free_port, python_module, service_process
 
 HANDOFF_TOKEN = "security-test-handoff-token-0123456789abcdef"
@@ -178,3 +179,31 @@ def start_console(tmp: Path, **extra: str) -> Iterator[Console]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def offline_settings(tmp: Path, **overrides: Any) -> ConsoleSettings:
+    """Console settings for an in-process app whose upstreams all point at a closed loopback port."""
+    closed = f"http://127.0.0.1:{free_port()}"
+    values: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": 0,
+        "database_url": f"sqlite:///{tmp / 'console.db'}",
+        "db_schema": None,
+        "redis_url": None,
+        "redis_prefix": "t:",
+        "rasa_url": closed,
+        "rasa_token": "x" * 32,
+        "rasa_public_url": closed,
+        "models_url": closed,
+        "knowledge_url": closed,
+        "orders_url": closed,
+        "handoff_token": "y" * 32,
+        "session_ttl_s": 3600,
+        "session_idle_s": 600,
+        "cookie_secure": False,
+        "avg_handle_s": 240.0,
+        "online_window_s": 60.0,
+        "upstream_timeout_s": 1.0,
+        "widget_session_key": "z" * 32,
+    }
+    return ConsoleSettings(**{**values, **overrides})

@@ -18,8 +18,7 @@ import requests
 
 from channels.console import iter_routes
 from channels.console.app import create_app
-from channels.settings import ConsoleSettings
-from tests.security.console_support import ADMIN_PW, AGENT_PW, BOB_PW, Console, start_console
+from tests.security.console_support import ADMIN_PW, AGENT_PW, BOB_PW, Console, offline_settings, start_console
 
 SAMPLE_CID = "web-AAAAAAAAAAAAAAAAAAAAAAAA"
 
@@ -30,29 +29,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
 
 
 def _routes(tmp: Path) -> list[tuple[str, str, bool]]:
-    closed = "http://127.0.0.1:9"
-    settings = ConsoleSettings(
-        host="127.0.0.1",
-        port=0,
-        database_url=f"sqlite:///{tmp / 'routes.db'}",
-        db_schema=None,
-        redis_url=None,
-        redis_prefix="t:",
-        rasa_url=closed,
-        rasa_token="x" * 32,
-        rasa_public_url=closed,
-        models_url=closed,
-        knowledge_url=closed,
-        orders_url=closed,
-        handoff_token="y" * 32,
-        session_ttl_s=3600,
-        session_idle_s=600,
-        cookie_secure=False,
-        avg_handle_s=240.0,
-        online_window_s=60.0,
-        upstream_timeout_s=1.0,
-        widget_session_key="z" * 32,
-    )
+    settings = offline_settings(tmp)
     return list(iter_routes(create_app(settings)))
 
 

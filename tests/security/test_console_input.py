@@ -15,8 +15,14 @@ import requests
 
 from channels.console import iter_routes
 from channels.console.app import create_app
-from channels.settings import ConsoleSettings
-from tests.security.console_support import ADMIN_PW, HANDOFF_TOKEN, Console, fresh_source, start_console
+from tests.security.console_support import (
+    ADMIN_PW,
+    HANDOFF_TOKEN,
+    Console,
+    fresh_source,
+    offline_settings,
+    start_console,
+)
 
 BODIES = {
     "nested arrays": b"[" * 30000 + b"]" * 30000,
@@ -33,29 +39,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
 
 
 def _post_paths(tmp: Path) -> list[str]:
-    closed = "http://127.0.0.1:9"
-    settings = ConsoleSettings(
-        host="127.0.0.1",
-        port=0,
-        database_url=f"sqlite:///{tmp / 'routes.db'}",
-        db_schema=None,
-        redis_url=None,
-        redis_prefix="t:",
-        rasa_url=closed,
-        rasa_token="x" * 32,
-        rasa_public_url=closed,
-        models_url=closed,
-        knowledge_url=closed,
-        orders_url=closed,
-        handoff_token="y" * 32,
-        session_ttl_s=3600,
-        session_idle_s=600,
-        cookie_secure=False,
-        avg_handle_s=240.0,
-        online_window_s=60.0,
-        upstream_timeout_s=1.0,
-        widget_session_key="z" * 32,
-    )
+    settings = offline_settings(tmp)
     app = create_app(settings)
     return sorted({path for method, path, _ in iter_routes(app) if method == "POST"})
 

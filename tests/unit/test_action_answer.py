@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aiohttp import web
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge_answer import ActionAnswerQuestion, _clip
 from clients.registry import close_process_clients
 from tests.support import free_port
+from tests.unit.fake_knowledge import serve_fake_knowledge
 
 PRODUCT = {
     "doc_id": "P0055",
@@ -50,35 +50,8 @@ def tracker(text: str, intent: str = "ask_returns", language: str = "en") -> Tra
 
 @pytest.fixture
 async def answer(aiohttp_server, monkeypatch: pytest.MonkeyPatch, process_clients):
-    state: dict[str, Any] = {"requests": []}
-
-    async def search(request: web.Request) -> web.Response:
-        body = await request.json()
-        state["requests"].append(body)
-        return web.json_response(state["reply"], status=state.get("status", 200))
-
-    async def translate(request: web.Request) -> web.Response:
-        # The models service's contract: only pt -> en has a route here, as with the offline defaults.
-        body = await request.json()
-        state.setdefault("translations", []).append(body)
-        if (body.get("source"), body["target"]) != ("pt", "en"):
-            return web.json_response({"error": {"code": "unsupported_pair", "message": "no route"}}, status=422)
-        texts = [state["english"].get(t, t) for t in body["texts"]]
-        return web.json_response({"translations": [{"text": t, "translated": True} for t in texts]})
-
-    app = web.Application()
-    app.router.add_post("/v1/search", search)
-    app.router.add_post("/v1/translate", translate)
-    server = await aiohttp_server(app)
-    # The action's knowledge and models clients (the process's, as in the action server) both reach the fake;
-    # replies to non-English shoppers go through the reply translator, the same models client.
-    monkeypatch.setenv("KNOWLEDGE_URL", str(server.make_url("")))
-    monkeypatch.setenv("MODELS_URL", str(server.make_url("")))
-    monkeypatch.setenv("BACKEND_TIMEOUT_S", "2.0")
-    monkeypatch.setenv("TRANSLATE_TIMEOUT_S", "2.0")
-    state["monkeypatch"] = monkeypatch
+    state = await serve_fake_knowledge(aiohttp_server, monkeypatch)
     action = ActionAnswerQuestion()
-    state["english"] = {}
 
     async def run(text: str, intent: str = "ask_returns", language: str = "en") -> list[dict[str, Any]]:
         dispatcher = CollectingDispatcher()

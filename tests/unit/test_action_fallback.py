@@ -6,13 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from aiohttp import web
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback import ActionKnowledgeFallback
 from clients.registry import close_process_clients
 from tests.support import free_port
+from tests.unit.fake_knowledge import serve_fake_knowledge
 
 GIFT_CARDS = {
     "doc_id": "gift-cards",
@@ -68,31 +68,7 @@ def tracker(
 
 @pytest.fixture
 async def fallback(aiohttp_server, monkeypatch: pytest.MonkeyPatch, process_clients):
-    state: dict[str, Any] = {"requests": [], "english": {}}
-
-    async def search(request: web.Request) -> web.Response:
-        state["requests"].append(await request.json())
-        return web.json_response(state["reply"], status=state.get("status", 200))
-
-    async def translate(request: web.Request) -> web.Response:
-        # As with the offline defaults, only pt -> en has a route.
-        body = await request.json()
-        state.setdefault("translations", []).append(body)
-        if (body.get("source"), body["target"]) != ("pt", "en"):
-            return web.json_response({"error": {"code": "unsupported_pair", "message": "no route"}}, status=422)
-        texts = [state["english"].get(t, t) for t in body["texts"]]
-        return web.json_response({"translations": [{"text": t, "translated": True} for t in texts]})
-
-    app = web.Application()
-    app.router.add_post("/v1/search", search)
-    app.router.add_post("/v1/translate", translate)
-    server = await aiohttp_server(app)
-    # The action's knowledge and models clients (the process's, as in the action server) both reach the fake.
-    monkeypatch.setenv("KNOWLEDGE_URL", str(server.make_url("")))
-    monkeypatch.setenv("MODELS_URL", str(server.make_url("")))
-    monkeypatch.setenv("BACKEND_TIMEOUT_S", "2.0")
-    monkeypatch.setenv("TRANSLATE_TIMEOUT_S", "2.0")
-    state["monkeypatch"] = monkeypatch
+    state = await serve_fake_knowledge(aiohttp_server, monkeypatch)
     action = ActionKnowledgeFallback()
 
     async def run(

@@ -1,0 +1,39 @@
+"""A stand-in for the knowledge and models services in action unit tests: one aiohttp test server that answers
+`POST /v1/search` with `state["reply"]` (status `state["status"]`, default 200) and `POST /v1/translate` for
+Portuguese -> English only (as with the offline defaults), with `state["english"]` as the dictionary. Requests
+are recorded in `state["requests"]` and `state["translations"]`; the process's clients are pointed at it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+
+async def serve_fake_knowledge(aiohttp_server: Any, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    state: dict[str, Any] = {"requests": [], "english": {}, "monkeypatch": monkeypatch}
+
+    async def search(request: web.Request) -> web.Response:
+        state["requests"].append(await request.json())
+        return web.json_response(state["reply"], status=state.get("status", 200))
+
+    async def translate(request: web.Request) -> web.Response:
+        body = await request.json()
+        state.setdefault("translations", []).append(body)
+        if (body.get("source"), body["target"]) != ("pt", "en"):
+            return web.json_response({"error": {"code": "unsupported_pair", "message": "no route"}}, status=422)
+        texts = [state["english"].get(t, t) for t in body["texts"]]
+        return web.json_response({"translations": [{"text": t, "translated": True} for t in texts]})
+
+    app = web.Application()
+    app.router.add_post("/v1/search", search)
+    app.router.add_post("/v1/translate", translate)
+    server = await aiohttp_server(app)
+    # The actions' knowledge and models clients (the process's, as in the action server) both reach the fake;
+    # replies to non-English shoppers go through the reply translator, the same models client.
+    monkeypatch.setenv("KNOWLEDGE_URL", str(server.make_url("")))
+    monkeypatch.setenv("MODELS_URL", str(server.make_url("")))
+    monkeypatch.setenv("BACKEND_TIMEOUT_S", "2.0")
+    monkeypatch.setenv("TRANSLATE_TIMEOUT_S", "2.0")
+    return state
