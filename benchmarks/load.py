@@ -5,6 +5,9 @@
     .venv/bin/python benchmarks/load.py --quick               # smoke run: a few turns, no bare Rasa
     .venv/bin/python benchmarks/load.py --profile             # + where the time goes (timing hooks, CPU, py-spy)
 
+--profile finds py-spy on PATH or in $PYSPY (e.g. `.venv/bin/pip install --target /tmp/pyspy py-spy`, then
+PYSPY=/tmp/pyspy/bin/py-spy); without it the timing hooks still report. --keep keeps logs and raw profiles.
+
 What it does, in one run (every process on a free loopback port, every one stopped at the end):
 1. Starts the whole stack as the integration tests' `assistant` fixture does (orders, recommender, knowledge,
    models services, action server, Rasa through bot/serve.py with the API token) and talks to it through
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -383,13 +387,29 @@ class PySpy:
 
     def __init__(self, pid: int, out: Path, name: str) -> None:
         self.out, self.name = out, name
-        self.proc = subprocess.Popen(
-            [PYSPY, "record", "--pid", str(pid), "--subprocesses", "--rate", "50", "--format", "raw", "-o", str(out)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        self.proc: subprocess.Popen[bytes] | None = None
+        with contextlib.suppress(OSError):  # no py-spy: summary() says so
+            self.proc = subprocess.Popen(
+                [
+                    PYSPY,
+                    "record",
+                    "--pid",
+                    str(pid),
+                    "--subprocesses",
+                    "--rate",
+                    "50",
+                    "--format",
+                    "raw",
+                    "-o",
+                    str(out),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
 
     def stop(self) -> None:
+        if self.proc is None:
+            return
         self.proc.send_signal(2)  # SIGINT: py-spy writes its output and exits
         try:
             self.proc.wait(timeout=60)
