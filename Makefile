@@ -41,7 +41,7 @@ export TRANSFORMERS_OFFLINE := 1
 export PYTHONUNBUFFERED := 1
 
 
-.PHONY: help install data train bootstrap run test test-unit test-integration test-security test-stories test-rasa-unit test-browser browser models validate lint format clean
+.PHONY: help install data train bootstrap run test test-unit test-integration test-security test-stories test-rasa-unit test-browser browser models validate lint format clean bench-smoke
 
 help:
 	@echo "make run   - install what is missing, train, index, start every service, print the URLs"
@@ -106,6 +106,9 @@ test-rasa-unit: install
 
 test-browser: install data train browser
 	$(PY) -m pytest tests/browser -q -m browser
+
+bench-smoke: install data train ## the end-to-end load benchmark in smoke mode: a few turns, must finish with 0 errors
+	$(PY) benchmarks/load.py --quick
 
 test: lint validate test-unit test-integration test-security test-rasa-unit test-browser test-stories
 	@echo "make test: all suites passed"

@@ -1,0 +1,233 @@
+"""Processes for `benchmarks/load.py`: the whole Borderless stack and a bare `rasa init` assistant, each on
+free loopback ports, each stopped when its `with` block ends.
+
+The whole stack is started as the `assistant` fixture in tests/integration/conftest.py starts it (same
+services, same environment, same bootstrap), through the helpers of tests/support.py. With `timings`, Rasa
+and the action server run under benchmarks/load_timing.py (same entry points, timing hooks added).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tests.integration.conftest import ASSISTANT_PROOF_TTL_S, DEMO_DATA, TRAINED, _run
+from tests.support import (
+    PUBLIC_CHANNELS,
+    RASA_BIN,
+    RASA_PYTHON,
+    REPO_ROOT,
+    free_port,
+    python_module,
+    rasa_env,
+    rasa_server,
+    service_process,
+)
+
+BENCH_VAR = REPO_ROOT / "var" / "benchmarks"
+TIMING_SCRIPT = REPO_ROOT / "benchmarks" / "load_timing.py"
+
+
+@dataclass
+class Stack:
+    rasa_url: str
+    pids: dict[str, int]  # process name -> pid (each may have children: see cpu_seconds)
+    workdir: Path
+    timing_files: dict[str, Path] = field(default_factory=dict)
+
+
+@contextmanager
+def full_stack(work: Path, *, timings: bool = False, log=print) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
+    """Orders, recommender, knowledge and models services, the action server and Rasa (trained/)."""
+    if not any(TRAINED.glob("*.tar.gz")):
+        raise SystemExit("no trained Rasa model in trained/: run `make train`")
+    if not (DEMO_DATA / "manifest.json").exists():
+        raise SystemExit("no demo shop data in var/demo_shop: run `make data`")
+    ports = {name: free_port() for name in ("rasa", "actions", "orders", "knowledge", "recommender", "models")}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    env = {
+        **os.environ,
+        "BORDERLESS_VAR": str(work / "var"),
+        "HF_HUB_OFFLINE": "1",
+        "ORDERS_NOW": "demo",
+        "ORDERS_PORT": str(ports["orders"]),
+        "ORDERS_DATABASE_URL": f"sqlite:///{work / 'orders.db'}",
+        "KNOWLEDGE_PORT": str(ports["knowledge"]),
+        "KNOWLEDGE_ADMIN_TOKEN": "load-admin-token",
+        "RECOMMENDER_PORT": str(ports["recommender"]),
+        "MODELS_PORT": str(ports["models"]),
+        "MODELS_URL": urls["models"],
+        "ORDERS_URL": urls["orders"],
+        "KNOWLEDGE_URL": urls["knowledge"],
+        "RECOMMENDER_URL": urls["recommender"],
+        "ACTIONS_PORT": str(ports["actions"]),
+        "PROOF_TTL_S": str(ASSISTANT_PROOF_TTL_S),
+        **rasa_env(),
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    (work / "var").mkdir(parents=True)
+    shutil.copytree(DEMO_DATA, work / "var" / "demo_shop")
+    log("bootstrapping orders, recommender and knowledge databases ...")
+    for module in ("backends.orders", "backends.recommender", "knowledge"):
+        _run(python_module(module, "bootstrap"), env)
+    endpoints = work / "endpoints.yml"
+    endpoints.write_text(f'action_endpoint:\n  url: "{urls["actions"]}/webhook"\n')
+    credentials = work / "credentials.yml"
+    credentials.write_text(PUBLIC_CHANNELS)
+    logs = work / "logs"
+    logs.mkdir()
+    pids: dict[str, int] = {}
+    timing_files: dict[str, Path] = {}
+    with ExitStack() as stack:
+        for name, module in (
+            ("orders", "backends.orders"),
+            ("recommender", "backends.recommender"),
+            ("knowledge", "knowledge"),
+            ("models", "models"),
+        ):
+            log(f"starting {name} service ...")
+            proc = stack.enter_context(
+                service_process(
+                    python_module(module, "serve"),
+                    f"{urls[name]}/health",
+                    env=env,
+                    deadline_s=180,
+                    log_path=logs / f"{name}.log",
+                )
+            )
+            pids[name] = proc.pid
+        log("starting action server ...")
+        if timings:
+            timing_files["actions"] = work / "timing-actions.json"
+            actions_args = [sys.executable, str(TIMING_SCRIPT), "actions", str(timing_files["actions"])]
+        else:
+            actions_args = python_module("actions")
+        proc = stack.enter_context(
+            service_process(actions_args, f"{urls['actions']}/health", env=env, log_path=logs / "actions.log")
+        )
+        pids["actions"] = proc.pid
+        log("starting Rasa (loading the model takes a while) ...")
+        if timings:
+            timing_files["rasa"] = work / "timing-rasa.json"
+            rasa_args = [str(RASA_PYTHON), str(TIMING_SCRIPT), "rasa", str(timing_files["rasa"]), "--"]
+            rasa_args += ["--model", str(TRAINED), "--port", str(ports["rasa"])]
+            rasa_args += ["--endpoints", str(endpoints), "--credentials", str(credentials)]
+            proc = stack.enter_context(
+                service_process(
+                    rasa_args,
+                    f"{urls['rasa']}/version",
+                    env={**env, **rasa_env()},
+                    deadline_s=300,
+                    log_path=logs / "rasa.log",
+                )
+            )
+        else:
+            proc = stack.enter_context(
+                rasa_server(
+                    TRAINED, ports["rasa"], endpoints, credentials, env=env, deadline_s=300, log_path=logs / "rasa.log"
+                )
+            )
+        pids["rasa"] = proc.pid
+        yield Stack(urls["rasa"], pids, work, timing_files)
+
+
+def rasa_version() -> str:
+    done = subprocess.run(
+        [str(RASA_PYTHON), "-c", "import importlib.metadata as m; print(m.version('rasa'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return done.stdout.strip()
+
+
+def bare_model(work: Path, log=print) -> Path:  # type: ignore[no-untyped-def]
+    """A bare `rasa init --no-prompt` assistant, trained with the project's Rasa venv; cached under
+    var/benchmarks/ by Rasa version, so reruns skip the training."""
+    version = rasa_version()
+    cached = BENCH_VAR / f"bare-rasa-{version}" / "model.tar.gz"
+    if cached.exists():
+        log(f"bare Rasa {version}: cached model {cached}")
+        return cached
+    project = work / "bare"
+    project.mkdir(parents=True)
+    log(f"bare Rasa {version}: `rasa init --no-prompt` and training in {project} (once; cached afterwards) ...")
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false"}
+    done = subprocess.run(
+        [str(RASA_BIN), "init", "--no-prompt", "--init-dir", str(project)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    models = sorted((project / "models").glob("*.tar.gz"))
+    if done.returncode != 0 or not models:
+        raise RuntimeError(f"rasa init failed ({done.returncode}):\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(models[-1], cached)
+    (cached.parent / "about.json").write_text(json.dumps({"rasa": version, "from": "rasa init --no-prompt"}))
+    return cached
+
+
+@contextmanager
+def bare_rasa(work: Path, model: Path) -> Iterator[Stack]:
+    """`rasa run --enable-api` with the REST channel on a free loopback port (no token, no action server)."""
+    port = free_port()
+    project = work / "bare-serve"
+    project.mkdir(parents=True, exist_ok=True)
+    credentials = project / "credentials.yml"
+    credentials.write_text("rest:\n")
+    args = [str(RASA_BIN), "run", "--enable-api", "--model", str(model), "--interface", "127.0.0.1"]
+    args += ["--port", str(port), "--credentials", str(credentials)]
+    url = f"http://127.0.0.1:{port}"
+    with service_process(
+        args,
+        f"{url}/version",
+        env={"RASA_TELEMETRY_ENABLED": "false"},
+        deadline_s=300,
+        log_path=project / "rasa.log",
+    ) as proc:
+        yield Stack(url, {"bare-rasa": proc.pid}, project)
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        tree.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    return tree
+
+
+def process_tree(pid: int) -> list[int]:
+    tree, out, todo = _children(), [], [pid]
+    while todo:
+        current = todo.pop()
+        out.append(current)
+        todo.extend(tree.get(current, []))
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and its live children (Sanic serves from a child process)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
