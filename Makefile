@@ -110,7 +110,7 @@ test-browser: install data train browser
 bench-smoke: install data train ## the end-to-end load benchmark in smoke mode: a few turns, must finish with 0 errors
 	$(PY) benchmarks/load.py --quick
 
-test: lint validate test-unit test-integration test-security test-rasa-unit test-browser test-stories
+test: lint validate test-unit test-integration test-security test-rasa-unit test-browser test-stories bench-smoke
 	@echo "make test: all suites passed"
 
 # Code that runs in the Rasa server (Python 3.10 venv) is type-checked against that venv's packages.
