@@ -4,7 +4,9 @@
 (run in the Rasa venv: `.venv-rasa/bin/python -m bot.serve`) always passes a token — RASA_TOKEN, else the
 private file var/rasa_token generated on first start (svc/secrets.py) — binds to RASA_HOST (default
 127.0.0.1), and caps request bodies (SANIC_REQUEST_MAX_SIZE, default 1 MiB) so no single request can occupy
-the server. The token never appears on the command line (`ps` shows none). Other arguments go to `rasa run`.
+the server. The token never appears on the command line (`ps` shows none). It also makes Rasa validate the action
+server's responses against a validator built once (bot/action_response_validation.py). Other arguments go to
+`rasa run`.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ def main() -> None:
     os.environ.setdefault("SANIC_REQUEST_MAX_SIZE", str(DEFAULT_MAX_REQUEST_BYTES))
     args = rasa_run_args(sys.argv[1:])
     from rasa.__main__ import main as rasa_main
+
+    from bot import action_response_validation
+
+    action_response_validation.install()
 
     sys.argv = args
     rasa_main()
