@@ -18,9 +18,8 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.integration.conftest import ASSISTANT_PROOF_TTL_S, DEMO_DATA, TRAINED, _run
+from tests.integration.conftest import DEMO_DATA, TRAINED, prepare_stack
 from tests.support import (
-    PUBLIC_CHANNELS,
     RASA_BIN,
     RASA_PYTHON,
     REPO_ROOT,
@@ -50,38 +49,10 @@ def full_stack(work: Path, *, timings: bool = False, log=print) -> Iterator[Stac
         raise SystemExit("no trained Rasa model in trained/: run `make train`")
     if not (DEMO_DATA / "manifest.json").exists():
         raise SystemExit("no demo shop data in var/demo_shop: run `make data`")
-    ports = {name: free_port() for name in ("rasa", "actions", "orders", "knowledge", "recommender", "models")}
-    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    env = {
-        **os.environ,
-        "BORDERLESS_VAR": str(work / "var"),
-        "HF_HUB_OFFLINE": "1",
-        "ORDERS_NOW": "demo",
-        "ORDERS_PORT": str(ports["orders"]),
-        "ORDERS_DATABASE_URL": f"sqlite:///{work / 'orders.db'}",
-        "KNOWLEDGE_PORT": str(ports["knowledge"]),
-        "KNOWLEDGE_ADMIN_TOKEN": "load-admin-token",
-        "RECOMMENDER_PORT": str(ports["recommender"]),
-        "MODELS_PORT": str(ports["models"]),
-        "MODELS_URL": urls["models"],
-        "ORDERS_URL": urls["orders"],
-        "KNOWLEDGE_URL": urls["knowledge"],
-        "RECOMMENDER_URL": urls["recommender"],
-        "ACTIONS_PORT": str(ports["actions"]),
-        "PROOF_TTL_S": str(ASSISTANT_PROOF_TTL_S),
-        **rasa_env(),
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
-    (work / "var").mkdir(parents=True)
-    shutil.copytree(DEMO_DATA, work / "var" / "demo_shop")
     log("bootstrapping orders, recommender and knowledge databases ...")
-    for module in ("backends.orders", "backends.recommender", "knowledge"):
-        _run(python_module(module, "bootstrap"), env)
-    endpoints = work / "endpoints.yml"
-    endpoints.write_text(f'action_endpoint:\n  url: "{urls["actions"]}/webhook"\n')
-    credentials = work / "credentials.yml"
-    credentials.write_text(PUBLIC_CHANNELS)
+    stack_files = prepare_stack(work, admin_token="load-admin-token")
+    ports, urls, env = stack_files.ports, stack_files.urls, stack_files.env
+    endpoints, credentials = stack_files.endpoints, stack_files.credentials
     logs = work / "logs"
     logs.mkdir()
     pids: dict[str, int] = {}

@@ -72,13 +72,20 @@ def _run(args: list[str], env: dict[str, str]) -> str:
     return done.stdout
 
 
-@pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    if not any(TRAINED.glob("*.tar.gz")):
-        pytest.fail("no trained Rasa model in trained/: run `make train` (make test does it)")
-    if not (DEMO_DATA / "manifest.json").exists():
-        pytest.fail("no demo shop data in var/demo_shop: run `make data` (make test does it)")
-    work = tmp_path_factory.mktemp("assistant")
+@dataclass
+class StackFiles:
+    """What `prepare_stack` laid out in a work folder for one whole assistant on free loopback ports."""
+
+    ports: dict[str, int]
+    urls: dict[str, str]
+    env: dict[str, str]
+    endpoints: Path
+    credentials: Path
+
+
+def prepare_stack(work: Path, admin_token: str = "e2e-admin-token") -> StackFiles:
+    """Ports, environment, demo data, bootstrapped databases and Rasa's endpoints/credentials for the whole
+    assistant (the `assistant` fixture and benchmarks/load.py start the same stack)."""
     ports = {name: free_port() for name in ("rasa", "actions", "orders", "knowledge", "recommender", "models")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     env = {
@@ -89,7 +96,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         "ORDERS_PORT": str(ports["orders"]),
         "ORDERS_DATABASE_URL": f"sqlite:///{work / 'orders.db'}",
         "KNOWLEDGE_PORT": str(ports["knowledge"]),
-        "KNOWLEDGE_ADMIN_TOKEN": "e2e-admin-token",
+        "KNOWLEDGE_ADMIN_TOKEN": admin_token,
         "RECOMMENDER_PORT": str(ports["recommender"]),
         "MODELS_PORT": str(ports["models"]),
         "MODELS_URL": urls["models"],
@@ -103,16 +110,26 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     # The services read the demo data from their own var dir, as `make run` lays it out.
-    (work / "var").mkdir()
+    (work / "var").mkdir(parents=True)
     shutil.copytree(DEMO_DATA, work / "var" / "demo_shop")
-    _run(python_module("backends.orders", "bootstrap"), env)
-    _run(python_module("backends.recommender", "bootstrap"), env)
-    _run(python_module("knowledge", "bootstrap"), env)
-
+    for module in ("backends.orders", "backends.recommender", "knowledge"):
+        _run(python_module(module, "bootstrap"), env)
     endpoints = work / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "{urls["actions"]}/webhook"\n')
     credentials = work / "credentials.yml"
     credentials.write_text(PUBLIC_CHANNELS)
+    return StackFiles(ports, urls, env, endpoints, credentials)
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    if not any(TRAINED.glob("*.tar.gz")):
+        pytest.fail("no trained Rasa model in trained/: run `make train` (make test does it)")
+    if not (DEMO_DATA / "manifest.json").exists():
+        pytest.fail("no demo shop data in var/demo_shop: run `make data` (make test does it)")
+    work = tmp_path_factory.mktemp("assistant")
+    files = prepare_stack(work)
+    ports, urls, env, endpoints, credentials = files.ports, files.urls, files.env, files.endpoints, files.credentials
     logs = work / "logs"
     logs.mkdir()
     with ExitStack() as stack:
