@@ -11,7 +11,10 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA = REPO_ROOT / "benchmarks" / "data" / "multilingual"
-LANG_ORDER = ["en", "pt", "es", "de", "fr", "it", "nl", "ja", "ru"]
+LANG_ORDER = [
+    *("en", "pt", "es", "de", "fr", "it", "nl", "ja", "ru"),
+    *("pl", "sv", "da", "cs", "uk", "tr", "el", "ar", "he", "hi", "bn", "vi", "id", "ko", "zh", "th"),
+]
 
 
 def load_jsonl(name: str) -> list[dict]:

@@ -6,8 +6,11 @@ in bot/data), chosen with --data:
 - intents.jsonl ("dev"): the set the multilingual NLU was developed against; some training examples in
   bot/data/nlu/multilingual.yml were written after reading its misses, so its figures are optimistic;
 - intents_heldout.jsonl ("held-out", the default): written afterwards by someone who read neither bot/data
-  nor the dev set, and not used to change anything — the honest figure. A message counts as correct when the predicted
-intent (after FallbackClassifier) is the expected one; nlu_fallback counts as wrong.
+  nor the dev set, and not used to change anything — the honest figure;
+- intents_dev_langs.jsonl / intents_heldout_langs.jsonl: 25 languages, 12 / 20 short shop messages each; the
+  second is held out (never used for tuning). See benchmarks/data/multilingual/README.md.
+A message counts as correct when the predicted intent (after FallbackClassifier) is the expected one;
+nlu_fallback counts as wrong. Rows marked `one_word` (a one-word greeting) are also reported on their own.
 """
 
 from __future__ import annotations
@@ -74,6 +77,18 @@ def report(name: str, results: list[dict], times: list[float]) -> None:
         fb = 100 * sum(r["predicted"] == "nlu_fallback" for r in rs) / len(rs)
         print(f"{lang:<10}{len(rs):>4}{a:>9.1f}%{a - en:>+8.1f}{acc(rs, 'top'):>23.1f}%{fb:>9.1f}%")
     print(f"{'all':<10}{len(results):>4}{acc(results, 'predicted'):>9.1f}%")
+    gaps = {lang: acc(by_lang[lang], "predicted") - en for lang in by_lang if lang != "en"}
+    if gaps:
+        behind = sorted((g, lang) for lang, g in gaps.items() if g < -10)
+        worst = min(gaps, key=lambda lang: gaps[lang])
+        line = f"within 10 points of English: {len(gaps) - len(behind)}/{len(gaps)} languages; "
+        line += f"worst {worst} {gaps[worst]:+.1f}"
+        print(line + (f"; behind: {', '.join(lang for _, lang in behind)}" if behind else ""))
+    one_word = [r for r in results if r.get("one_word")]
+    if one_word:
+        right = [r for r in one_word if r["predicted"] == r["intent"]]
+        misses = ", ".join(f"{r['text']} -> {r['predicted']}" for r in one_word if r["predicted"] != r["intent"])
+        print(f"one-word greetings: {len(right)}/{len(one_word)} right" + (f"; missed: {misses}" if misses else ""))
     families = sorted({r["family"] for r in results})
     langs = ordered(set(by_lang))
     print()
@@ -97,7 +112,7 @@ def main() -> None:
     parser.add_argument(
         "--data",
         action="append",
-        choices=["intents_heldout.jsonl", "intents.jsonl"],
+        choices=["intents_heldout.jsonl", "intents.jsonl", "intents_dev_langs.jsonl", "intents_heldout_langs.jsonl"],
         help="test set(s) in benchmarks/data/multilingual; repeatable (default: the held-out set)",
     )
     args = parser.parse_args()

@@ -67,6 +67,13 @@ def test_trains_persists_and_answers_for_other_languages(model_storage, resource
     assert german.as_dict(only_output_properties=True)["intent_source"] == "E5IntentClassifier"
     assert english.get(INTENT)["name"] == "from_diet"  # English stays with DIET
 
+    # A message the detector is unsure of is not left to the English DIET ("ciao" reads as English at 0.2).
+    unsure = Message(data={TEXT: "ciao", "language": "en", "language_confidence": 0.2})
+    unsure.features = english.features  # any e5 vector will do: only who answers is checked here
+    unsure.set(INTENT, {"name": "from_diet", "confidence": 0.9}, add_to_output=True)
+    loaded.process([unsure])
+    assert unsure.get(INTENT)["name"] != "from_diet"
+
     always = E5IntentClassifier.load({**config, "mode": "always"}, model_storage, resource, execution_context)
     always.process([english])
     assert english.get(INTENT)["name"] == "ask_shipping"
