@@ -98,7 +98,11 @@ def _shop_orders() -> dict[str, Any]:
     except ImportError:  # pragma: no cover - the profile package is part of the repository
         return {}
     shop = current_shop()
-    return {"orders_backend": parse_backend(shop.orders_backend), "proofs": frozenset(shop.proofs)}
+    backend = shop.orders_backend
+    return {
+        "orders_backend": parse_backend({"backend": backend.kind, backend.kind: backend.settings}),
+        "proofs": frozenset(shop.proofs),
+    }
 
 
 @dataclass(frozen=True)
