@@ -65,6 +65,12 @@ def _gmt(value: Any) -> datetime | None:
     return None if parsed is None else parsed.replace(tzinfo=timezone.utc)
 
 
+def _carried(updated: PlatformOrder, before: PlatformOrder) -> PlatformOrder:
+    """The order as the platform answered a change, with the details already read for it (not read twice)."""
+    ref = {**updated.ref, "details": before.ref.get("details")}
+    return dataclasses.replace(updated, products=before.products, returns=before.returns, ref=ref)
+
+
 def refused(message: str, **details: Any) -> ApiError:
     return ApiError(409, "order_system_refused", f"The shop's order system refused the change: {message}", **details)
 
@@ -247,7 +253,7 @@ class WooCommerceSource:
             "Refund the payment to the original payment method.",
         )
         updated = self._order(raw) if isinstance(raw, dict) else dataclasses.replace(platform, status="cancelled")
-        return dataclasses.replace(updated, products=platform.products, returns=platform.returns)
+        return _carried(updated, platform)
 
     async def change_address(
         self, session: AsyncSession, order: OrderRecord, address: dict[str, str], now: datetime
@@ -265,7 +271,7 @@ class WooCommerceSource:
         }
         raw = await self._change("PUT", f"/orders/{platform.ref['id']}", {"shipping": shipping})
         updated = self._order(raw) if isinstance(raw, dict) else platform
-        return dataclasses.replace(updated, products=platform.products, returns=platform.returns)
+        return _carried(updated, platform)
 
     async def create_return(
         self,
