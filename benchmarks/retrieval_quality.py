@@ -1,7 +1,7 @@
 """Retrieval quality on the labelled question set: hit@1, hit@5, MRR and "I don't know" on questions the
 knowledge base cannot answer, for dense, lexical and hybrid ranking side by side.
 
-The corpus is knowledge/content (policies, FAQs) plus the demo catalog var/demo_shop/products.jsonl
+The corpus is shops/lumen-goods/content (policies, FAQs) plus the demo catalog var/demo_shop/products.jsonl
 (`.venv/bin/python -m backends.demo_shop.generate` writes it). "I don't know" is decided as the service
 does: the best result's cosine below the calibrated min_score in knowledge/answer_thresholds.json.
 
