@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from knowledge.documents import to_chunks
 from knowledge.ingest import load_content_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,9 +118,12 @@ def test_benchmark_labels_name_existing_articles(docs: dict[str, str]) -> None:
     rows = [json.loads(line) for line in questions.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert sum(1 for r in rows if r["relevant"]) >= 60
     assert {r["language"] for r in rows} == {"en", "es", "fr"}
+    sections = {(c.doc_id, c.section or "(intro)") for d in load_content_dir(SHOP / "content") for c in to_chunks(d)}
     for r in rows:
         for label in r["relevant"]:
-            assert label["doc"] in docs, r["id"]
+            assert label["doc"] in docs, (r["id"], label)
+            if "section" in label:  # the `## ` heading it names exists ("(intro)": the text before the first)
+                assert (label["doc"], label["section"]) in sections, (r["id"], label)
     facts = yaml.safe_load((ROOT / "benchmarks" / "data" / "answer_quality" / "kettle-and-crane.yaml").read_text())
     assert len(facts["questions"]) >= 40
     for q in facts["questions"]:
