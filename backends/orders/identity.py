@@ -27,6 +27,7 @@ from backends.orders.normalize import (
     normalize_postcode,
     phones_match,
 )
+from borderless.profile import current_shop
 from svc.errors import ApiError
 
 NOT_FOUND_MESSAGE = "No order matches that order number and those details."
@@ -50,11 +51,12 @@ class Proof:
 def parse_order_number(raw: str) -> str:
     number = normalize_order_number(raw)
     if number is None:
+        example = " or ".join(current_shop().order_numbers.examples)
         raise ApiError(
             422,
             "invalid_order_number",
-            "order_number must look like BL-123456",
-            problems=[{"field": "order_number", "message": "expected BL- followed by six digits"}],
+            f"order_number must look like {example}",
+            problems=[{"field": "order_number", "message": f"not one of the shop's order numbers (e.g. {example})"}],
         )
     return number
 

@@ -18,7 +18,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backends.orders.adapters.source import OrderRecord, OrderSource
 from backends.orders.identity import Proof, Verifier
-from backends.orders.rules import Rules, add_business_days
 from backends.orders.views import (
     item_return_rule,
     money,
@@ -26,6 +25,7 @@ from backends.orders.views import (
     return_deadline,
     returnable_items,
 )
+from borderless.rules import Rules, add_business_days
 from svc.errors import ApiError
 
 
@@ -175,7 +175,7 @@ class Orders:
                     returnable=left.get(pid, 0),
                 )
         country = str((order.shipping_address or {}).get("country", "")).upper()
-        free = self.rules.is_eu(country)
+        free = self.rules.free_returns(country)
         lines = [{"product_id": pid, "quantity": qty} for pid, qty in merged.items()]
         ret = await self.source.create_return(session, order, lines, reason, free, now)
         days = self._refund_days()

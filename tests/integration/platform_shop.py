@@ -23,14 +23,14 @@ zones:
     carrier: UPS
 """,
     "duties.yaml": "countries: {}\n",
-    "currencies.yaml": "rates: {EUR: 1, USD: 1.1}\n",
+    "currencies.yaml": "base: USD\nrates: {USD: 1, CAD: 1.38}\n",
     "orders.yaml": """
 cancellable_statuses: [pending, paid, packed]
 address_changeable_statuses: [pending, paid, packed]
 returnable_statuses: [delivered]
 return_window_days: 30
 refund_business_days: 7
-free_return_zone: domestic
+free_return_zones: [domestic]
 non_returnable_categories: [gift cards]
 non_returnable_tags: [gift-card]
 sealed_only_categories: []

@@ -6,7 +6,6 @@ record (api.py `run_change`), with the order row locked (`SELECT … FOR UPDATE`
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import datetime
 from typing import Any, cast
@@ -28,8 +27,9 @@ async def _record(session: AsyncSession, order: Order, now: datetime, event: dic
 
 
 def _return_id(number: str) -> str:
-    # The number's letters and digits keep the id readable; the random tail keeps it unique.
-    stem = re.sub(r"[^A-Za-z0-9]", "", number)[-12:]
+    # The number's letters and digits keep the id readable (`#1001` → `R-1001-…`); the random tail keeps it
+    # unique; at most 20 of them keep it inside the column.
+    stem = "".join(ch for ch in number if ch.isalnum())[-20:]
     return f"R-{stem}-{secrets.token_hex(3).upper()}"
 
 
