@@ -44,6 +44,10 @@ async def _orders_in_db(settings: Settings) -> int:
 
 
 def bootstrap(settings: Settings) -> int:
+    if settings.orders_backend.kind != "builtin":
+        # The shop's orders live on its platform (adapters/): there is nothing to import here.
+        log.info("orders come from %s; nothing to bootstrap", settings.orders_backend.kind)
+        return 0
     existing = asyncio.run(_orders_in_db(settings))
     if existing:
         log.info("orders database already holds %d orders; nothing to do", existing)

@@ -150,6 +150,13 @@ def test_customer_token_opens_the_customers_orders(service: OrdersService) -> No
     assert status == 404
 
 
+def test_bootstrap_imports_nothing_when_orders_live_on_the_platform(service: OrdersService) -> None:
+    service.cli("bootstrap")
+    assert http_json("GET", service.url + "/v1/products") == (200, {"products": []})
+    status, health = http_json("GET", service.url + "/health")
+    assert status == 200 and health["orders_backend"] == "shopify"
+
+
 # ---------- changes ----------
 
 
