@@ -122,7 +122,7 @@ async def test_return_inside_the_window_opens_a_return_with_a_free_eu_label(orde
     )
     assert asked[0]["text"].startswith("Start a return for order BL-100004")
     assert "hygiene seal" in asked[0]["text"]
-    assert "Done: return R-100004-" in done[0]["text"] and "Free return label" in done[0]["text"]
+    assert "Done: return R-BL100004-" in done[0]["text"] and "Free return label" in done[0]["text"]
     assert "Trail Rain Jacket" in done[0]["text"] and "Gift Card" not in done[0]["text"]
     assert len((await lookup(orders_url, "BL-100004", ANNA))["returns"]) == 1
 
