@@ -339,6 +339,8 @@ def load_shop(root: str | os.PathLike[str]) -> Shop:
             r.problem(at, "must be a mapping with pattern, canonical and example")
             continue
         entry = {k: r.text((*at, k), required=True) for k in ("pattern", "canonical", "example")}
+        if r.get((*at, "find")):
+            entry["find"] = r.text((*at, "find"))
         try:
             OrderNumbers.from_config([entry])
         except OrderNumberFormatError as exc:
