@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from borderless.profile import Shop, load_shop, var_root
-from knowledge.samples import write_sample
+from tests.knowledge_samples import write_sample
 from tests.support import (
     PUBLIC_CHANNELS,
     REPO_ROOT,
@@ -370,7 +370,7 @@ def knowledge_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProces
 
 @contextmanager
 def sample_knowledge_service(root: Path) -> Iterator[dict[str, Any]]:
-    """The knowledge service over knowledge.samples (written under `root`), bootstrapped and serving on a free
+    """The knowledge service over tests.knowledge_samples (written under `root`), bootstrapped and serving on a free
     port until the block ends: {"base", "env", "root", "content", "catalog"}."""
     content, catalog = write_sample(root / "sample")
     port = free_port()
