@@ -1,7 +1,7 @@
 """Order-number formats of a shop: recognising, normalising and giving examples of what shoppers type.
 
 Each format is a regular expression of what a shopper may type (its capture groups hold the significant part)
-and a canonical template (`{1}`, `{2}` … are the groups), e.g. `BL[\\s\\-_#]*(\\d{6})` → `BL-{1}`, or
+and a canonical template (`{1}`, `{2}` … are the groups), e.g. `W\\s*-?\\s*(\\d{7})` → `W{1}`, or
 `#?\\s*(\\d{4,6})` → `#{1}`. Normalisation only removes noise (case, spaces, a missing dash); it never widens a
 match, so a number one digit short stays unmatched.
 
