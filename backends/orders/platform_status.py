@@ -9,6 +9,13 @@ Inputs are accepted in every spelling the platforms use: GraphQL enums (`PAID`, 
 REST/CSV values (`paid`, `partial`, `fulfilled`), WooCommerce slugs with or without `wc-` and its labels
 (`On hold`). An unknown value never raises: it maps to the most cautious lifecycle state that fits what is
 known (a policy check then refuses rather than allows).
+
+File importers (backends/orders/imports/) add two things a live API does not need: `check_shopify_values`
+refuses a Shopify export's status outside Shopify's closed sets (a shifted column or a wrong file, reported
+with its file, row and field through `UnknownPlatformStatus`), and `is_woocommerce_order` tells drafts and
+trashed orders, which are not imported, from orders. A Shopify order partially refunded after fulfilment with
+a refunded amount (the export's "Refunded Amount") is `returned`; a WooCommerce refund of an order known never
+to have been completed is `cancelled`.
 """
 
 from __future__ import annotations
@@ -26,6 +33,16 @@ LIFECYCLE = (
     "cancelled",
     "returned",
 )
+ORDER_STATUSES = frozenset(LIFECYCLE)
+
+
+class UnknownPlatformStatus(ValueError):
+    """A platform status value outside the platform's known set: `field` names it, `problem` says what is accepted."""
+
+    def __init__(self, field: str, value: str | None, accepted: Iterable[str]) -> None:
+        self.field = field
+        self.problem = f"unknown value {value!r}; expected one of {', '.join(sorted(accepted))}"
+        super().__init__(f"{field}: {self.problem}")
 
 
 def _key(value: str | None) -> str:
@@ -66,6 +83,7 @@ def shopify_status(
     fulfillment: str | None,
     cancelled: bool = False,
     shipments: Iterable[str | None] = (),
+    refunded_amount: float = 0.0,
 ) -> str:
     """The lifecycle state of a Shopify order.
 
@@ -79,7 +97,7 @@ def shopify_status(
     if cancelled:
         return "cancelled"
     if ful in _SHOPIFY_SHIPPED or parcels:
-        if fin in _SHOPIFY_REFUNDED:
+        if fin in _SHOPIFY_REFUNDED or (fin == "partially_refunded" and refunded_amount > 0):
             return "returned"
         if parcels and all(p in ("delivered", "picked_up") for p in parcels) and ful != "partially_fulfilled":
             return "delivered"
@@ -120,15 +138,52 @@ _WOO = {
 }
 
 
-def woocommerce_status(status: str | None) -> str:
+def _woo_key(status: str | None) -> str:
+    key = _key(status)
+    return key[3:] if key.startswith("wc_") else key
+
+
+def woocommerce_status(status: str | None, completed: bool | None = None) -> str:
     """The lifecycle state of a WooCommerce order status (slug, `wc-` prefixed slug or label).
 
     Unknown (custom) statuses map to `paid`: not shipped, not yet cancellable beyond what the rules allow.
+    `completed`: whether the order was ever completed (`date_completed`), when known: a refund of an order
+    that never was is a cancellation, not a return.
     """
-    key = _key(status)
-    if key.startswith("wc_"):
-        key = key[3:]
+    key = _woo_key(status)
+    if key == "refunded" and completed is False:
+        return "cancelled"
     return _WOO.get(key, "paid")
 
 
-__all__ = ["LIFECYCLE", "shopify_status", "woocommerce_status"]
+# ---------- for file importers ----------
+
+_SHOPIFY_FINANCIAL_KNOWN = _SHOPIFY_UNPAID | _SHOPIFY_REFUNDED | {"paid", "partially_refunded"}
+_SHOPIFY_FULFILLMENT_KNOWN = _SHOPIFY_NOT_SHIPPED | _SHOPIFY_PACKING | _SHOPIFY_SHIPPED | {"unshipped"}
+WOOCOMMERCE_NOT_ORDERS = frozenset({"checkout_draft", "draft", "auto_draft", "trash"})
+
+
+def check_shopify_values(financial: str | None, fulfillment: str | None) -> None:
+    """Raises UnknownPlatformStatus (naming the export's column) for a value Shopify never writes."""
+    if _key(financial) not in _SHOPIFY_FINANCIAL_KNOWN:
+        raise UnknownPlatformStatus("Financial Status", financial, _SHOPIFY_FINANCIAL_KNOWN - {""})
+    if _key(fulfillment) not in _SHOPIFY_FULFILLMENT_KNOWN:
+        raise UnknownPlatformStatus(
+            "Fulfillment Status", fulfillment, _SHOPIFY_FULFILLMENT_KNOWN - {"", "null", "none"}
+        )
+
+
+def is_woocommerce_order(status: str | None) -> bool:
+    """False for checkout drafts and trashed orders, which importers leave out."""
+    return _woo_key(status) not in WOOCOMMERCE_NOT_ORDERS
+
+
+__all__ = [
+    "LIFECYCLE",
+    "ORDER_STATUSES",
+    "UnknownPlatformStatus",
+    "check_shopify_values",
+    "is_woocommerce_order",
+    "shopify_status",
+    "woocommerce_status",
+]

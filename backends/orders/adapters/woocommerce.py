@@ -117,7 +117,7 @@ class WooCommerceSource:
         shipping = raw.get("shipping") or {}
         billing = raw.get("billing") or {}
         completed = _gmt(raw.get("date_completed_gmt"))
-        status = woocommerce_status(raw.get("status"))
+        status = woocommerce_status(raw.get("status"), completed=completed is not None)
         shipments: list[dict[str, Any]] = []
         for meta in raw.get("meta_data") or []:
             if meta.get("key") == TRACKING_META and isinstance(meta.get("value"), list):
