@@ -13,7 +13,7 @@ Shopify (order `financial_status`, `fulfillment_status`, `cancelled_at`; the CSV
 | financial refunded and something was fulfilled (fulfilled/partial) | returned  |
 | financial refunded, nothing fulfilled                               | cancelled |
 | fulfilled or partial (some items shipped)                           | shipped, or the shipment_status's state |
-| unfulfilled and paid / partially_refunded / authorized              | paid (authorized: the payment is secured, captured at shipping) |
+| unfulfilled and paid / partially_refunded / authorized              | paid (authorized: secured) |
 | unfulfilled and pending / partially_paid / expired / empty          | pending (awaiting payment) |
 
 WooCommerce (order `status`, REST API v3 and the admin's order list):
@@ -35,7 +35,12 @@ ORDER_STATUSES = frozenset(LIFECYCLE + END_STATES)
 
 
 class UnknownPlatformStatus(ValueError):
-    """A platform status value this module does not know; the message names the field and the accepted values."""
+    """A platform status value this module does not know: `field` names it, `problem` says what is accepted."""
+
+    def __init__(self, field: str, value: str | None, accepted: list[str]) -> None:
+        self.field = field
+        self.problem = f"unknown value {value!r}; expected one of {', '.join(accepted)}"
+        super().__init__(f"{field}: {self.problem}")
 
 
 SHOPIFY_FINANCIAL = frozenset(
@@ -76,14 +81,10 @@ def shopify_status(
     """The lifecycle state of a Shopify order (see the module docstring)."""
     financial, fulfillment = _clean(financial_status), _clean(fulfillment_status)
     if financial not in SHOPIFY_FINANCIAL:
-        raise UnknownPlatformStatus(
-            f"Financial Status {financial_status!r} is not one of {', '.join(sorted(SHOPIFY_FINANCIAL - {''}))}"
-        )
+        raise UnknownPlatformStatus("Financial Status", financial_status, sorted(SHOPIFY_FINANCIAL - {""}))
     if fulfillment not in SHOPIFY_FULFILLMENT:
-        raise UnknownPlatformStatus(
-            f"Fulfillment Status {fulfillment_status!r} is not one of "
-            f"{', '.join(sorted(SHOPIFY_FULFILLMENT - {'', 'null'}))}"
-        )
+        accepted = sorted(SHOPIFY_FULFILLMENT - {"", "null"})
+        raise UnknownPlatformStatus("Fulfillment Status", fulfillment_status, accepted)
     shipped = fulfillment in ("fulfilled", "partial")
     if (cancelled_at or "").strip() or financial == "voided" or fulfillment == "restocked":
         return "cancelled"
@@ -110,4 +111,4 @@ def woocommerce_status(status: str | None, date_completed: str | None = None) ->
     if value.replace("-", "_") in ORDER_STATUSES:
         return value.replace("-", "_")
     known = sorted({*WOOCOMMERCE_STATUS, "refunded", *WOOCOMMERCE_NOT_ORDERS, *ORDER_STATUSES})
-    raise UnknownPlatformStatus(f"status {status!r} is not one of {', '.join(known)}")
+    raise UnknownPlatformStatus("status", status, known)
