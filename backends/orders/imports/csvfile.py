@@ -1,7 +1,7 @@
 """CSV files as the shops' exports write them: UTF-8 with or without BOM, quoted multi-line cells.
 
-Rows are numbered as a spreadsheet shows them (the header is row 1), and a row's number is the line it starts
-on, so a message like "orders.csv row 7" points at the right place even after multi-line descriptions.
+Rows are numbered as a spreadsheet shows them (the header is row 1); when quoted multi-line cells put a row on
+a later line of the file, messages name that line too ("products.csv row 4 (line 5)").
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ class CsvFile:
         next(reader)
         width = len(self.header)
         start = reader.line_num + 1
-        for cells in reader:
-            where = f"{self.name} row {start}"
+        for number, cells in enumerate(reader, start=2):
+            where = f"{self.name} row {number}" + (f" (line {start})" if start != number else "")
             start = reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue

@@ -99,9 +99,14 @@ def iso_time(value: Any, where: str, column: str, required: bool = False) -> str
     return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
+_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
+
+
 def money(value: Any, where: str, column: str, required: bool = False, default: float = 0.0) -> float:
     """A decimal amount ("12.50", "1,234.50"); an error naming the field when it is not one."""
-    text = str(value if value is not None else "").strip().replace(",", "")
+    text = str(value if value is not None else "").strip()
+    if _THOUSANDS.match(text):
+        text = text.replace(",", "")  # "1,234.50"; a decimal comma ("24,00") is refused below, never read as 2400
     if not text:
         if required:
             raise row_error(where, column, "missing")

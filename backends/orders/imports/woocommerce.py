@@ -56,6 +56,7 @@ def read_products_csv(path: Path, ctx: ImportContext) -> ShopRecords:
     by_sku: dict[str, str] = {}
     wheres: dict[str, str] = {}
     variations: list[tuple[str, dict[str, str]]] = []
+    hidden: set[str] = set()  # ids and SKUs of skipped products: their variations are skipped too
     for where, row in sheet.rows():
         kind = row.get("Type", "").lower()
         if "variation" in kind:
@@ -68,6 +69,7 @@ def read_products_csv(path: Path, ctx: ImportContext) -> ShopRecords:
             raise row_error(where, "Name", "missing")
         if row.get("Published", "1").strip() not in ("1", ""):
             out.skip("products not published (Published is not 1)")
+            hidden.update({f"id:{pid}", row.get("SKU", "")} - {""})
             continue
         categories = [c.strip() for c in row.get("Categories", "").split(",") if c.strip()]
         paths = [[p.strip() for p in c.split(">") if p.strip()] for c in categories]
@@ -97,7 +99,7 @@ def read_products_csv(path: Path, ctx: ImportContext) -> ShopRecords:
             "image_url": images[0] if images else "",
             "weight_kg": round(weight * _KG[unit], 3),
             "variants": [],
-            "_kind": kind,
+            "_stock_given": bool(row.get("Stock", "")),
         }
         products[pid], wheres[pid] = product, where
         if product["sku"]:
@@ -107,10 +109,10 @@ def read_products_csv(path: Path, ctx: ImportContext) -> ShopRecords:
         pid = parent[3:] if parent.startswith("id:") else by_sku.get(parent, parent)
         parent_product = products.get(pid)
         if parent_product is None:
-            if parent and (parent.startswith("id:") or parent in by_sku or not parent.isdigit()):
-                out.skip("variations of skipped products")
+            if parent in hidden:
+                out.skip("variations of products not published")
                 continue
-            raise row_error(where, "Parent", f"no product {parent!r} in this file")
+            raise row_error(where, "Parent", f"no product {parent!r} in this file (expected id:<ID> or a SKU)")
         regular = money(row.get("Regular price"), where, "Regular price")
         sale = money(row.get("Sale price"), where, "Sale price")
         parent_product["variants"].append(
@@ -128,11 +130,12 @@ def read_products_csv(path: Path, ctx: ImportContext) -> ShopRecords:
         )
     for pid, product in products.items():
         variants: list[dict[str, Any]] = product.pop("variants")
-        product.pop("_kind")
+        stock_given = product.pop("_stock_given")
         if variants:
             prices = [v["price"] for v in variants if v["price"] > 0]
             product["price"] = product["price"] or (min(prices) if prices else 0.0)
-            product["stock"] = product["stock"] or sum(max(v["stock"], 0) for v in variants)
+            if not stock_given:  # a variable product's stock is its variations'
+                product["stock"] = sum(max(v["stock"], 0) for v in variants)
         product["variants"] = variants
         if product["price"] <= 0 and not variants:
             raise row_error(wheres[pid], "Regular price", f"product {pid} has no price")
