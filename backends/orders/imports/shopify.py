@@ -219,7 +219,7 @@ def _order_head(row: dict[str, str], where: str, number: str) -> dict[str, Any]:
 
 # The order export's header as Shopify writes it (Admin → Orders → Export, "CSV for Excel, Numbers, or other
 # spreadsheet programs"); the example files and benchmarks/import_speed.py write exports with it.
-ORDER_EXPORT_HEADER = (
+_ORDER_EXPORT_HEADER = (
     "Name,Email,Financial Status,Paid at,Fulfillment Status,Fulfilled at,Accepts Marketing,Currency,Subtotal,"
     "Shipping,Taxes,Total,Discount Code,Discount Amount,Shipping Method,Created at,Lineitem quantity,Lineitem name,"
     "Lineitem price,Lineitem compare at price,Lineitem sku,Lineitem requires shipping,Lineitem taxable,"
@@ -231,7 +231,8 @@ ORDER_EXPORT_HEADER = (
     "Tax 2 Value,Tax 3 Name,Tax 3 Value,Tax 4 Name,Tax 4 Value,Tax 5 Name,Tax 5 Value,Phone,Receipt Number,Duties,"
     "Billing Province Name,Shipping Province Name,Payment ID,Payment Terms Name,Next Payment Due At,"
     "Payment References"
-).split(",")
+)
+ORDER_EXPORT_HEADER = _ORDER_EXPORT_HEADER.split(",")
 # Columns Shopify fills only on an order's first row; the rows after it repeat Name and the Lineitem columns.
 ORDER_LEVEL_COLUMNS = frozenset(
     c for c in ORDER_EXPORT_HEADER if not c.startswith("Lineitem") and c not in ("Name", "Lineitem discount")
