@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from knowledge.base import KnowledgeBase, VersionNotFound
 from knowledge.documents import Document, DocumentError
-from knowledge.ingest import load_content_dir, load_file
+from knowledge.ingest import HELP_CENTRE_FORMATS, load_content_dir, load_file, load_source
 from knowledge.settings import KnowledgeSettings
 from knowledge.sync import announce_sync
 from retrieval.types import SearchFilters
@@ -30,15 +30,23 @@ def _default_products() -> Path:
     return var_dir() / "demo_shop" / "products.jsonl"
 
 
-def _collect(paths: Sequence[str], doc_type: str | None) -> list[Document]:
+def _collect(paths: Sequence[str], doc_type: str | None, fmt: str | None = None) -> list[Document]:
     docs: list[Document] = []
+    skipped = 0
     for raw in tqdm(paths, desc="reading", unit="path", disable=len(paths) < 2):
         path = Path(raw)
         if not path.exists():
             raise DocumentError(f"{path}: no such file or folder")
+        if fmt:
+            found, left_out = load_source(fmt, path)
+            docs.extend(found)
+            skipped += left_out
+            continue
         docs.extend(
             load_content_dir(path, source=f"dir:{path.name}") if path.is_dir() else load_file(path, doc_type=doc_type)
         )
+    if skipped:
+        print(f"skipped {skipped} drafts or unpublished articles")
     ids = [d.id for d in docs]
     dupes = sorted({i for i in ids if ids.count(i) > 1}) if len(ids) != len(set(ids)) else []
     if dupes:
@@ -47,7 +55,7 @@ def _collect(paths: Sequence[str], doc_type: str | None) -> list[Document]:
 
 
 def cmd_import(kb: KnowledgeBase, args: argparse.Namespace) -> int:
-    docs = _collect(args.paths, args.type)
+    docs = _collect(args.paths, args.type, args.format)
     changed = kb.store.upsert(docs)
     print(f"read {len(docs)} documents, {changed} new or changed")
     if changed and not args.no_reindex:
@@ -164,6 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import Markdown / JSONL / CSV / text files or folders, then reindex")
     p.add_argument("paths", nargs="+")
     p.add_argument("--type", choices=["policy", "faq"], help="document type for Markdown files")
+    p.add_argument("--format", choices=HELP_CENTRE_FORMATS, help="help-centre export format (knowledge/help_centre.py)")
     p.add_argument("--no-reindex", action="store_true")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("reindex", help="build and serve a new version")
