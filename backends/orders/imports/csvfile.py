@@ -10,6 +10,8 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from tqdm import tqdm
+
 from backends.orders.imports.records import ImportError_
 
 csv.field_size_limit(10 * 1024 * 1024)  # product descriptions (HTML) can be long
@@ -45,7 +47,8 @@ class CsvFile:
         next(reader)
         width = len(self.header)
         start = reader.line_num + 1
-        for number, cells in enumerate(reader, start=2):
+        rows = tqdm(reader, desc=f"reading {self.name}", unit="row", disable=len(self._text) < 1_000_000)
+        for number, cells in enumerate(rows, start=2):
             where = f"{self.name} row {number}" + (f" (line {start})" if start != number else "")
             start = reader.line_num + 1
             if not any(c.strip() for c in cells):
