@@ -135,7 +135,7 @@ async def run_import(export: Path, database_url: str, schema: str | None, data_d
 
 
 def _drop_schema(url: str, schema: str) -> None:
-    import psycopg2
+    import psycopg2  # type: ignore[import-untyped]
 
     conn = psycopg2.connect(url)
     conn.autocommit = True
@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
             f"export: {args.orders} orders, {csv_rows} rows (line items), {export.stat().st_size / 1e6:.1f} MB, "
             f"generated in {time.perf_counter() - t:.1f} s (not counted)"
         )
-        targets = [("SQLite", f"sqlite:///{work / 'orders.db'}", None)]
+        targets: list[tuple[str, str, str | None]] = [("SQLite", f"sqlite:///{work / 'orders.db'}", None)]
         if args.database_url:
             targets.append(("PostgreSQL", args.database_url, f"import_speed_{uuid.uuid4().hex[:8]}"))
         for label, url, schema in targets:
