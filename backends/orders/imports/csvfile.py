@@ -56,4 +56,4 @@ class CsvFile:
             if len(cells) > width and any(c.strip() for c in cells[width:]):
                 raise ImportError_(f"{where}: {len(cells)} cells but the header names {width} columns")
             cells = cells + [""] * (width - len(cells))
-            yield where, {h: c.strip() for h, c in zip(self.header, cells, strict=True)}
+            yield where, dict(zip(self.header, map(str.strip, cells), strict=True))
