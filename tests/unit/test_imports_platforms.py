@@ -223,3 +223,14 @@ def test_normalised_folder_round_trip(tmp_path: Path) -> None:
     shutil.copytree(tmp_path / "shop", copy)
     native = read_sources([("native", copy)], SHOPIFY_CTX)
     assert len(validate(native, HASH_NUMBERS.normalize)["orders"]) == 4
+
+
+def test_woocommerce_order_export_csv_reads_like_the_rest_export() -> None:
+    from_csv = read_sources([("woocommerce_orders_csv", WOO / "orders_export.csv")], WOO_CTX)
+    from_json = read_sources([("woocommerce_orders_json", WOO / "orders.json")], WOO_CTX)
+    csv_orders, json_orders = _by(from_csv.orders, "number"), _by(from_json.orders, "number")
+    assert set(csv_orders) == {"727", "728"}
+    for number in csv_orders:
+        for key in ("status", "customer_id", "email", "currency", "total", "items", "shipping_address"):
+            assert csv_orders[number][key] == json_orders[number][key], (number, key)
+    assert csv_orders["727"]["placed_at"] == "2026-02-20T10:12:03Z"  # the export's local time, no zone given

@@ -27,6 +27,9 @@ FORMATS: dict[str, Format] = {
     "shopify_orders_csv": Format("orders", shopify.read_orders_csv, "Shopify order CSV export"),
     "woocommerce_products_csv": Format("catalog", woocommerce.read_products_csv, "WooCommerce product CSV export"),
     "woocommerce_orders_json": Format("orders", woocommerce.read_orders_json, "WooCommerce REST v3 orders JSON"),
+    "woocommerce_orders_csv": Format(
+        "orders", woocommerce.read_orders_csv, "WooCommerce Customer/Order/Coupon Export CSV, one row per line item"
+    ),
     "native": Format("shop", native.read_directory, "the project's own folder (JSON Lines / JSON / CSV)"),
 }
 

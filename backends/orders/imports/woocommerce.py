@@ -12,6 +12,13 @@ date_completed, date_paid, billing {first_name, last_name, email, phone, postcod
 last_name, address_1, city, postcode, country}, customer_id (0 = guest), line_items [{product_id, variation_id,
 sku, name, quantity, price}], shipping_total, total_tax, total, and the Shipment Tracking extension's meta_data
 `_wc_shipment_tracking_items` when present. States: platform_status.py.
+
+Orders CSV: the Customer/Order/Coupon Export extension's "Default CSV format - One row per line item" (columns
+read by name, as its documentation asks: order_id, order_number, order_date, status, order_currency,
+shipping_total, tax_total, order_total, customer_id, billing_first_name, billing_last_name, billing_email,
+billing_phone, billing_postcode, billing_country, shipping_first_name, shipping_last_name, shipping_address_1,
+shipping_city, shipping_postcode, shipping_country, item_product_id, item_name, item_sku, item_quantity,
+item_total; every row repeats the order's columns).
 """
 
 from __future__ import annotations
@@ -173,28 +180,35 @@ def read_orders_json(path: Path, ctx: ImportContext) -> ShopRecords:
         where = f"{name} order [{i}]"
         if not isinstance(raw, dict):
             raise ImportError_(f"{where}: expected an object")
-        order = _order(raw, where, ctx)
-        if order is None:
-            out.skip("draft or trashed orders")
-            continue
-        cust = customers.get(order["customer_id"])
-        if cust is None:
-            billing = _obj(raw, "billing", where)
-            cust = customers[order["customer_id"]] = {
-                "id": order["customer_id"],
-                "email": order["email"],
-                "name": " ".join(str(billing.get(k) or "") for k in ("first_name", "last_name")).strip()
-                or order["shipping_address"]["name"],
-                "postcode": order["shipping_address"]["postcode"],
-                "country": order["shipping_address"]["country"],
-                "currency": order["currency"],
-                "created_at": order["placed_at"],
-            }
-            out.customers.append((where, cust))
-        else:
-            cust["created_at"] = min(cust["created_at"], order["placed_at"])
-        out.orders.append((where, order))
+        _add_order(out, customers, raw, where, ctx)
     return out
+
+
+def _add_order(
+    out: ShopRecords, customers: dict[str, dict[str, Any]], raw: dict[str, Any], where: str, ctx: ImportContext
+) -> None:
+    """One platform order (REST shape) into `out`, with its customer (the first order of a customer makes it)."""
+    order = _order(raw, where, ctx)
+    if order is None:
+        out.skip("draft or trashed orders")
+        return
+    cust = customers.get(order["customer_id"])
+    if cust is None:
+        billing = _obj(raw, "billing", where)
+        cust = customers[order["customer_id"]] = {
+            "id": order["customer_id"],
+            "email": order["email"],
+            "name": " ".join(str(billing.get(k) or "") for k in ("first_name", "last_name")).strip()
+            or order["shipping_address"]["name"],
+            "postcode": order["shipping_address"]["postcode"],
+            "country": order["shipping_address"]["country"],
+            "currency": order["currency"],
+            "created_at": order["placed_at"],
+        }
+        out.customers.append((where, cust))
+    else:
+        cust["created_at"] = min(cust["created_at"], order["placed_at"])
+    out.orders.append((where, order))
 
 
 def _obj(raw: dict[str, Any], key: str, where: str) -> dict[str, Any]:
@@ -292,3 +306,56 @@ def _order(raw: dict[str, Any], where: str, ctx: ImportContext) -> dict[str, Any
         "paid_at": iso_time(raw.get("date_paid_gmt") or raw.get("date_paid"), where, "date_paid"),
         "platform_id": str(raw.get("id") or ""),
     }
+
+
+# ---------- orders (Customer/Order/Coupon Export CSV, one row per line item) ----------
+
+ORDER_CSV_COLUMNS = ("order_number", "order_date", "status", "item_name", "item_quantity", "item_total")
+
+
+def read_orders_csv(path: Path, ctx: ImportContext) -> ShopRecords:
+    """Rows grouped by order number into the REST shape, then read like the REST export (one mapping)."""
+    sheet = CsvFile(path, ORDER_CSV_COLUMNS)
+    grouped: dict[str, dict[str, Any]] = {}
+    wheres: dict[str, str] = {}
+    for where, row in sheet.rows():
+        key = row.get("order_number") or row.get("order_id", "")
+        if not key:
+            raise row_error(where, "order_number", "missing")
+        order = grouped.get(key)
+        if order is None:
+            wheres[key] = where
+            order = grouped[key] = {
+                "id": row.get("order_id", ""),
+                "number": key,
+                "status": row.get("status", ""),
+                "currency": row.get("order_currency", ""),
+                "date_created": row.get("order_date", ""),
+                "date_completed": row.get("completed_date", ""),
+                "date_paid": row.get("paid_date", ""),
+                "shipping_total": row.get("shipping_total", ""),
+                "total_tax": row.get("tax_total", ""),
+                "total": row.get("order_total", ""),
+                "customer_id": row.get("customer_id", "") or "0",
+                "billing": {k: row.get(f"billing_{k}", "") for k in _ADDRESS_KEYS + ("email", "phone")},
+                "shipping": {k: row.get(f"shipping_{k}", "") for k in _ADDRESS_KEYS},
+                "line_items": [],
+            }
+        quantity = whole(row.get("item_quantity"), where, "item_quantity", positive=True)
+        order["line_items"].append(
+            {
+                "product_id": row.get("item_product_id", ""),
+                "sku": row.get("item_sku", ""),
+                "name": row.get("item_name", ""),
+                "quantity": quantity,
+                "price": round(money(row.get("item_total"), where, "item_total", required=True) / quantity, 4),
+            }
+        )
+    out = ShopRecords()
+    customers: dict[str, dict[str, Any]] = {}
+    for key, raw in grouped.items():
+        _add_order(out, customers, raw, wheres[key], ctx)
+    return out
+
+
+_ADDRESS_KEYS = ("first_name", "last_name", "company", "address_1", "address_2", "city", "state", "postcode", "country")
