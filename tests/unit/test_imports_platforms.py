@@ -234,3 +234,23 @@ def test_woocommerce_order_export_csv_reads_like_the_rest_export() -> None:
         for key in ("status", "customer_id", "email", "currency", "total", "items", "shipping_address"):
             assert csv_orders[number][key] == json_orders[number][key], (number, key)
     assert csv_orders["727"]["placed_at"] == "2026-02-20T10:12:03Z"  # the export's local time, no zone given
+
+
+def test_prepare_rebuilds_the_shops_folder_only_when_an_export_changed(tmp_path: Path) -> None:
+    from backends.orders.imports.run import prepare
+
+    exports = tmp_path / "exports"
+    shutil.copytree(SHOPIFY, exports)
+    sources = [("shopify_products_csv", exports / "products.csv"), ("shopify_orders_csv", exports / "orders.csv")]
+    folder = tmp_path / "shop"
+    assert prepare(sources, SHOPIFY_CTX, folder) is True
+    assert prepare(sources, SHOPIFY_CTX, folder) is False  # same bytes: nothing to do
+    orders = exports / "orders.csv"
+    orders.write_text(orders.read_text(encoding="utf-8").replace("Maria Lopez", "María López"), encoding="utf-8")
+    assert prepare(sources, SHOPIFY_CTX, folder) is True
+    # A malformed export leaves the folder as it was.
+    before = (folder / "orders.jsonl").read_bytes()
+    shutil.copy(SHOPIFY / "orders_bad_quantity.csv", orders)
+    with pytest.raises(ImportError_, match="row 6, field 'Lineitem quantity'"):
+        prepare(sources, SHOPIFY_CTX, folder)
+    assert (folder / "orders.jsonl").read_bytes() == before
