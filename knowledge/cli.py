@@ -17,7 +17,7 @@ from tqdm import tqdm
 
 from knowledge.base import KnowledgeBase, VersionNotFound
 from knowledge.documents import Document, DocumentError
-from knowledge.ingest import HELP_CENTRE_FORMATS, load_content_dir, load_file, load_source
+from knowledge.ingest import HELP_CENTRE_FORMATS, load_content_dir, load_file, load_source, write_markdown
 from knowledge.settings import KnowledgeSettings
 from knowledge.sync import announce_sync
 from retrieval.types import SearchFilters
@@ -54,8 +54,17 @@ def _collect(paths: Sequence[str], doc_type: str | None, fmt: str | None = None)
     return docs
 
 
-def cmd_import(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+HELP_CENTRE_DIR = "help_centre"  # in a shop's data folder: imported help-centre content as Markdown
+
+
+def cmd_import(kb: KnowledgeBase | None, args: argparse.Namespace) -> int:
     docs = _collect(args.paths, args.type, args.format)
+    if args.out:
+        # The shop's data folder, read by `bootstrap` (no knowledge base needed for this).
+        written = write_markdown(docs, Path(args.out) / HELP_CENTRE_DIR)
+        print(f"wrote {written} documents to {Path(args.out) / HELP_CENTRE_DIR}")
+        return 0
+    assert kb is not None
     changed = kb.store.upsert(docs)
     print(f"read {len(docs)} documents, {changed} new or changed")
     if changed and not args.no_reindex:
@@ -173,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+")
     p.add_argument("--type", choices=["policy", "faq"], help="document type for Markdown files")
     p.add_argument("--format", choices=HELP_CENTRE_FORMATS, help="help-centre export format (knowledge/help_centre.py)")
+    p.add_argument("--out", help="write the documents as Markdown into this shop data folder, not the knowledge base")
     p.add_argument("--no-reindex", action="store_true")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("reindex", help="build and serve a new version")
@@ -209,6 +219,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "serve":
         return cmd_serve(None, args)
+    if args.command == "import" and args.out:
+        try:
+            return cmd_import(None, args)
+        except DocumentError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     try:
         kb = KnowledgeBase(KnowledgeSettings.from_env())
     except Exception as exc:  # noqa: BLE001 - configuration problems are reported in one line

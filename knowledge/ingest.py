@@ -210,3 +210,22 @@ def _read_text(path: Path) -> str:
         raise DocumentError(f"{path}: not UTF-8 text") from exc
     except OSError as exc:
         raise DocumentError(f"{path}: {exc.strerror or exc}") from exc
+
+
+def write_markdown(docs: Iterable[Document], folder: Path) -> int:
+    """Documents as Markdown files with front matter (FAQs under faq/), the layout `load_content_dir` reads back:
+    the normalised form of imported help-centre content in a shop's data folder. Returns how many were written."""
+    folder = Path(folder)
+    written = 0
+    for doc in docs:
+        target = folder / "faq" if doc.type == "faq" else folder
+        target.mkdir(parents=True, exist_ok=True)
+        front = {"title": doc.title, "slug": doc.id, "url": doc.url, "language": doc.language, **doc.metadata}
+        text = (
+            "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n\n" + doc.body.strip() + "\n"
+        )
+        tmp = target / f".{doc.id}.md.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target / f"{doc.id}.md")
+        written += 1
+    return written

@@ -128,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     imp.add_argument(
         "--no-shop-data", action="store_true", help="only the order store, not the shop's normalised folder"
     )
+    imp.add_argument("--out", type=Path, help="with --format: merge into this shop folder only, not the order store")
     sub.add_parser("formats", help="list the import formats")
     prep = sub.add_parser("prepare", help="the shop profile's data: exports → the shop's normalised folder")
     prep.add_argument("--force", action="store_true", help="rebuild even when the sources did not change")
@@ -164,10 +165,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "import":
         if args.format and not args.files:
             parser.error("import --format NAME needs at least one FILE")
-        if args.directory and args.files:
-            parser.error("import --from DIR takes no FILE arguments")
+        if args.directory and (args.files or args.out):
+            parser.error("import --from DIR takes no FILE arguments and no --out")
         try:
-            if args.directory:
+            if args.out:
+                sources = [(args.format, f) for f in args.files]
+                manifest = import_run.import_to_folder(sources, _context(settings), args.out)
+                print(f"{args.out}: " + ", ".join(f"{n} {kind}" for kind, n in manifest["counts"].items()))
+            elif args.directory:
                 print(asyncio.run(_import(settings, args.directory)))
             else:
                 data_dir = None if args.no_shop_data or _is_demo() else settings.demo_dir

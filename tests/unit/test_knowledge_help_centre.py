@@ -92,3 +92,17 @@ def test_malformed_help_centre_files(fmt: str, name: str, message: str) -> None:
 def test_unknown_format() -> None:
     with pytest.raises(DocumentError, match="unknown format 'confluence'"):
         load_source("confluence", DATA / "faq.csv")
+
+
+def test_imported_documents_round_trip_through_the_shops_markdown_folder(tmp_path: Path) -> None:
+    from knowledge.ingest import load_content_dir, write_markdown
+
+    docs = [
+        *load_source("zendesk_json", DATA / "zendesk_articles.json", source="help_centre")[0],
+        *load_source("faq_csv", DATA / "faq.csv", source="help_centre")[0],
+        *load_source("html", DATA / "returns.html", source="help_centre")[0],
+    ]
+    assert write_markdown(docs, tmp_path / "help_centre") == 5
+    back = {d.id: d for d in load_content_dir(tmp_path / "help_centre", source="help_centre")}
+    assert {d.id: d.content_hash() for d in docs} == {i: d.content_hash() for i, d in back.items()}
+    assert back["faq-orders"].type == "faq" and back["zendesk-360001234568"].language == "es"

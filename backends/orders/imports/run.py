@@ -63,6 +63,16 @@ async def import_files(
     return report
 
 
+def import_to_folder(sources: Sequence[Source], ctx: ImportContext, data_dir: Path) -> dict[str, Any]:
+    """Read and validate `sources`, then merge them into the folder (no order store): what `shop data` runs per
+    source, catalog before orders so that order lines link to the catalog's SKUs. Returns the manifest."""
+    known = normalised.load(data_dir)
+    records = read_sources(sources, ctx, known)
+    validate(records, ctx.normalize_number)
+    previous = _manifest(data_dir).get("sources") or []
+    return normalised.write(data_dir, normalised.merged(known, records), [*previous, *describe(sources)])
+
+
 def _manifest(data_dir: Path) -> dict[str, Any]:
     try:
         return dict(json.loads((data_dir / "manifest.json").read_text(encoding="utf-8")))
