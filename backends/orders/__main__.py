@@ -38,7 +38,7 @@ def _number_normaliser() -> NumberNormaliser:
 
 
 def _context(settings: Settings) -> ImportContext:
-    from backends.orders.rules import load_rules
+    from borderless.rules import load_rules
 
     rules = load_rules(settings.rules_dir)
     # Platforms do not say where a product ships: the shop's shipping zones do.

@@ -1,7 +1,13 @@
-"""The shop's rule tables (YAML under rules/) loaded into typed values, plus date arithmetic.
+"""The shop's rule tables (`shops/<name>/rules/*.yaml`) loaded into typed values, plus date arithmetic.
 
 Everything a shop would tune — zones, costs, duties, VAT, currency rates, order policies — lives in
-data files, so changing a rate never means changing code.
+data files, so changing a rate never means changing code. The orders service's quotes and policy checks,
+the recommender's displayed prices and the knowledge service's structured answers all read these values
+through this module, so the numbers they give cannot disagree.
+
+Amounts in the tables are in the shop's base currency (`currencies.yaml` `base`). The home zone
+(`duties.yaml` `home_zone`) is where prices include the shop's own VAT (`home_vat_rate`) and nothing is
+owed on delivery; elsewhere prices are shown without it and the destination's duties/VAT apply.
 """
 
 from __future__ import annotations
@@ -42,7 +48,11 @@ class CountryTax:
 class Rules:
     zones: tuple[Zone, ...]
     express_multiplier: float
-    dutch_vat_rate: float
+    home_vat_rate: float
+    home_zone: str
+    base_currency: str
+    # DDP (the shop collects duties/VAT at checkout) or DDU (the shopper pays the carrier on delivery).
+    duties_paid_at_checkout: bool
     apparel_categories: frozenset[str]
     taxes: dict[str, CountryTax]
     rates: dict[str, float]
@@ -56,9 +66,24 @@ class Rules:
                 return zone
         return None
 
-    def is_eu(self, country: str) -> bool:
+    def in_home_zone(self, country: str) -> bool:
+        """Whether prices to `country` include the shop's VAT and nothing is owed on delivery."""
         zone = self.zone_for(country)
-        return zone is not None and zone.name == self.orders.get("free_return_zone", "EU")
+        return zone is not None and zone.name == self.home_zone
+
+    def free_returns(self, country: str) -> bool:
+        """Whether a return from `country` gets a free label (orders.yaml `free_return_zones`)."""
+        zone = self.zone_for(country)
+        return zone is not None and zone.name in self.free_return_zones
+
+    @property
+    def free_return_zones(self) -> tuple[str, ...]:
+        value = self.orders.get("free_return_zones") or []
+        return tuple(str(v) for v in ([value] if isinstance(value, str) else value))
+
+    @property
+    def ships_to(self) -> tuple[str, ...]:
+        return tuple(c for zone in self.zones for c in zone.countries)
 
     def convert(self, amount_eur: float, currency: str) -> float:
         return self.round(amount_eur * self.rates[currency], currency)
@@ -119,12 +144,27 @@ def load_rules(rules_dir: Path, currency_rates_path: Path | None = None) -> Rule
         rates = {str(k).upper(): float(v) for k, v in cur["rates"].items()}
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise RulesError(f"rules in {rules_dir} are incomplete: {exc!r}") from exc
-    if rates.get("EUR") != 1.0:
-        raise RulesError("currency rates must be per 1 EUR (EUR: 1)")
+    base = str(cur.get("base") or "").upper()
+    if not base or rates.get(base) != 1.0:
+        raise RulesError(
+            f"currencies.yaml: `base` must name the currency the rates are per 1 of (and rates[{base or 'base'}]: 1)"
+        )
+    zone_names = {zone.name for zone in zones}
+    home_zone = str(duties.get("home_zone") or "")
+    if home_zone and home_zone not in zone_names:
+        raise RulesError(f"duties.yaml: home_zone {home_zone!r} is not a zone in shipping_zones.yaml")
+    unknown = [name for name in (orders.get("free_return_zones") or []) if name not in zone_names]
+    if unknown:
+        raise RulesError(
+            f"orders.yaml: free_return_zones names {unknown[0]!r}, which is not a zone in shipping_zones.yaml"
+        )
     return Rules(
         zones=zones,
         express_multiplier=float(ship.get("express_multiplier", 2.5)),
-        dutch_vat_rate=float(duties.get("dutch_vat_rate", 0.21)),
+        home_vat_rate=float(duties.get("home_vat_rate") or 0.0),
+        home_zone=home_zone,
+        base_currency=base,
+        duties_paid_at_checkout=bool(duties.get("duties_paid_at_checkout", True)),
         apparel_categories=frozenset(str(c).casefold() for c in duties.get("apparel_categories", [])),
         taxes=taxes,
         rates=rates,
