@@ -40,9 +40,8 @@ def _number_normaliser() -> NumberNormaliser:
 def _context(settings: Settings) -> ImportContext:
     from borderless.rules import load_rules
 
-    rules = load_rules(settings.rules_dir)
-    # Platforms do not say where a product ships: the shop's shipping zones do.
-    return import_run.shop_context(_number_normaliser(), [c for zone in rules.zones for c in zone.countries])
+    # Platforms do not say where a product ships nor when a parcel arrived: the shop's shipping zones do.
+    return import_run.shop_context(_number_normaliser(), load_rules(settings.rules_dir), settings.now())
 
 
 async def _import(settings: Settings, directory: Path) -> str:

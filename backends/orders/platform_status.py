@@ -11,6 +11,7 @@ Shopify (order `financial_status`, `fulfillment_status`, `cancelled_at`; the CSV
 
 | cancelled_at set, or financial voided, or fulfillment restocked | cancelled |
 | financial refunded and something was fulfilled (fulfilled/partial) | returned  |
+| partially_refunded after fulfilment with a Refunded Amount > 0      | returned (items came back) |
 | financial refunded, nothing fulfilled                               | cancelled |
 | fulfilled or partial (some items shipped)                           | shipped, or the shipment_status's state |
 | unfulfilled and paid / partially_refunded / authorized              | paid (authorized: secured) |
@@ -77,6 +78,7 @@ def shopify_status(
     fulfillment_status: str | None,
     cancelled_at: str | None = None,
     shipment_status: str | None = None,
+    refunded_amount: float = 0.0,
 ) -> str:
     """The lifecycle state of a Shopify order (see the module docstring)."""
     financial, fulfillment = _clean(financial_status), _clean(fulfillment_status)
@@ -90,6 +92,8 @@ def shopify_status(
         return "cancelled"
     if financial == "refunded":
         return "returned" if shipped else "cancelled"
+    if financial == "partially_refunded" and shipped and refunded_amount > 0:
+        return "returned"
     if shipped:
         return SHOPIFY_SHIPMENT.get(_clean(shipment_status), "shipped")
     if financial in ("paid", "partially_refunded", "authorized"):

@@ -254,3 +254,25 @@ def test_prepare_rebuilds_the_shops_folder_only_when_an_export_changed(tmp_path:
     with pytest.raises(ImportError_, match="row 6, field 'Lineitem quantity'"):
         prepare(sources, SHOPIFY_CTX, folder)
     assert (folder / "orders.jsonl").read_bytes() == before
+
+
+def test_fulfilled_orders_arrive_after_the_zones_longest_transit() -> None:
+    from dataclasses import replace
+    from datetime import datetime, timezone
+
+    # #1001 left on Monday 2026-03-02 for the US: 5 business days later it is there, not a day before.
+    zones = {"US": 5, "CA": 9}
+    before = replace(SHOPIFY_CTX, transit_days=zones, now=datetime(2026, 3, 9, 11, tzinfo=timezone.utc))
+    after = replace(SHOPIFY_CTX, transit_days=zones, now=datetime(2026, 3, 9, 12, tzinfo=timezone.utc))
+    shipped = _by(read_sources([("shopify_orders_csv", SHOPIFY / "orders.csv")], before).orders, "number")["#1001"]
+    assert shipped["status"] == "shipped"
+    assert shipped["shipments"][0]["estimated_delivery"] == "2026-03-09T12:00:00Z"
+    assert "delivered_at" not in shipped["shipments"][0]
+    arrived = _by(read_sources([("shopify_orders_csv", SHOPIFY / "orders.csv")], after).orders, "number")["#1001"]
+    assert arrived["status"] == "delivered" and arrived["shipments"][0]["delivered_at"] == "2026-03-09T12:00:00Z"
+
+
+def test_partial_refund_after_fulfilment_is_a_return() -> None:
+    assert shopify_status("partially_refunded", "fulfilled", "", None, 25.0) == "returned"
+    assert shopify_status("partially_refunded", "fulfilled", "", None, 0.0) == "shipped"
+    assert shopify_status("partially_refunded", "unfulfilled", "", None, 25.0) == "paid"

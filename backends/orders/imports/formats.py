@@ -6,7 +6,7 @@ Names are what `python -m backends.orders import --format NAME` and the shop pro
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -67,6 +67,6 @@ def read_sources(
         fmt = FORMATS[name]
         if fmt.kind == "orders":
             index = {**index, **sku_index(out)}
-            ctx = ImportContext(ctx.normalize_number, ctx.ships_to, index)
+            ctx = replace(ctx, sku_index=index)
         out.extend(fmt.read(Path(path), ctx))
     return out

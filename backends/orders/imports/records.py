@@ -59,6 +59,27 @@ class ImportContext:
     normalize_number: Callable[[str], str | None]
     ships_to: tuple[str, ...] = ()
     sku_index: dict[str, str] = field(default_factory=dict)
+    # Longest standard transit (business days) per destination country, from the shop's shipping zones, and
+    # the moment the import judges against: exports say when a parcel left, never when it arrived.
+    transit_days: dict[str, int] = field(default_factory=dict)
+    now: datetime | None = None
+
+
+def delivery(ctx: ImportContext, shipped_at: str | None, country: str) -> tuple[str | None, bool]:
+    """(estimated delivery as ISO-8601, whether it has passed) for a parcel that left at `shipped_at`.
+
+    The estimate is the ship date plus the longest standard transit of the destination's zone (business days);
+    an order with no destination (a gift card) arrives when it is fulfilled. Without a known zone or a `now`,
+    nothing is estimated and the order stays shipped.
+    """
+    from borderless.rules import add_business_days
+
+    moment = parse_time(shipped_at or "")
+    if moment is None or ctx.now is None or (country and country not in ctx.transit_days):
+        return None, False
+    day = add_business_days(moment, ctx.transit_days[country]) if country else moment.date()
+    estimate = datetime(day.year, day.month, day.day, 12, tzinfo=timezone.utc)
+    return estimate.isoformat().replace("+00:00", "Z"), estimate <= ctx.now
 
 
 # ---------- field parsers shared by the readers ----------

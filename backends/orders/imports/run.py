@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,17 @@ from backends.orders.importer import ImportReport, NumberNormaliser, validate, w
 from backends.orders.imports import normalised
 from backends.orders.imports.formats import FORMATS, read_sources
 from backends.orders.imports.records import ImportContext, ImportError_
+from borderless.rules import Rules
 
 Source = tuple[str, Path]  # (format name, file or folder)
 
 
-def shop_context(normalize_number: NumberNormaliser, zones_countries: Sequence[str]) -> ImportContext:
-    return ImportContext(normalize_number=normalize_number, ships_to=tuple(sorted(set(zones_countries))))
+def shop_context(normalize_number: NumberNormaliser, rules: Rules, now: datetime) -> ImportContext:
+    """The import context of a shop: its order numbers, and from its shipping zones where products ship and how
+    long parcels travel (so fulfilled orders whose estimated delivery has passed import as delivered)."""
+    countries = sorted({c for zone in rules.zones for c in zone.countries})
+    transit = {c: max(zone.transit_days) for zone in reversed(rules.zones) for c in zone.countries}
+    return ImportContext(normalize_number, tuple(countries), transit_days=transit, now=now)
 
 
 def _digest(path: Path) -> str:

@@ -24,6 +24,7 @@ from backends.orders.imports.records import (
     country,
     currency,
     customer_id,
+    delivery,
     html_to_text,
     iso_time,
     money,
@@ -130,7 +131,7 @@ def read_orders_csv(path: Path, ctx: ImportContext) -> ShopRecords:
         number = order_number(ctx, row.get("Name"), where, "Name")
         order = orders.get(number)
         if order is None:
-            order = orders[number] = _order_head(row, where, number)
+            order = orders[number] = _order_head(row, where, number, ctx)
             wheres[number] = where
         name = row.get("Lineitem name", "")
         if not name:
@@ -168,13 +169,16 @@ def read_orders_csv(path: Path, ctx: ImportContext) -> ShopRecords:
     return out
 
 
-def _order_head(row: dict[str, str], where: str, number: str) -> dict[str, Any]:
+def _order_head(row: dict[str, str], where: str, number: str, ctx: ImportContext) -> dict[str, Any]:
     """The order-level fields, from the first row of an order."""
     email = row.get("Email", "")
     if not row.get("Created at"):
         raise row_error(where, "Created at", f"missing on the first row of order {number}")
+    refunded = money(row.get("Refunded Amount"), where, "Refunded Amount")
     try:
-        status = shopify_status(row.get("Financial Status"), row.get("Fulfillment Status"), row.get("Cancelled at"))
+        status = shopify_status(
+            row.get("Financial Status"), row.get("Fulfillment Status"), row.get("Cancelled at"), None, refunded
+        )
     except UnknownPlatformStatus as exc:
         raise row_error(where, exc.field, exc.problem) from None
     fulfilled_at = iso_time(row.get("Fulfilled at"), where, "Fulfilled at")
@@ -206,15 +210,28 @@ def _order_head(row: dict[str, str], where: str, number: str) -> dict[str, Any]:
         "total": money(row.get("Total"), where, "Total", required=True),
         "discount_code": row.get("Discount Code", ""),
         "shipping_address": address,
-        "shipments": [{"carrier": "", "tracking_number": "", "shipped_at": fulfilled_at, "events": []}]
-        if fulfilled_at and status in ("shipped", "in_transit", "out_for_delivery", "delivered", "returned")
-        else [],
+        "shipments": _shipments(ctx, fulfilled_at, status, address["country"]),
         "cancelled_at": iso_time(row.get("Cancelled at"), where, "Cancelled at"),
         "paid_at": iso_time(row.get("Paid at"), where, "Paid at"),
         "platform_id": row.get("Id", ""),
         "_billing_name": row.get("Billing Name", ""),
     }
+    if order["shipments"] and order["shipments"][0].get("delivered_at") and status == "shipped":
+        order["status"] = "delivered"
     return order
+
+
+def _shipments(ctx: ImportContext, fulfilled_at: str | None, status: str, country: str) -> list[dict[str, Any]]:
+    """The parcel of a fulfilled order: when it left, and when it is estimated to arrive (records.delivery)."""
+    if not fulfilled_at or status not in ("shipped", "returned"):
+        return []
+    estimate, arrived = delivery(ctx, fulfilled_at, country)
+    shipment: dict[str, Any] = {"carrier": "", "tracking_number": "", "shipped_at": fulfilled_at, "events": []}
+    if estimate:
+        shipment["estimated_delivery"] = estimate
+        if arrived or status == "returned":
+            shipment["delivered_at"] = estimate
+    return [shipment]
 
 
 # The order export's header as Shopify writes it (Admin → Orders → Export, "CSV for Excel, Numbers, or other

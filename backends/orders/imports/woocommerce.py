@@ -36,6 +36,7 @@ from backends.orders.imports.records import (
     country,
     currency,
     customer_id,
+    delivery,
     html_to_text,
     iso_time,
     money,
@@ -284,6 +285,13 @@ def _order(raw: dict[str, Any], where: str, ctx: ImportContext) -> dict[str, Any
     completed = iso_time(raw.get("date_completed_gmt") or raw.get("date_completed"), where, "date_completed")
     if not shipments and completed and status in ("shipped", "returned"):
         shipments.append({"carrier": "", "tracking_number": "", "shipped_at": completed, "events": []})
+    if shipments and status in ("shipped", "returned"):
+        estimate, arrived = delivery(ctx, shipments[0]["shipped_at"], address["country"])
+        if estimate:
+            shipments[0]["estimated_delivery"] = estimate
+            if arrived or status == "returned":
+                shipments[0]["delivered_at"] = estimate
+                status = "delivered" if status == "shipped" else status
     subtotal = sum(i["quantity"] * i["unit_price"] for i in items)
     cid = str(raw.get("customer_id") or "0")
     return {
