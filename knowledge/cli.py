@@ -79,6 +79,25 @@ def cmd_reindex(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     return 0
 
 
+def _sync_help_centre(kb: KnowledgeBase, seen: set[str]) -> int:
+    """The shop profile's `data:` entries of kind help_centre (Zendesk, Intercom, HTML, FAQ CSV, Markdown), read
+    from the shop's files on every bootstrap, so the served articles are never an older conversion."""
+    shop = current_shop()
+    docs: list[Document] = []
+    for entry in shop.data:
+        if entry.kind != "help_centre" or entry.path.resolve() == shop.content_dir.resolve():
+            continue  # the content folder is synced as `content` already
+        found, skipped = load_source(entry.format, entry.path, source="help_centre")
+        print(f"help_centre: {len(found)} documents from {entry.path} ({entry.format}; {skipped} drafts skipped)")
+        docs.extend(found)
+    clash = sorted(seen & {d.id for d in docs})
+    if clash:
+        raise DocumentError(
+            f"help_centre: these ids are also in the shop's content or catalog: {', '.join(clash[:10])}"
+        )
+    return kb.store.sync_source("help_centre", docs)
+
+
 def cmd_bootstrap(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     """Idempotent: syncs the content folder and the product catalog, builds only when something changed."""
     sources: tuple[tuple[str, Path, Callable[[Path], list[Document]], str, str], ...] = (
@@ -98,13 +117,16 @@ def cmd_bootstrap(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         ),
     )
     changed = 0
+    seen: set[str] = set()
     for source, path, load, noun, hint in sources:
         if not path.exists():
             print(f"{source}: {path} not found, skipped{hint}")
             continue
         docs = load(path)
+        seen.update(d.id for d in docs)
         changed += kb.store.sync_source(source, docs)
         print(f"{source}: {len(docs)} {noun} from {path}")
+    changed += _sync_help_centre(kb, seen)
     current = kb.snapshots.current_version()
     stale = (
         current is None
