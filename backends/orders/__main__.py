@@ -111,7 +111,7 @@ def bootstrap(settings: Settings) -> int:
         log.info("no demo data in %s; generating it", directory)
         # A subprocess, so the orders package does not depend on the generator's Python API.
         subprocess.run([sys.executable, "-m", "backends.demo_shop.generate"], cwd=REPO_ROOT, check=True)
-    log.info("importing demo shop from %s: %s", directory, asyncio.run(_import(settings, directory)))
+    log.info("importing shop data from %s: %s", directory, asyncio.run(_import(settings, directory)))
     return 0
 
 
