@@ -38,10 +38,12 @@ def _number_normaliser() -> NumberNormaliser:
 
 
 def _context(settings: Settings) -> ImportContext:
+    from borderless.profile import current_shop
     from borderless.rules import load_rules
 
     # Platforms do not say where a product ships nor when a parcel arrived: the shop's shipping zones do.
-    return import_run.shop_context(_number_normaliser(), load_rules(settings.rules_dir), settings.now())
+    examples = current_shop().order_numbers.examples
+    return import_run.shop_context(_number_normaliser(), load_rules(settings.rules_dir), settings.now(), examples)
 
 
 async def _import(settings: Settings, directory: Path) -> str:

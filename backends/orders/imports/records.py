@@ -63,6 +63,7 @@ class ImportContext:
     # the moment the import judges against: exports say when a parcel left, never when it arrived.
     transit_days: dict[str, int] = field(default_factory=dict)
     now: datetime | None = None
+    number_examples: tuple[str, ...] = ()  # the shop's order-number examples, for error messages
 
 
 def delivery(ctx: ImportContext, shipped_at: str | None, country: str) -> tuple[str | None, bool]:
@@ -185,7 +186,8 @@ def order_number(ctx: ImportContext, value: Any, where: str, column: str) -> str
         raise row_error(where, column, "missing")
     number = ctx.normalize_number(raw)
     if number is None:
-        raise row_error(where, column, f"{raw!r} is not an order number of this shop (see order_numbers in shop.yml)")
+        like = f"like {' or '.join(ctx.number_examples)}; " if ctx.number_examples else ""
+        raise row_error(where, column, f"{raw!r} is not an order number of this shop ({like}order_numbers in shop.yml)")
     return number
 
 

@@ -28,12 +28,16 @@ from borderless.rules import Rules
 Source = tuple[str, Path]  # (format name, file or folder)
 
 
-def shop_context(normalize_number: NumberNormaliser, rules: Rules, now: datetime) -> ImportContext:
+def shop_context(
+    normalize_number: NumberNormaliser, rules: Rules, now: datetime, examples: Sequence[str] = ()
+) -> ImportContext:
     """The import context of a shop: its order numbers, and from its shipping zones where products ship and how
     long parcels travel (so fulfilled orders whose estimated delivery has passed import as delivered)."""
     countries = sorted({c for zone in rules.zones for c in zone.countries})
     transit = {c: max(zone.transit_days) for zone in reversed(rules.zones) for c in zone.countries}
-    return ImportContext(normalize_number, tuple(countries), transit_days=transit, now=now)
+    return ImportContext(
+        normalize_number, tuple(countries), transit_days=transit, now=now, number_examples=tuple(examples)
+    )
 
 
 def _digest(path: Path) -> str:
