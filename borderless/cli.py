@@ -169,7 +169,10 @@ def _cmd_data(args: argparse.Namespace) -> int:
         done = subprocess.run(cmd, check=False)
         if done.returncode != 0:
             return done.returncode
-    manifest.write_text(json.dumps({"shop": shop.id, "sources": [str(s.path) for s in shop.data]}), encoding="utf-8")
+    record: dict[str, object] = {"shop": shop.id, "sources": [str(s.path) for s in shop.data]}
+    if shop.data_clock:
+        record["now"] = shop.data_clock
+    manifest.write_text(json.dumps(record), encoding="utf-8")
     return 0
 
 

@@ -52,7 +52,9 @@ def order_number_variants(fmt: OrderNumberFormat, count: int, seed: int = 7) -> 
             2: re.sub(r"[\s\-_]", "", canonical),
             3: canonical.lstrip("#"),
         }[style]
-        if fmt.normalize(shown) != canonical:
+        # Each shape must stand on its own in a sentence, as the NLU regex extracts it (a shop whose free-text
+        # pattern needs the '#' never sees a bare "1001" taught as an order number).
+        if fmt.normalize(shown) != canonical or fmt.find(f"about {shown} please") != (6, canonical):
             shown = canonical
         if shown not in seen:
             seen.add(shown)
@@ -95,7 +97,7 @@ def catalog_entities(shop: Shop, products: list[dict[str, object]]) -> list[dict
     nlu: list[dict[str, str]] = [
         {
             "regex": "order_number",
-            "examples": "".join(f"- {_rasa_regex(fmt.pattern)}\n" for fmt in shop.order_numbers.formats),
+            "examples": "".join(f"- {_rasa_regex(fmt.free_text_pattern)}\n" for fmt in shop.order_numbers.formats),
         }
     ]
     categories: dict[str, set[str]] = {}
