@@ -15,6 +15,7 @@ import asyncio
 import logging
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from backends.orders import tokens
@@ -41,9 +42,18 @@ def _context(settings: Settings) -> ImportContext:
     from borderless.profile import current_shop
     from borderless.rules import load_rules
 
+    shop = current_shop()
+    # The moment deliveries are judged at: ORDERS_NOW, else the clock an example shop's data is written against.
+    now = settings.fixed_now or (datetime.fromisoformat(shop.data_clock) if shop.data_clock else settings.now())
     # Platforms do not say where a product ships nor when a parcel arrived: the shop's shipping zones do.
-    examples = current_shop().order_numbers.examples
-    return import_run.shop_context(_number_normaliser(), load_rules(settings.rules_dir), settings.now(), examples)
+    rules = load_rules(settings.rules_dir)
+    return import_run.shop_context(_number_normaliser(), rules, now, shop.order_numbers.examples)
+
+
+def _data_clock() -> str:
+    from borderless.profile import current_shop
+
+    return current_shop().data_clock
 
 
 async def _import(settings: Settings, directory: Path) -> str:
@@ -59,7 +69,9 @@ async def _import_files(settings: Settings, fmt: str, files: list[Path], data_di
     engine = make_engine(settings.database_url, settings.db_schema)
     try:
         sources = [(fmt, f) for f in files]
-        report = await import_run.import_files(engine, sources, _context(settings), data_dir, settings.db_schema)
+        report = await import_run.import_files(
+            engine, sources, _context(settings), data_dir, settings.db_schema, _data_clock()
+        )
     finally:
         await engine.dispose()
     return report.line()
@@ -84,7 +96,7 @@ def prepare(settings: Settings, force: bool = False) -> bool:
     sources = _shop_sources()
     if not sources:
         return False
-    done = import_run.prepare(sources, _context(settings), settings.demo_dir, force)
+    done = import_run.prepare(sources, _context(settings), settings.demo_dir, force, _data_clock())
     log.info("%s %s", "wrote" if done else "up to date:", settings.demo_dir)
     return done
 
@@ -171,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             if args.out:
                 sources = [(args.format, f) for f in args.files]
-                manifest = import_run.import_to_folder(sources, _context(settings), args.out)
+                manifest = import_run.import_to_folder(sources, _context(settings), args.out, _data_clock())
                 print(f"{args.out}: " + ", ".join(f"{n} {kind}" for kind, n in manifest["counts"].items()))
             elif args.directory:
                 print(asyncio.run(_import(settings, args.directory)))

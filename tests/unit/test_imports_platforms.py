@@ -15,7 +15,13 @@ from backends.orders.importer import import_records, validate
 from backends.orders.imports import normalised
 from backends.orders.imports.formats import read_sources
 from backends.orders.imports.records import ImportContext, ImportError_
-from backends.orders.platform_status import UnknownPlatformStatus, shopify_status, woocommerce_status
+from backends.orders.platform_status import (
+    UnknownPlatformStatus,
+    check_shopify_values,
+    is_woocommerce_order,
+    shopify_status,
+    woocommerce_status,
+)
 from borderless.order_numbers import OrderNumbers
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "imports"
@@ -125,12 +131,15 @@ def test_woocommerce_products_attach_variations_to_their_parent() -> None:
 def test_woocommerce_rest_orders() -> None:
     records = read_sources([("woocommerce_orders_json", WOO / "orders.json")], WOO_CTX)
     orders = _by(records.orders, "number")
-    assert {n: o["status"] for n, o in orders.items()} == {"727": "shipped", "728": "paid", "730": "returned"}
+    assert {n: o["status"] for n, o in orders.items()} == {"727": "delivered", "728": "paid", "730": "returned"}
     assert records.skipped == {"draft or trashed orders": 1}
     done = orders["727"]
-    assert done["shipments"] == [
-        {"carrier": "DHL", "tracking_number": "JD014600006281", "shipped_at": "2026-02-21T14:00:00Z", "events": []}
-    ]
+    assert done["shipments"] == [  # completion is the delivery the return window counts from
+        {
+            "carrier": "DHL", "tracking_number": "JD014600006281", "shipped_at": "2026-02-21T14:00:00Z",
+            "delivered_at": "2026-02-21T14:00:00Z", "events": [],
+        }
+    ]  # fmt: skip
     assert done["customer_id"] == "wc-26" and done["placed_at"] == "2026-02-20T09:12:03Z"
     assert [(i["product_id"], i["sku"]) for i in done["items"]] == [("101", "HOODIE-NAVY"), ("110", "BEANIE")]
     guest = orders["728"]  # no shipping address: the billing address is where it goes
@@ -142,42 +151,33 @@ def test_woocommerce_rest_orders() -> None:
     )
 
 
-# ---------- status mapping ----------
+# ---------- status mapping: what the importers add (the base mapping: test_orders_platform_status.py) ----------
 
 
-@pytest.mark.parametrize(
-    ("financial", "fulfillment", "cancelled", "shipment", "expected"),
-    [
-        ("paid", "fulfilled", "", None, "shipped"),
-        ("paid", "fulfilled", "", "delivered", "delivered"),
-        ("paid", "partial", "", "in_transit", "in_transit"),
-        ("paid", "", "", None, "paid"),
-        ("authorized", "unfulfilled", "", None, "paid"),
-        ("pending", "unfulfilled", "", None, "pending"),
-        ("partially_paid", None, "", None, "pending"),
-        ("refunded", "fulfilled", "", None, "returned"),
-        ("refunded", "unfulfilled", "", None, "cancelled"),
-        ("paid", "unfulfilled", "2026-03-01 10:00:00 +0000", None, "cancelled"),
-        ("voided", "unfulfilled", "", None, "cancelled"),
-        ("Partially refunded", "Fulfilled", "", None, "shipped"),
-    ],
-)
-def test_shopify_status(
-    financial: str, fulfillment: str | None, cancelled: str, shipment: str | None, expected: str
-) -> None:
-    assert shopify_status(financial, fulfillment, cancelled, shipment) == expected
-
-
-def test_woocommerce_status() -> None:
-    states = ("pending", "on-hold", "failed", "processing", "completed", "cancelled")
-    assert [woocommerce_status(s) for s in states] == ["pending", "pending", "pending", "paid", "shipped", "cancelled"]
-    assert woocommerce_status("refunded", "2026-01-07T09:00:00") == "returned"
-    assert woocommerce_status("refunded", None) == "cancelled"
-    assert woocommerce_status("wc-processing") == "paid" and woocommerce_status("delivered") == "delivered"
-    assert woocommerce_status("checkout-draft") is None and woocommerce_status("trash") is None
+def test_shopify_export_values_outside_shopifys_sets_are_refused() -> None:
+    check_shopify_values("partially_refunded", "fulfilled")
+    check_shopify_values("Paid", None)
     with pytest.raises(UnknownPlatformStatus) as exc:
-        woocommerce_status("awaiting-pigeon")
-    assert exc.value.field == "status" and "processing" in exc.value.problem
+        check_shopify_values("settled", "fulfilled")
+    assert exc.value.field == "Financial Status" and "partially_refunded" in exc.value.problem
+    with pytest.raises(UnknownPlatformStatus) as exc:
+        check_shopify_values("paid", "shipped-ish")
+    assert exc.value.field == "Fulfillment Status"
+
+
+def test_partial_refund_after_fulfilment_is_a_return() -> None:
+    assert shopify_status(financial="partially_refunded", fulfillment="fulfilled", refunded_amount=25.0) == "returned"
+    assert shopify_status(financial="partially_refunded", fulfillment="fulfilled") == "shipped"
+    assert shopify_status(financial="partially_refunded", fulfillment="unfulfilled", refunded_amount=25.0) == "paid"
+
+
+def test_woocommerce_refunds_drafts_and_trash() -> None:
+    assert woocommerce_status("refunded") == "returned"  # unknown whether it was completed: as the adapter reads it
+    assert woocommerce_status("refunded", completed=True) == "returned"
+    assert woocommerce_status("refunded", completed=False) == "cancelled"
+    assert [is_woocommerce_order(s) for s in ("checkout-draft", "wc-trash", "trash", "processing", "On hold")] == [
+        False, False, False, True, True,
+    ]  # fmt: skip
 
 
 # ---------- into the store: all or nothing ----------
@@ -270,9 +270,3 @@ def test_fulfilled_orders_arrive_after_the_zones_longest_transit() -> None:
     assert "delivered_at" not in shipped["shipments"][0]
     arrived = _by(read_sources([("shopify_orders_csv", SHOPIFY / "orders.csv")], after).orders, "number")["#1001"]
     assert arrived["status"] == "delivered" and arrived["shipments"][0]["delivered_at"] == "2026-03-09T12:00:00Z"
-
-
-def test_partial_refund_after_fulfilment_is_a_return() -> None:
-    assert shopify_status("partially_refunded", "fulfilled", "", None, 25.0) == "returned"
-    assert shopify_status("partially_refunded", "fulfilled", "", None, 0.0) == "shipped"
-    assert shopify_status("partially_refunded", "unfulfilled", "", None, 25.0) == "paid"

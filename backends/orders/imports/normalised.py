@@ -57,8 +57,9 @@ def merged(old: ShopRecords, new: ShopRecords) -> ShopRecords:
     return out
 
 
-def write(directory: Path, records: ShopRecords, sources: list[dict[str, Any]]) -> dict[str, Any]:
-    """Writes the folder from `records` (already validated); returns the manifest."""
+def write(directory: Path, records: ShopRecords, sources: list[dict[str, Any]], data_clock: str = "") -> dict[str, Any]:
+    """Writes the folder from `records` (already validated); returns the manifest. `data_clock` (the shop
+    profile's) is kept as the manifest's `now`, the moment `ORDERS_NOW=demo` serves the data at."""
     directory.mkdir(parents=True, exist_ok=True)
     data = {kind: [rec for _, rec in getattr(records, kind)] for kind in _KEYS}
     data["orders"].sort(key=lambda o: (str(o.get("placed_at")), str(o.get("number"))))
@@ -69,6 +70,8 @@ def write(directory: Path, records: ShopRecords, sources: list[dict[str, Any]]) 
         "sources": sources,
         "skipped": records.skipped,
     }
+    if data_clock:
+        manifest["now"] = data_clock
     staged = []
     for kind, rows in data.items():
         tmp = directory / f".{kind}.jsonl.tmp"

@@ -59,7 +59,12 @@ def describe(sources: Sequence[Source]) -> list[dict[str, Any]]:
 
 
 async def import_files(
-    engine: AsyncEngine, sources: Sequence[Source], ctx: ImportContext, data_dir: Path | None, schema: str | None
+    engine: AsyncEngine,
+    sources: Sequence[Source],
+    ctx: ImportContext,
+    data_dir: Path | None,
+    schema: str | None,
+    data_clock: str = "",
 ) -> ImportReport:
     known = normalised.load(data_dir) if data_dir else None
     records = read_sources(sources, ctx, known)
@@ -69,18 +74,21 @@ async def import_files(
     if data_dir is not None:
         everything = normalised.merged(known, records) if known else records
         previous = _manifest(data_dir).get("sources") or []
-        normalised.write(data_dir, everything, [*previous, *describe(sources)])
+        normalised.write(data_dir, everything, [*previous, *describe(sources)], data_clock)
     return report
 
 
-def import_to_folder(sources: Sequence[Source], ctx: ImportContext, data_dir: Path) -> dict[str, Any]:
+def import_to_folder(
+    sources: Sequence[Source], ctx: ImportContext, data_dir: Path, data_clock: str = ""
+) -> dict[str, Any]:
     """Read and validate `sources`, then merge them into the folder (no order store): what `shop data` runs per
     source, catalog before orders so that order lines link to the catalog's SKUs. Returns the manifest."""
     known = normalised.load(data_dir)
     records = read_sources(sources, ctx, known)
     validate(records, ctx.normalize_number)
     previous = _manifest(data_dir).get("sources") or []
-    return normalised.write(data_dir, normalised.merged(known, records), [*previous, *describe(sources)])
+    everything = normalised.merged(known, records)
+    return normalised.write(data_dir, everything, [*previous, *describe(sources)], data_clock)
 
 
 def _manifest(data_dir: Path) -> dict[str, Any]:
@@ -90,7 +98,9 @@ def _manifest(data_dir: Path) -> dict[str, Any]:
         return {}
 
 
-def prepare(sources: Sequence[Source], ctx: ImportContext, data_dir: Path, force: bool = False) -> bool:
+def prepare(
+    sources: Sequence[Source], ctx: ImportContext, data_dir: Path, force: bool = False, data_clock: str = ""
+) -> bool:
     """Writes the normalised folder from `sources`; False when it is already up to date (nothing done)."""
     for name, _ in sources:
         if name not in FORMATS:
@@ -100,5 +110,5 @@ def prepare(sources: Sequence[Source], ctx: ImportContext, data_dir: Path, force
         return False
     records = read_sources(sources, ctx)
     validate(records, ctx.normalize_number)  # the whole contract, before the folder changes
-    normalised.write(data_dir, records, described)
+    normalised.write(data_dir, records, described, data_clock)
     return True

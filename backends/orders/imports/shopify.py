@@ -35,7 +35,7 @@ from backends.orders.imports.records import (
     whole,
 )
 from backends.orders.normalize import normalize_email
-from backends.orders.platform_status import UnknownPlatformStatus, shopify_status
+from backends.orders.platform_status import UnknownPlatformStatus, check_shopify_values, shopify_status
 
 PRODUCT_COLUMNS = ("Handle", "Title")
 ORDER_COLUMNS = ("Name", "Lineitem quantity", "Lineitem name", "Lineitem price")
@@ -176,11 +176,15 @@ def _order_head(row: dict[str, str], where: str, number: str, ctx: ImportContext
         raise row_error(where, "Created at", f"missing on the first row of order {number}")
     refunded = money(row.get("Refunded Amount"), where, "Refunded Amount")
     try:
-        status = shopify_status(
-            row.get("Financial Status"), row.get("Fulfillment Status"), row.get("Cancelled at"), None, refunded
-        )
+        check_shopify_values(row.get("Financial Status"), row.get("Fulfillment Status"))
     except UnknownPlatformStatus as exc:
         raise row_error(where, exc.field, exc.problem) from None
+    status = shopify_status(
+        financial=row.get("Financial Status"),
+        fulfillment=row.get("Fulfillment Status"),
+        cancelled=bool(row.get("Cancelled at")),
+        refunded_amount=refunded,
+    )
     fulfilled_at = iso_time(row.get("Fulfilled at"), where, "Fulfilled at")
     placed_at = iso_time(row.get("Created at"), where, "Created at", required=True)
     address = {
