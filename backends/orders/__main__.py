@@ -47,7 +47,7 @@ def _context(settings: Settings) -> ImportContext:
     now = settings.fixed_now or (datetime.fromisoformat(shop.data_clock) if shop.data_clock else settings.now())
     # Platforms do not say where a product ships nor when a parcel arrived: the shop's shipping zones do.
     rules = load_rules(settings.rules_dir)
-    return import_run.shop_context(_number_normaliser(), rules, now, shop.order_numbers.examples)
+    return import_run.shop_context(_number_normaliser(), rules, now, shop.order_numbers.examples, shop.currencies.base)
 
 
 def _data_clock() -> str:
@@ -59,7 +59,10 @@ def _data_clock() -> str:
 async def _import(settings: Settings, directory: Path) -> str:
     engine = make_engine(settings.database_url, settings.db_schema)
     try:
-        report = await import_directory(engine, directory, _number_normaliser(), settings.db_schema)
+        from borderless.profile import current_shop
+
+        base = current_shop().currencies.base
+        report = await import_directory(engine, directory, _number_normaliser(), settings.db_schema, base)
     finally:
         await engine.dispose()
     return report.line()

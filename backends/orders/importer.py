@@ -154,7 +154,15 @@ def _ts(value: Any, where: str, name: str, required: bool = True) -> datetime | 
 # ---------- converting records to rows ----------
 
 
-def customer_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
+def _currency(rec: dict[str, Any], where: str, default: str) -> str:
+    """The record's currency, else the shop's base currency; an error when neither is known."""
+    value = str(rec.get("currency") or default).strip().upper()
+    if not value:
+        raise ImportError_(f"{where}: missing 'currency'")
+    return value
+
+
+def customer_row(rec: dict[str, Any], where: str, currency: str = "") -> dict[str, Any]:
     email = str(_req(rec, "email", where))
     postcode = str(rec.get("postcode") or "")
     return {
@@ -166,12 +174,12 @@ def customer_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
         "postcode_norm": normalize_postcode(postcode),
         "country": str(rec.get("country") or "").upper(),
         "language": str(rec.get("language") or "en"),
-        "currency": str(rec.get("currency") or "EUR").upper(),
+        "currency": _currency(rec, where, currency),
         "created_at": _ts(rec.get("created_at"), where, "created_at", required=False),
     }
 
 
-def product_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
+def product_row(rec: dict[str, Any], where: str, currency: str = "") -> dict[str, Any]:
     attributes = _json_field(rec.get("attributes"), where, "attributes")
     if not isinstance(attributes, dict):
         raise ImportError_(f"{where}: attributes must be an object")
@@ -183,7 +191,7 @@ def product_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
         "category": str(rec.get("category") or ""),
         "brand": str(rec.get("brand") or ""),
         "price": _num(_req(rec, "price", where), where, "price"),
-        "currency": str(rec.get("currency") or "EUR").upper(),
+        "currency": _currency(rec, where, currency),
         "attributes": {k: _bool(v) for k, v in attributes.items()},
         "stock": int(_num(rec.get("stock") or 0, where, "stock")),
         "ships_to": [c.upper() for c in _split(rec.get("ships_to"))],
@@ -194,7 +202,9 @@ def product_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
     }
 
 
-def order_row(rec: dict[str, Any], where: str, normalize_number: NumberNormaliser) -> dict[str, Any]:
+def order_row(
+    rec: dict[str, Any], where: str, normalize_number: NumberNormaliser, currency: str = ""
+) -> dict[str, Any]:
     raw_number = str(_req(rec, "number", where))
     number = normalize_number(raw_number)
     if number is None:
@@ -272,7 +282,7 @@ def order_row(rec: dict[str, Any], where: str, normalize_number: NumberNormalise
         "email_norm": normalize_email(email),
         "placed_at": _ts(_req(rec, "placed_at", where), where, "placed_at"),
         "status": status,
-        "currency": str(rec.get("currency") or "EUR").upper(),
+        "currency": _currency(rec, where, currency),
         "items": clean_items,
         "subtotal": subtotal,
         "shipping_cost": shipping_cost,
@@ -349,14 +359,21 @@ def _convert(records: Iterable[Located], fn: Any) -> list[dict[str, Any]]:
     return out
 
 
-def validate(records: ShopRecords, normalize_number: NumberNormaliser) -> dict[str, list[dict[str, Any]]]:
-    """Contract rows for every record (the first bad one raises, naming its file and row)."""
+def validate(
+    records: ShopRecords, normalize_number: NumberNormaliser, currency: str = ""
+) -> dict[str, list[dict[str, Any]]]:
+    """Contract rows for every record (the first bad one raises, naming its file and row). `currency` is the
+    shop's base currency, for records that do not name theirs."""
     orders = tqdm(records.orders, desc="checking orders", unit="order", disable=len(records.orders) < 2000)
     return {
-        "customers": _dedupe(_convert(records.customers, customer_row), "id", "customers"),
-        "products": _dedupe(_convert(records.products, product_row), "id", "products"),
+        "customers": _dedupe(
+            _convert(records.customers, lambda rec, where: customer_row(rec, where, currency)), "id", "customers"
+        ),
+        "products": _dedupe(
+            _convert(records.products, lambda rec, where: product_row(rec, where, currency)), "id", "products"
+        ),
         "orders": _dedupe(
-            _convert(orders, lambda rec, where: order_row(rec, where, normalize_number)), "number", "orders"
+            _convert(orders, lambda rec, where: order_row(rec, where, normalize_number, currency)), "number", "orders"
         ),
     }
 
@@ -378,16 +395,24 @@ async def write_rows(
 
 
 async def import_records(
-    engine: AsyncEngine, records: ShopRecords, normalize_number: NumberNormaliser, schema: str | None = None
+    engine: AsyncEngine,
+    records: ShopRecords,
+    normalize_number: NumberNormaliser,
+    schema: str | None = None,
+    currency: str = "",
 ) -> ImportReport:
     """Validates every record, then writes them all (nothing is written when any record is bad)."""
-    report = await write_rows(engine, validate(records, normalize_number), schema)
+    report = await write_rows(engine, validate(records, normalize_number, currency), schema)
     report.skipped = dict(records.skipped)
     return report
 
 
 async def import_directory(
-    engine: AsyncEngine, directory: Path, normalize_number: NumberNormaliser, schema: str | None = None
+    engine: AsyncEngine,
+    directory: Path,
+    normalize_number: NumberNormaliser,
+    schema: str | None = None,
+    currency: str = "",
 ) -> ImportReport:
     """Validates everything under `directory` (the project's own layout), then upserts it."""
-    return await import_records(engine, read_directory_records(directory), normalize_number, schema)
+    return await import_records(engine, read_directory_records(directory), normalize_number, schema, currency)

@@ -29,8 +29,8 @@ SHOPIFY, WOO = DATA / "shopify", DATA / "woocommerce"
 # A shop numbering its orders the Shopify way (#1001) and one using WooCommerce's plain numbers (727).
 HASH_NUMBERS = OrderNumbers.from_config([{"pattern": r"#?\s*(\d{4,7})", "canonical": "#{1}", "example": "#1001"}])
 PLAIN_NUMBERS = OrderNumbers.from_config([{"pattern": r"#?\s*(\d{3,7})", "canonical": "{1}", "example": "727"}])
-SHOPIFY_CTX = ImportContext(HASH_NUMBERS.normalize, ("CA", "US"))
-WOO_CTX = ImportContext(PLAIN_NUMBERS.normalize, ("DE", "NL"))
+SHOPIFY_CTX = ImportContext(HASH_NUMBERS.normalize, ("CA", "US"), currency="USD")
+WOO_CTX = ImportContext(PLAIN_NUMBERS.normalize, ("DE", "NL"), currency="EUR")
 
 
 def _by(records: list[tuple[str, dict[str, Any]]], key: str) -> dict[str, dict[str, Any]]:
@@ -52,6 +52,7 @@ def test_shopify_products_group_variant_and_image_rows_by_handle() -> None:
     assert tee["image_url"].endswith("tee-front.jpg")  # the image-only continuation row adds no variant
     assert tee["description"] == "A light, quick-drying tee for long runs.\nRecycled polyester\nReflective logo"
     assert tee["ships_to"] == ["CA", "US"]  # the export does not say; the shop's zones do
+    assert tee["currency"] == "USD"  # prices are in the shop's base currency
     assert products["stoneware-mug"]["attributes"] == {"type": "mug"}  # "Default Title" is no option
 
 

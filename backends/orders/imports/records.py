@@ -64,6 +64,8 @@ class ImportContext:
     transit_days: dict[str, int] = field(default_factory=dict)
     now: datetime | None = None
     number_examples: tuple[str, ...] = ()  # the shop's order-number examples, for error messages
+    # The shop's base currency: what catalog prices are in (product exports do not say).
+    currency: str = ""
 
 
 def delivery(ctx: ImportContext, shipped_at: str | None, country: str) -> tuple[str | None, bool]:

@@ -29,14 +29,19 @@ Source = tuple[str, Path]  # (format name, file or folder)
 
 
 def shop_context(
-    normalize_number: NumberNormaliser, rules: Rules, now: datetime, examples: Sequence[str] = ()
+    normalize_number: NumberNormaliser, rules: Rules, now: datetime, examples: Sequence[str] = (), currency: str = ""
 ) -> ImportContext:
     """The import context of a shop: its order numbers, and from its shipping zones where products ship and how
     long parcels travel (so fulfilled orders whose estimated delivery has passed import as delivered)."""
     countries = sorted({c for zone in rules.zones for c in zone.countries})
     transit = {c: max(zone.transit_days) for zone in reversed(rules.zones) for c in zone.countries}
     return ImportContext(
-        normalize_number, tuple(countries), transit_days=transit, now=now, number_examples=tuple(examples)
+        normalize_number,
+        tuple(countries),
+        transit_days=transit,
+        now=now,
+        number_examples=tuple(examples),
+        currency=currency,
     )
 
 
@@ -68,7 +73,7 @@ async def import_files(
 ) -> ImportReport:
     known = normalised.load(data_dir) if data_dir else None
     records = read_sources(sources, ctx, known)
-    rows = validate(records, ctx.normalize_number)
+    rows = validate(records, ctx.normalize_number, ctx.currency)
     report = await write_rows(engine, rows, schema)
     report.skipped = dict(records.skipped)
     if data_dir is not None:
@@ -85,7 +90,7 @@ def import_to_folder(
     source, catalog before orders so that order lines link to the catalog's SKUs. Returns the manifest."""
     known = normalised.load(data_dir)
     records = read_sources(sources, ctx, known)
-    validate(records, ctx.normalize_number)
+    validate(records, ctx.normalize_number, ctx.currency)
     previous = _manifest(data_dir).get("sources") or []
     everything = normalised.merged(known, records)
     return normalised.write(data_dir, everything, [*previous, *describe(sources)], data_clock)
@@ -109,6 +114,6 @@ def prepare(
     if not force and _manifest(data_dir).get("sources") == described:
         return False
     records = read_sources(sources, ctx)
-    validate(records, ctx.normalize_number)  # the whole contract, before the folder changes
+    validate(records, ctx.normalize_number, ctx.currency)  # the whole contract, before the folder changes
     normalised.write(data_dir, records, described, data_clock)
     return True

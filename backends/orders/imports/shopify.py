@@ -75,6 +75,7 @@ def read_products_csv(path: Path, ctx: ImportContext) -> ShopRecords:
                 "tags": split_list(row.get("Tags", "")),
                 "attributes": {"type": slug(kind)} if kind else {},
                 "ships_to": list(ctx.ships_to),
+                "currency": ctx.currency,
                 "image_url": "",
                 "variants": [],
                 "_options": [row.get(f"Option{i} Name", "") for i in (1, 2, 3)],

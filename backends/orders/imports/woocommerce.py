@@ -103,6 +103,7 @@ def read_products_csv(path: Path, ctx: ImportContext) -> ShopRecords:
             "attributes": attributes,
             "stock": _stock(row, where),
             "ships_to": list(ctx.ships_to),
+            "currency": ctx.currency,
             "image_url": images[0] if images else "",
             "weight_kg": round(weight * _KG[unit], 3),
             "variants": [],
