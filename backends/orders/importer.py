@@ -232,8 +232,12 @@ def order_row(
     address = rec.get("shipping_address") or {}
     if not isinstance(address, dict):
         raise ImportError_(f"{where}: shipping_address must be an object")
+    phone = str(rec.get("phone") or address.get("phone") or "").strip()
     address = {k: str(address.get(k) or "") for k in ("name", "line1", "city", "postcode", "country")}
     address["country"] = address["country"].upper()
+    if phone:
+        # Kept with the address (a JSON column, no schema change) for shops whose profile accepts phone proofs.
+        address["phone"] = phone
     shipments = []
     for i, ship in enumerate(rec.get("shipments") or []):
         w = f"{where} shipment {i}"

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from backends.orders.adapters.source import Details, OrderRecord, ProofFacts, ReturnRecord
 from backends.orders.db import Order, Product, ReturnRequest, utcnaive
-from backends.orders.normalize import normalize_postcode
+from backends.orders.normalize import normalize_phone, normalize_postcode
 from backends.orders.views import iso
 
 
@@ -47,13 +47,19 @@ class SqlSource:
     def proof_facts(self, order: OrderRecord) -> ProofFacts:
         row = cast(Order, order)
         postcodes = {row.postcode_norm}
-        # The postcode the order was placed with still proves ownership after an address change.
+        phones = {normalize_phone(str((row.shipping_address or {}).get("phone") or ""))}
+        # The postcode (and phone) the order was placed with still prove ownership after an address change.
         for entry in row.history or []:
-            old = (entry.get("from") or {}).get("postcode")
-            if old:
-                postcodes.add(normalize_postcode(old))
+            before = entry.get("from") or {}
+            if before.get("postcode"):
+                postcodes.add(normalize_postcode(before["postcode"]))
+            if before.get("phone"):
+                phones.add(normalize_phone(str(before["phone"])))
         return ProofFacts(
-            customer_id=row.customer_id, email=row.email_norm, postcodes=tuple(sorted(p for p in postcodes if p))
+            customer_id=row.customer_id,
+            email=row.email_norm,
+            postcodes=tuple(sorted(p for p in postcodes if p)),
+            phones=tuple(sorted(p for p in phones if p)),
         )
 
     async def details(self, session: AsyncSession, order: OrderRecord) -> Details:
@@ -85,6 +91,8 @@ class SqlSource:
         row = cast(Order, order)
         old = dict(row.shipping_address or {})
         row.shipping_address = {k: address.get(k, "") for k in ("name", "line1", "city", "postcode", "country")}
+        if old.get("phone"):
+            row.shipping_address["phone"] = old["phone"]  # the shopper's number does not move with the parcel
         row.postcode_norm = normalize_postcode(address["postcode"])
         await _record(session, row, now, {"event": "address_changed", "from": old, "to_country": address["country"]})
         return row
