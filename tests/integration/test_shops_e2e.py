@@ -87,7 +87,11 @@ def test_tracking_an_order_with_proof_of_ownership(shop_assistant: Assistant) ->
     assert "email" in first.lower()
     reply = texts(shop_assistant.say(sender, order["email"]))
     assert order["number"] in reply
-    assert order["shipments"][0]["tracking_number"] in reply
+    tracking = order["shipments"][0].get("tracking_number")
+    if tracking:  # a Shopify order export carries no tracking numbers
+        assert tracking in reply
+    label = rules(shop_assistant).status_label(order["status"])
+    assert label.split(",")[0] in reply, reply
 
 
 def test_a_policy_question_is_answered_from_the_shops_own_article_with_its_source(shop_assistant: Assistant) -> None:
