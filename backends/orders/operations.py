@@ -139,11 +139,12 @@ class Orders:
             )
         deadline = return_deadline(self.rules, order)
         if deadline is None or now.date() > deadline:
+            window = int(self.rules.orders.get("return_window_days", 30))
             raise PolicyRefusal(
                 "return_window_closed",
-                f"Returns are accepted within {self.rules.orders.get('return_window_days', 30)} days of delivery.",
+                f"Returns are accepted within {window} days of delivery.",
                 return_deadline=deadline.isoformat() if deadline else None,
-                return_window_days=int(self.rules.orders.get("return_window_days", 30)),
+                return_window_days=window,
             )
         details = await self.source.details(session, order)
         products = details.products
