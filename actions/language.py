@@ -18,6 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.replies import say
 from actions.settings import ActionSettings
 
 LANGUAGE_NAMES = {
@@ -176,7 +177,7 @@ class ActionChangeLanguage(Action):
             code = language_named_in(str((tracker.latest_message or {}).get("text") or ""))
         if code is None:
             supported = ", ".join(LANGUAGE_NAMES.values())
-            dispatcher.utter_message(text=f"Which language would you like? I know {supported}.")
+            say(dispatcher, "utter_ask_which_language", languages=supported)
             return []
         dispatcher.utter_message(text=CONFIRMATIONS[code])
         return [SlotSet("language", code), SlotSet("language_locked", True)]

@@ -24,6 +24,7 @@ from backends.orders.views import (
     item_return_rule,
     money,
     order_view,
+    policy_view,
     return_deadline,
     returnable_items,
 )
@@ -37,7 +38,11 @@ def _id_part(number: str) -> str:
 
 
 class PolicyRefusal(ApiError):
-    """A change the shop's rules do not allow (409); stored under its idempotency key like a success."""
+    """A change the shop's rules do not allow (409); stored under its idempotency key like a success.
+
+    Its details carry the shop's terms (`policy`: return window, refund days …) so whoever explains the
+    refusal names this shop's numbers rather than a copy of its own.
+    """
 
     def __init__(self, code: str, message: str, **details: Any) -> None:
         super().__init__(409, code, message, **details)
@@ -70,6 +75,9 @@ class Orders:
         returns = await self._returns(session, order.number)
         return order_view(self.rules, order, now, products, returns)
 
+    def _refuse(self, code: str, message: str, **details: Any) -> PolicyRefusal:
+        return PolicyRefusal(code, message, policy=policy_view(self.rules), **details)
+
     def _refund_days(self) -> int:
         return int(self.rules.orders.get("refund_business_days", 5))
 
@@ -81,7 +89,7 @@ class Orders:
         order = await self.verifier.verify(session, proof, now, lock=True)
         allowed = self.rules.orders.get("cancellable_statuses", [])
         if order.status not in allowed:
-            raise PolicyRefusal(
+            raise self._refuse(
                 "not_cancellable",
                 f"An order that is {self.rules.status_label(order.status).lower()} can no longer be cancelled.",
                 order_status=order.status,
@@ -111,7 +119,7 @@ class Orders:
         order = await self.verifier.verify(session, proof, now, lock=True)
         allowed = self.rules.orders.get("address_changeable_statuses", [])
         if order.status not in allowed:
-            raise PolicyRefusal(
+            raise self._refuse(
                 "address_change_not_allowed",
                 "The address can only be changed before the order ships.",
                 order_status=order.status,
@@ -119,7 +127,7 @@ class Orders:
             )
         country = address["country"]
         if self.rules.zone_for(country) is None:
-            raise PolicyRefusal("country_not_allowed", f"We do not ship to {country}.", country=country)
+            raise self._refuse("country_not_allowed", f"We do not ship to {country}.", country=country)
         products = await self._products(session, {i["product_id"] for i in order.items or []})
         blocked = sorted(
             {
@@ -129,7 +137,7 @@ class Orders:
             }
         )
         if blocked:
-            raise PolicyRefusal(
+            raise self._refuse(
                 "country_not_allowed",
                 f"Some items in this order cannot be shipped to {country}.",
                 country=country,
@@ -152,12 +160,12 @@ class Orders:
     ) -> dict[str, Any]:
         order = await self.verifier.verify(session, proof, now, lock=True)
         if order.status not in self.rules.orders.get("returnable_statuses", ["delivered"]):
-            raise PolicyRefusal(
+            raise self._refuse(
                 "return_not_allowed", "Only delivered orders can be returned.", order_status=order.status
             )
         deadline = return_deadline(self.rules, order)
         if deadline is None or now.date() > deadline:
-            raise PolicyRefusal(
+            raise self._refuse(
                 "return_window_closed",
                 f"Returns are accepted within {self.rules.orders.get('return_window_days', 30)} days of delivery.",
                 return_deadline=deadline.isoformat() if deadline else None,
@@ -168,7 +176,7 @@ class Orders:
         ordered = {i["product_id"] for i in order.items or []}
         wanted: list[dict[str, Any]] = items or [{"product_id": pid, "quantity": qty} for pid, qty in left.items()]
         if not wanted:
-            raise PolicyRefusal("nothing_to_return", "No items of this order can still be returned.")
+            raise self._refuse("nothing_to_return", "No items of this order can still be returned.")
         merged: dict[str, int] = {}
         for item in wanted:
             merged[item["product_id"]] = merged.get(item["product_id"], 0) + int(item["quantity"])
@@ -177,15 +185,15 @@ class Orders:
                 raise ApiError(422, "unknown_item", f"{pid} is not part of this order", product_id=pid)
             rule = item_return_rule(self.rules, products.get(pid))
             if rule == "never":
-                raise PolicyRefusal("item_not_returnable", f"{pid} cannot be returned.", product_id=pid)
+                raise self._refuse("item_not_returnable", f"{pid} cannot be returned.", product_id=pid)
             if rule == "sealed_only" and not sealed:
-                raise PolicyRefusal(
+                raise self._refuse(
                     "item_requires_sealed",
                     f"{pid} can only be returned unopened with its hygiene seal intact; confirm with sealed=true.",
                     product_id=pid,
                 )
             if qty > left.get(pid, 0):
-                raise PolicyRefusal(
+                raise self._refuse(
                     "quantity_exceeds_returnable",
                     f"only {left.get(pid, 0)} of {pid} can still be returned",
                     product_id=pid,
@@ -213,7 +221,7 @@ class Orders:
                 "free_label": free,
                 "label_note": "Free return label (EU)." if free else "Return shipping is paid by the shopper.",
                 "return_by": deadline.isoformat(),
-                "conditions": "Unused, in original packaging.",
+                "conditions": policy_view(self.rules)["return_conditions"] or "",
                 "refund_within_business_days": days,
             },
         }
