@@ -124,7 +124,7 @@ def word_count(text: str) -> int:
     for token in text.split():
         no_space = len(_NO_SPACE_SCRIPT.findall(token))
         if no_space:
-            # "注文BL-100512はもう発送されましたか" is Japanese around an order number: count the Japanese.
+            # "注文#100512はもう発送されましたか" is Japanese around an order number: count the Japanese.
             count += max(1, no_space // 2)
         elif not _NOT_A_WORD.search(token):
             count += 1

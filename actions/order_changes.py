@@ -6,7 +6,7 @@ words) is each operation's object in actions/order_operations.py, which the acti
 1. a form collects the order number and proof (email, or nothing when the website sent a signed
    customer token), plus the new address for an address change;
 2. `action_prepare_<change>` looks the order up, explains plainly when the shop's rules forbid the
-   change, and otherwise asks "Cancel order BL-… (2 items, €84.90)? yes/no", minting a random id for
+   change, and otherwise asks "Cancel order #1001 (€84.90): 2 × Trail Mug? Yes or no?", minting a random id for
    that one question (`order_change_id`);
 3. on "yes", `action_execute_order_change` sends the change once, under an idempotency key made from
    the question's id (a retried "yes" is answered from the first try; a new change, even back to an
@@ -237,10 +237,12 @@ def reply_to_lookup_failure(
 ) -> list[EventType]:
     """What the shopper hears when their proof or the order system fails; nothing was changed."""
     if isinstance(exc, OrderNotFound):
-        whose = "account" if customer_token(tracker) else "email"
+        response = (
+            "utter_change_order_not_found_account" if customer_token(tracker) else "utter_change_order_not_found_email"
+        )
         say(
             dispatcher,
-            f"utter_change_order_not_found_{whose}",
+            response,
             [{"title": "Try again", "payload": change.retry_payload}, HANDOFF_BUTTON],
             order_number=number,
         )

@@ -315,12 +315,12 @@ class StartReturn(OrderChange):
             return [refused.reply("utter_refuse_return_not_delivered"), *terms(refused.policy)]
         if code == "return_window_closed":
             deadline = details.get("return_deadline") or order.get("return_deadline")
-            window = refused.policy.get("return_window_days")
-            if deadline:
-                return [refused.reply("utter_refuse_return_window_closed_on", deadline=day(deadline))]
-            if window is not None:
-                return [refused.reply("utter_refuse_return_window_closed", return_window_days=window)]
-            return [refused.reply("utter_refuse_return_window_passed")]
+            closed = (
+                refused.reply("utter_refuse_return_window_closed_on", deadline=day(deadline))
+                if deadline
+                else refused.reply("utter_refuse_return_window_passed")
+            )
+            return [*terms(refused.policy), closed]
         if code == "item_not_returnable":
             return [refused.reply("utter_refuse_item_not_returnable", item=_item_title(order, details))]
         if code == "item_requires_sealed":
