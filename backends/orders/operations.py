@@ -219,7 +219,7 @@ class Orders:
                 "id": ret.id,
                 "items": ret.items,
                 "free_label": free,
-                "label_note": "Free return label (EU)." if free else "Return shipping is paid by the shopper.",
+                "label_note": "Free return label." if free else "Return shipping is paid by the shopper.",
                 "return_by": deadline.isoformat(),
                 "conditions": policy_view(self.rules)["return_conditions"] or "",
                 "refund_within_business_days": days,
