@@ -232,6 +232,10 @@ class ChangeAddress(OrderChange):
         if code == "address_change_not_allowed":
             if status in {"shipped", "in_transit", "out_for_delivery"}:
                 return [refused.reply("utter_refuse_address_shipped")]
+            if status in {"delivered", "returned"}:
+                return [refused.reply("utter_refuse_address_delivered")]
+            if status == "cancelled":
+                return [refused.reply("utter_refuse_address_cancelled")]
             return [refused.reply("utter_refuse_address_closed", status=status_words(order) or status or "")]
         if code == "country_not_allowed":
             country = details.get("country")
