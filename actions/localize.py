@@ -1,9 +1,11 @@
 """Replies in the shopper's language: one post-processing step for every custom action that speaks.
 
-Templates (`utter_*`) carry hand-written variations per language in domain.yml and are left alone here.
-Free text an action writes (dispatcher.utter_message(text=...)) and button titles are English; the
-`@localized` class decorator wraps an action's `run` and, after it returns, translates the messages
-that run added into the conversation's language through the models service.
+Templates (`utter_*`) carry hand-written variations per language in domain.yml and are left alone here;
+every text the actions write themselves is such a response (actions/replies.py). What remains is text
+that cannot be templated: free text from a service (the knowledge base's answers, the orders service's
+quote notes) and button titles, which are English. The `@localized` class decorator wraps an action's
+`run` and, after it returns, translates those parts of the messages that run added into the
+conversation's language through the models service.
 
 What is never changed: URLs, order numbers, tracking numbers, prices, dates and product titles. Text is
 translated line by line; lines that are only a link or a product line are skipped, and a translated line

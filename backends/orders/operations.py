@@ -22,6 +22,7 @@ from backends.orders.views import (
     item_return_rule,
     money,
     order_view,
+    policy_view,
     return_deadline,
     returnable_items,
 )
@@ -30,7 +31,11 @@ from svc.errors import ApiError
 
 
 class PolicyRefusal(ApiError):
-    """A change the shop's rules do not allow (409); stored under its idempotency key like a success."""
+    """A change the shop's rules do not allow (409); stored under its idempotency key like a success.
+
+    Its details carry the shop's terms (`policy`: return window, refund days …) so whoever explains the
+    refusal names this shop's numbers rather than a copy of its own.
+    """
 
     def __init__(self, code: str, message: str, **details: Any) -> None:
         super().__init__(409, code, message, **details)
@@ -45,6 +50,9 @@ class Orders:
     async def view(self, session: AsyncSession, order: OrderRecord, now: datetime) -> dict[str, Any]:
         details = await self.source.details(session, order)
         return order_view(self.rules, order, now, details.products, details.returns)
+
+    def _refuse(self, code: str, message: str, **details: Any) -> PolicyRefusal:
+        return PolicyRefusal(code, message, policy=policy_view(self.rules), **details)
 
     def _refund_days(self) -> int:
         return int(self.rules.orders.get("refund_business_days", 5))
@@ -64,7 +72,7 @@ class Orders:
         order = await self._verify(session, proof, now, lock=True)
         allowed = self.rules.orders.get("cancellable_statuses", [])
         if order.status not in allowed:
-            raise PolicyRefusal(
+            raise self._refuse(
                 "not_cancellable",
                 f"An order that is {self.rules.status_label(order.status).lower()} can no longer be cancelled.",
                 order_status=order.status,
@@ -93,7 +101,7 @@ class Orders:
         order = await self._verify(session, proof, now, lock=True)
         allowed = self.rules.orders.get("address_changeable_statuses", [])
         if order.status not in allowed:
-            raise PolicyRefusal(
+            raise self._refuse(
                 "address_change_not_allowed",
                 "The address can only be changed before the order ships.",
                 order_status=order.status,
@@ -101,10 +109,15 @@ class Orders:
             )
         country = address["country"]
         if self.rules.zone_for(country) is None:
+<<<<<<< HEAD
             raise PolicyRefusal("country_not_allowed", f"We do not ship to {country}.", country=country)
         products = (await self.source.details(session, order)).products
         # A product the store does not know ships nowhere; a platform product without its own list of
         # countries (ships_to None) ships wherever the shop's zones reach.
+=======
+            raise self._refuse("country_not_allowed", f"We do not ship to {country}.", country=country)
+        products = await self._products(session, {i["product_id"] for i in order.items or []})
+>>>>>>> replytexts
         blocked = sorted(
             {
                 i["product_id"]
@@ -114,7 +127,7 @@ class Orders:
             }
         )
         if blocked:
-            raise PolicyRefusal(
+            raise self._refuse(
                 "country_not_allowed",
                 f"Some items in this order cannot be shipped to {country}.",
                 country=country,
@@ -134,13 +147,17 @@ class Orders:
     ) -> dict[str, Any]:
         order = await self._verify(session, proof, now, lock=True)
         if order.status not in self.rules.orders.get("returnable_statuses", ["delivered"]):
-            raise PolicyRefusal(
+            raise self._refuse(
                 "return_not_allowed", "Only delivered orders can be returned.", order_status=order.status
             )
         deadline = return_deadline(self.rules, order)
         if deadline is None or now.date() > deadline:
+<<<<<<< HEAD
             window = int(self.rules.orders.get("return_window_days", 30))
             raise PolicyRefusal(
+=======
+            raise self._refuse(
+>>>>>>> replytexts
                 "return_window_closed",
                 f"Returns are accepted within {window} days of delivery.",
                 return_deadline=deadline.isoformat() if deadline else None,
@@ -152,7 +169,7 @@ class Orders:
         ordered = {i["product_id"] for i in order.items or []}
         wanted: list[dict[str, Any]] = items or [{"product_id": pid, "quantity": qty} for pid, qty in left.items()]
         if not wanted:
-            raise PolicyRefusal("nothing_to_return", "No items of this order can still be returned.")
+            raise self._refuse("nothing_to_return", "No items of this order can still be returned.")
         merged: dict[str, int] = {}
         for item in wanted:
             merged[item["product_id"]] = merged.get(item["product_id"], 0) + int(item["quantity"])
@@ -161,15 +178,15 @@ class Orders:
                 raise ApiError(422, "unknown_item", f"{pid} is not part of this order", product_id=pid)
             rule = item_return_rule(self.rules, products.get(pid))
             if rule == "never":
-                raise PolicyRefusal("item_not_returnable", f"{pid} cannot be returned.", product_id=pid)
+                raise self._refuse("item_not_returnable", f"{pid} cannot be returned.", product_id=pid)
             if rule == "sealed_only" and not sealed:
-                raise PolicyRefusal(
+                raise self._refuse(
                     "item_requires_sealed",
                     f"{pid} can only be returned unopened with its hygiene seal intact; confirm with sealed=true.",
                     product_id=pid,
                 )
             if qty > left.get(pid, 0):
-                raise PolicyRefusal(
+                raise self._refuse(
                     "quantity_exceeds_returnable",
                     f"only {left.get(pid, 0)} of {pid} can still be returned",
                     product_id=pid,
@@ -186,9 +203,9 @@ class Orders:
                 "id": ret.id,
                 "items": ret.items,
                 "free_label": free,
-                "label_note": "Free return label (EU)." if free else "Return shipping is paid by the shopper.",
+                "label_note": "Free return label." if free else "Return shipping is paid by the shopper.",
                 "return_by": deadline.isoformat(),
-                "conditions": "Unused, in original packaging.",
+                "conditions": policy_view(self.rules)["return_conditions"] or "",
                 "refund_within_business_days": days,
             },
         }

@@ -150,6 +150,17 @@ def money(value: float) -> float:
     return round(float(value) + 0.0, 2)
 
 
+def policy_view(rules: Rules) -> dict[str, Any]:
+    """The shop's return and refund terms, so a reply explaining a rule can name them (never the bot's own copy)."""
+    pol = rules.orders
+    return {
+        "return_window_days": int(pol.get("return_window_days", 30)),
+        "refund_business_days": int(pol.get("refund_business_days", 5)),
+        "return_conditions": pol.get("return_conditions") or None,
+        "sealed_only_rule": pol.get("sealed_only_rule") or None,
+    }
+
+
 def order_view(
     rules: Rules,
     order: OrderRecord,
@@ -191,6 +202,7 @@ def order_view(
         "can_return": can_return(rules, order, now, products, returns),
         "return_deadline": deadline.isoformat() if deadline else None,
         "returns": [*imported_returns(order), *(return_view(r) for r in returns)],
+        "policy": policy_view(rules),
     }
 
 

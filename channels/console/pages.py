@@ -73,6 +73,7 @@ async def demo_page(request: web.Request) -> web.Response:
         .replace("{{RASA_URL}}", html.escape(settings.rasa_public_url, quote=True))
         .replace("{{CUSTOMER_TOKEN}}", html.escape(token, quote=True))
         .replace("{{LANG}}", html.escape(lang, quote=True))
+        .replace("{{SHOP_NAME}}", html.escape(current_shop().name, quote=True))
     )
     return web.Response(
         text=page, content_type="text/html", headers={"Content-Security-Policy": csp(settings.rasa_public_url)}
