@@ -1,9 +1,11 @@
 """Replies in the shopper's language: one post-processing step for every custom action that speaks.
 
-Templates (`utter_*`) carry hand-written variations per language in domain.yml and are left alone here.
-Free text an action writes (dispatcher.utter_message(text=...)) and button titles are English; the
-`@localized` class decorator wraps an action's `run` and, after it returns, translates the messages
-that run added into the conversation's language through the models service.
+Templates (`utter_*`) carry hand-written variations per language in domain.yml and are left alone here;
+every text the actions write themselves is such a response (actions/replies.py). What remains is text
+that cannot be templated: free text from a service (the knowledge base's answers, the orders service's
+quote notes) and button titles, which are English. The `@localized` class decorator wraps an action's
+`run` and, after it returns, translates those parts of the messages that run added into the
+conversation's language through the models service.
 
 What is never changed: URLs, order numbers, tracking numbers, prices, dates and product titles. Text is
 translated line by line; lines that are only a link or a product line are skipped, and a translated line
@@ -28,6 +30,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
+from borderless.profile import current_shop
 from clients import ModelsClient, ServiceError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -51,7 +54,6 @@ NOTICES = {
 
 URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-ORDER_NUMBER = re.compile(r"\bBL-\d{6}\b", re.IGNORECASE)
 # Tracking numbers, SKUs, product ids, prices and dates: any token that carries a digit.
 DIGIT_TOKEN = re.compile(r"[^\s,;:()]*\d[^\s,;:()]*")
 PRODUCT_LINE = re.compile(r"^\s*[•*-]\s")
@@ -65,7 +67,7 @@ A = TypeVar("A")
 
 def protected_tokens(line: str, titles: list[str]) -> list[str]:
     """Parts of `line` a translation must reproduce exactly."""
-    tokens = URL.findall(line) + EMAIL.findall(line) + ORDER_NUMBER.findall(line)
+    tokens = URL.findall(line) + EMAIL.findall(line) + current_shop().order_numbers.mentions(line)
     tokens += [t.strip(".!?…'\"") for t in DIGIT_TOKEN.findall(EMAIL.sub(" ", URL.sub(" ", line)))]
     tokens += [title for title in titles if title and title in line]
     return [t for t in tokens if t]

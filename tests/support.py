@@ -253,3 +253,56 @@ class WidgetSessions:
         url = f"{self.rasa_url}/conversations/{conversation_id}/tracker?token={TEST_RASA_TOKEN}"
         with urllib.request.urlopen(url, timeout=30) as resp:
             return dict(json.loads(resp.read()))
+
+
+# ---------------------------------------------------------------- domain responses, as Rasa renders them
+
+_RESPONSES: dict[str, Any] = {}
+LANGUAGES = ("en", "es", "de", "pt", "fr", "nl")
+
+
+def domain_responses() -> dict[str, Any]:
+    """domain.yml's responses (read once)."""
+    if not _RESPONSES:
+        import yaml
+
+        _RESPONSES.update(yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"])
+    return _RESPONSES
+
+
+def response_variant(name: str, language: str = "en") -> dict[str, Any]:
+    """The variant of response `name` Rasa picks for `language`: the one whose language condition matches, else
+    the one without a condition."""
+    variants = domain_responses()[name]
+
+    def language_of(variant: dict[str, Any]) -> str | None:
+        return next((c.get("value") for c in variant.get("condition") or [] if c.get("name") == "language"), None)
+
+    matching = [v for v in variants if language_of(v) == language]
+    return (matching or [v for v in variants if language_of(v) is None])[0]
+
+
+def rendered(message: dict[str, Any], language: str = "en", **slots: Any) -> dict[str, Any]:
+    """A dispatcher message with its response's text filled as Rasa's NLG does: from the message's own
+    variables (the action's utter_message kwargs) over `slots`. Messages with text pass unchanged."""
+    name = message.get("response")
+    if not name:
+        return message
+    variant = response_variant(str(name), language)
+    variables = {**slots, **{k: v for k, v in message.items() if v is not None}}
+    return {**message, "text": variant["text"].format(**variables), "buttons": message.get("buttons") or []}
+
+
+def reply_text(replies: Any, language: str = "en") -> str:
+    """The text of actions.replies.Reply objects (one or a list) as the shopper reads them, one per line."""
+    from actions.replies import shop_values
+
+    items = replies if isinstance(replies, list) else [replies]
+    return "\n".join(
+        response_variant(r.response, language)["text"].format(**{**shop_values(), **r.variables}) for r in items
+    )
+
+
+def texts(messages: list[dict[str, Any]], language: str = "en") -> str:
+    """Every message's rendered text, one per line."""
+    return "\n".join(str(rendered(m, language).get("text") or "") for m in messages)

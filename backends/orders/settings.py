@@ -8,8 +8,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+from backends.orders.adapters.config import BackendConfig, BuiltinConfig, parse_backend
 from backends.orders.limits import LimitSettings
+from borderless.profile import current_shop
 from svc.client_address import Network, parse_networks
 from svc.endpoints import PORTS, default_port
 from svc.secrets import load_secret
@@ -77,7 +80,7 @@ def _fixed_now() -> datetime | None:
         return None
     if raw == "demo":
         # The moment the demo shop was generated for (its manifest), so the demo's dates stay coherent.
-        manifest = env_path("ORDERS_DEMO_DIR", var_dir() / "demo_shop") / "manifest.json"
+        manifest = env_path("ORDERS_DEMO_DIR", current_shop().data_dir) / "manifest.json"
         try:
             raw = str(json.loads(manifest.read_text())["now"])
         except (OSError, ValueError, KeyError) as exc:
@@ -87,6 +90,16 @@ def _fixed_now() -> datetime | None:
     except ValueError as exc:
         raise SettingsError(f"ORDERS_NOW must be an ISO-8601 timestamp, got {raw!r}") from exc
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _shop_orders() -> dict[str, Any]:
+    """The served shop profile's order backend and accepted proofs (borderless/profile.py)."""
+    shop = current_shop()
+    backend = shop.orders_backend
+    return {
+        "orders_backend": parse_backend({"backend": backend.kind, backend.kind: backend.settings}),
+        "proofs": frozenset(shop.proofs),
+    }
 
 
 @dataclass(frozen=True)
@@ -102,11 +115,14 @@ class Settings:
     # Peers whose X-Shopper-Source header is believed (the action server); others are limited by address.
     trusted_proxies: tuple[Network, ...] = parse_networks("127.0.0.1,::1", "ORDERS_TRUSTED_PROXIES")
     idempotency_ttl_s: int = 7 * 24 * 3600
-    rules_dir: Path = PACKAGE_DIR / "rules"
+    rules_dir: Path = field(default_factory=lambda: current_shop().rules_dir)
     currency_rates_path: Path | None = None
-    demo_dir: Path = field(default_factory=lambda: var_dir() / "demo_shop")
+    demo_dir: Path = field(default_factory=lambda: current_shop().data_dir)
     # A fixed "now" for demos and tests whose data is dated; None means the real clock.
     fixed_now: datetime | None = None
+    # Where orders live (shop profile `orders:`) and which proofs of ownership the shop accepts (`proofs:`).
+    orders_backend: BackendConfig = field(default_factory=BuiltinConfig)
+    proofs: frozenset[str] = frozenset(("email", "postcode"))
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -123,10 +139,11 @@ class Settings:
                 env_str("ORDERS_TRUSTED_PROXIES", "127.0.0.1,::1"), "ORDERS_TRUSTED_PROXIES"
             ),
             idempotency_ttl_s=env_int("ORDERS_IDEMPOTENCY_TTL_S", 7 * 24 * 3600),
-            rules_dir=env_path("ORDERS_RULES_DIR", PACKAGE_DIR / "rules"),
+            rules_dir=env_path("ORDERS_RULES_DIR", current_shop().rules_dir),
             currency_rates_path=env_path("ORDERS_CURRENCY_RATES", Path(rates)) if rates else None,
-            demo_dir=env_path("ORDERS_DEMO_DIR", var_dir() / "demo_shop"),
+            demo_dir=env_path("ORDERS_DEMO_DIR", current_shop().data_dir),
             fixed_now=_fixed_now(),
+            **_shop_orders(),
         )
 
     def now(self) -> datetime:

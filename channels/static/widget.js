@@ -2,7 +2,7 @@
  * Borderless website chat widget: one <script> tag, no build step.
  *
  *   <script src="https://console.example/widget.js" data-rasa-url="https://rasa.example" defer
- *           data-customer-token="bl1...." data-title="Lumen Goods help"></script>
+ *           data-customer-token="bl1...." data-title="Shop help"></script>
  *
  * The console it was loaded from issues a signed session (POST /widget/session: a conversation id chosen by the
  * server and a token); the widget sends each message to Rasa's signed widget channel
@@ -23,7 +23,7 @@
     rasaUrl: (ds.rasaUrl || "http://127.0.0.1:5005").replace(/\/+$/, ""),
     consoleUrl: (ds.consoleUrl || new URL(script.src, location.href).origin).replace(/\/+$/, ""),
     customerToken: ds.customerToken || "",
-    title: ds.title || "Lumen Goods help",
+    title: ds.title || "Help",
     lang: ds.lang || navigator.language || "en",
     pollMs: parseInt(ds.pollMs || "2500", 10)
   };

@@ -110,7 +110,7 @@ def test_shopper_reaches_an_agent_and_the_bot_resumes_after_handback(stack: Stac
     expect(shop.locator(".blw-agent .blw-bubble").last).to_contain_text("Your parcel left our warehouse")
 
     agent.click("#handback")
-    expect(shop.locator(".blw-log")).to_contain_text("back with the Lumen Goods assistant", timeout=WAIT)
+    expect(shop.locator(".blw-log")).to_contain_text("back with Lumen Goods assistant", timeout=WAIT)
     expect(shop.locator(".blw-status")).to_be_hidden(timeout=WAIT)
     assert tracker(stack, session)["paused"] is False
 
@@ -316,7 +316,7 @@ def test_whatsapp_shopper_gets_the_agents_reply_on_whatsapp(stack: Stack) -> Non
     wait_until(lambda: received("Your refund was approved today."), 30, "the agent's reply on WhatsApp")
     assert all(m["auth"] == f"Bearer {WHATSAPP['access_token']}" for m in stack.graph.sent)
     assert console.post(f"{stack.console_url}/api/conversations/{wa_id}/handback", json={}, headers=csrf).ok
-    wait_until(lambda: received("back with the Lumen Goods assistant"), 30, "the hand-back message on WhatsApp")
+    wait_until(lambda: received("back with Lumen Goods assistant"), 30, "the hand-back message on WhatsApp")
     whatsapp("hello")
     try:
         wait_until(lambda: received("I can track an order"), 60, "the bot's greeting on WhatsApp")
