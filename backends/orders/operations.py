@@ -55,7 +55,7 @@ class Orders:
         return PolicyRefusal(code, message, policy=policy_view(self.rules), **details)
 
     def _refund_days(self) -> int:
-        return int(self.rules.orders.get("refund_business_days", 5))
+        return int(self.rules.orders["refund_business_days"])
 
     async def _verify(self, session: AsyncSession, proof: Proof, now: datetime, *, lock: bool = False) -> OrderRecord:
         return await self.verifier.verify(session, proof, now, self.source, lock=lock)
