@@ -29,6 +29,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import services
 from clients import ModelsClient, ServiceError, ServiceUnavailable
+from models.protect import DIGIT_TOKEN, EMAIL, ORDER_NUMBER, URL  # the models service masks the same tokens
 
 log = logging.getLogger(__name__)
 
@@ -49,11 +50,6 @@ NOTICES = {
     "ru": "(Этот ответ я пока не могу перевести, поэтому отвечаю по-английски.)",
 }
 
-URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-ORDER_NUMBER = re.compile(r"\bBL-\d{6}\b", re.IGNORECASE)
-# Tracking numbers, SKUs, product ids, prices and dates: any token that carries a digit.
-DIGIT_TOKEN = re.compile(r"[^\s,;:()]*\d[^\s,;:()]*")
 PRODUCT_LINE = re.compile(r"^\s*[•*-]\s")
 
 # Set while a localized run is in progress, so an action calling another localized run (super().run)

