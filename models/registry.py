@@ -102,11 +102,17 @@ class ModelRegistry:
                 "pairs": self.translation.supported_pairs(),
                 "pivot": self.config.translation.pivot,
                 "routes": self.translation.routes(),
+                "agent_only": self.translation.agent_only(),
                 "engines": {
                     name: {
                         "available": True,
                         "pairs": [f"{s}-{t}" for s, t in b.pairs],
                         **({"stats": b.stats.as_dict()} if isinstance(b, ApertiumBackend) else {}),
+                        **(
+                            {"lost_tokens": self.translation.lost_tokens[name]}
+                            if name in self.translation.lost_tokens
+                            else {}
+                        ),
                     }
                     for name, b in self.translation_backends.items()
                 }

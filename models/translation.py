@@ -2,7 +2,8 @@
 packages; models/apertium.py), MarianMT (one model per pair), M2M100 / NLLB (one many-to-many model).
 
 A pair is translated directly when an engine serves it, else through one pivot language (the legs may use
-different engines); `prefer` and `via` in models.yaml choose the engine and the pivot per pair.
+different engines); `prefer` and `via` in models.yaml choose the engine and the pivot per pair. Engines
+that `protect` get URLs, e-mail addresses and numbers masked around each call (models/protect.py).
 """
 
 from __future__ import annotations
@@ -14,8 +15,19 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from models.config import TranslationConfig, TranslationRoute, resolve_model
+from models.protect import mask, unmask
 
 log = logging.getLogger(__name__)
+
+
+class NotForShoppers(ValueError):
+    """The pair has a route, but the shop keeps it for agents (`translation.agent_only`)."""
+
+    def __init__(self, source: str, target: str, route: str) -> None:
+        super().__init__(f"{source}-{target} ({route}) is translated for agents only, not for shoppers")
+        self.source = source
+        self.target = target
+        self.route = route
 
 
 class UnsupportedPair(ValueError):
@@ -153,6 +165,10 @@ class TranslationRouter:
 
     def __init__(self, config: TranslationConfig, backends: dict[str, TranslationBackend]) -> None:
         self._backends = backends
+        self._agent_only = {tuple(p.split("-", 1)) for p in config.agent_only}
+        self._protects = {route.name: route.protects() for route in config.routes}
+        # Protected tokens an engine dropped (the text then lacks them; actions/localize.py keeps English).
+        self.lost_tokens: dict[str, int] = {name: 0 for name in backends if self._protects.get(name)}
         self._legs: dict[tuple[str, str], str] = {}
         for route in config.routes:  # configured order = default preference
             backend = backends.get(route.name)
@@ -196,10 +212,16 @@ class TranslationRouter:
         """Every supported pair with the route it takes (for /health)."""
         return {f"{s}-{t}": self._plans[(s, t)].route for s, t in sorted(self._plans)}
 
-    def plan(self, source: str, target: str) -> Plan:
+    def agent_only(self) -> list[str]:
+        return sorted(f"{s}-{t}" for s, t in self._plans if (s, t) in self._agent_only)
+
+    def plan(self, source: str, target: str, *, for_shopper: bool = False) -> Plan:
+        """The plan for a pair; UnsupportedPair without one, NotForShoppers for a shopper on an agent-only pair."""
         plan = self._plans.get((source, target))
         if plan is None:
             raise UnsupportedPair(source, target, self.supported_pairs())
+        if for_shopper and (source, target) in self._agent_only:
+            raise NotForShoppers(source, target, plan.route)
         return plan
 
     def translate(self, texts: list[str], source: str, target: str) -> list[str]:
@@ -210,5 +232,15 @@ class TranslationRouter:
     def run(self, plan: Plan, texts: list[str]) -> list[str]:
         """Translates `texts` along `plan` (any plan, also one the router would not choose: benchmarks)."""
         for engine, src, tgt in plan.hops:
-            texts = self._backends[engine].translate(texts, src, tgt)
+            backend = self._backends[engine]
+            if not self._protects.get(engine):
+                texts = backend.translate(texts, src, tgt)
+                continue
+            masked = [mask(text) for text in texts]
+            outputs = backend.translate([m.text for m in masked], src, tgt)
+            texts = []
+            for m, out in zip(masked, outputs, strict=True):
+                restored, lost = unmask(out, m.tokens)
+                self.lost_tokens[engine] += lost
+                texts.append(restored)
         return texts

