@@ -28,8 +28,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
+from borderless.profile import current_shop
 from clients import ModelsClient, ServiceError, ServiceUnavailable
-from models.protect import DIGIT_TOKEN, EMAIL, ORDER_NUMBER, URL  # the models service masks the same tokens
+from models.protect import DIGIT_TOKEN, EMAIL, URL  # the models service masks the same tokens
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ A = TypeVar("A")
 
 def protected_tokens(line: str, titles: list[str]) -> list[str]:
     """Parts of `line` a translation must reproduce exactly."""
-    tokens = URL.findall(line) + EMAIL.findall(line) + ORDER_NUMBER.findall(line)
+    tokens = URL.findall(line) + EMAIL.findall(line) + current_shop().order_numbers.mentions(line)
     tokens += [t.strip(".!?…'\"") for t in DIGIT_TOKEN.findall(EMAIL.sub(" ", URL.sub(" ", line)))]
     tokens += [title for title in titles if title and title in line]
     return [t for t in tokens if t]

@@ -1,7 +1,8 @@
 """What a translation must never change, and masking it from engines that would.
 
-Owns the patterns for protected tokens (URLs, e-mail addresses, order numbers, and any token carrying a
-digit: tracking numbers, SKUs, prices, dates, quantities). `actions/localize.py` uses the same patterns to
+Owns the patterns for protected tokens (URLs, e-mail addresses, and any token carrying a digit: order and
+tracking numbers, SKUs, prices, dates, quantities; a shop's own order-number format is its profile's,
+`borderless/order_numbers.py`). `actions/localize.py` uses the same patterns to
 check that a translation kept every token; a rule-based engine such as Apertium gets the tokens masked
 before it runs (`mask`) and put back afterwards (`unmask`), because it would otherwise split a URL at its
 punctuation and translate the words inside it.
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 
 URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-ORDER_NUMBER = re.compile(r"\bBL-\d{6}\b", re.IGNORECASE)
 # Tracking numbers, SKUs, product ids, prices and dates: any token that carries a digit.
 DIGIT_TOKEN = re.compile(r"[^\s,;:()]*\d[^\s,;:()]*")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.cli import main
-from knowledge.samples import write_sample
+from tests.knowledge_samples import write_sample
 
 
 @pytest.fixture
