@@ -142,8 +142,10 @@ class TranslationConfig(_Strict):
 
     A pair is translated directly when some engine serves it, else through the first `pivot` language both
     legs of which some engine serves (legs may use different engines). `prefer` names the engine for a pair
-    (a direct pair, or one leg of a pivot) when several serve it; `via` forces a pivot language for a pair,
-    or `direct` (the default whenever a direct engine exists). `agent_only` pairs are not served to shoppers.
+    (a direct pair, or one leg of a pivot) when several serve it, or an engine without the pair, which then
+    serves both legs through a pivot (the shop's shop.yml `translation:` section is laid over it). `via`
+    forces a pivot language for a pair, or `direct` (the default whenever a direct engine exists).
+    `agent_only` pairs are not served to shoppers.
     """
 
     pivot: str | list[str] | None = "en"
@@ -257,6 +259,28 @@ def load_config(path: Path | str | None = None, **overrides: str) -> ModelsConfi
         return ModelsConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"models config {path} is invalid:\n{exc}") from exc
+
+
+def shop_translation_preferences() -> dict[str, str]:
+    """The served shop's choice of engine per pair: the `translation:` section of its shop.yml
+    (BORDERLESS_SHOP; `{en-es: apertium}`), {} when it has none."""
+    from borderless.profile import current_shop
+
+    return dict(current_shop().translation)
+
+
+def with_preferences(config: ModelsConfig, prefer: dict[str, str], origin: str) -> ModelsConfig:
+    """`config` with `prefer` laid over its translation preferences; ConfigError naming `origin` when a pair
+    is malformed or an engine is not one of models.yaml's routes."""
+    if not prefer:
+        return config
+    raw = config.translation.model_dump()
+    raw["prefer"] = {**raw["prefer"], **prefer}
+    try:
+        translation = TranslationConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{origin}: `translation` is invalid:\n{exc}") from exc
+    return config.model_copy(update={"translation": translation})
 
 
 def is_hub_id(ref: str) -> bool:

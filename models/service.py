@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.batching import MicroBatcher
 from models.cache import ConfiguredCache, cache_key
-from models.config import load_config
+from models.config import load_config, shop_translation_preferences, with_preferences
 from models.embeddings import Kind
 from models.langid import LanguageGuess
 from models.registry import ModelRegistry
@@ -293,7 +293,10 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     settings = settings or Settings.from_env()
     if registry is None:
         overrides = {"device": settings.device or "", "cache_dir": settings.cache_dir or ""}
-        registry = ModelRegistry.load(load_config(settings.config_path, **overrides))
+        config = load_config(settings.config_path, **overrides)
+        # The shop's own engine per pair (shop.yml `translation:`) wins over models.yaml's `prefer`.
+        config = with_preferences(config, shop_translation_preferences(), "shop.yml (BORDERLESS_SHOP)")
+        registry = ModelRegistry.load(config)
 
     async def health(app: web.Application) -> dict[str, Any]:
         return {

