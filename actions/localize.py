@@ -152,7 +152,7 @@ class Localizer:
                     [p[0] for p in batch], language, source=SOURCE_LANGUAGE, audience="shopper"
                 )
             except ServiceError as exc:
-                # 422: no route from English to this language, or only one the shop keeps for agents.
+                # 422: no route from English to this language, or none good enough for shoppers.
                 log.info("no translation en->%s: %s", language, exc.code)
                 return done
             except ServiceUnavailable as exc:

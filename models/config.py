@@ -145,16 +145,17 @@ class TranslationConfig(_Strict):
     (a direct pair, or one leg of a pivot) when several serve it, or an engine without the pair, which then
     serves both legs through a pivot (the shop's shop.yml `translation:` section is laid over it). `via`
     forces a pivot language for a pair, or `direct` (the default whenever a direct engine exists).
-    `agent_only` pairs are not served to shoppers.
+    `refuse` names, per audience (shopper, search), the pairs not served to it.
     """
 
     pivot: str | list[str] | None = "en"
     routes: list[TranslationRoute] = Field(default_factory=list)
     prefer: dict[str, str] = Field(default_factory=dict)
     via: dict[str, str] = Field(default_factory=dict)
-    # Pairs whose translation is a gist for agents, not text to show shoppers: a request with
-    # `audience: shopper` is refused for them (the reply then stays in English with a notice).
-    agent_only: list[str] = Field(default_factory=list)
+    # Pairs not served to an audience: `shopper` (text a shopper reads: the reply then stays in English with
+    # a notice), `search` (a question translated for the knowledge search, which then searches the shopper's
+    # own words). Agents (the default audience) get every route.
+    refuse: dict[Literal["shopper", "search"], list[str]] = Field(default_factory=dict)
 
     @field_validator("prefer", "via")
     @classmethod
@@ -163,11 +164,12 @@ class TranslationConfig(_Strict):
             _check_pair(pair)
         return value
 
-    @field_validator("agent_only")
+    @field_validator("refuse")
     @classmethod
-    def _pair_list(cls, value: list[str]) -> list[str]:
-        for pair in value:
-            _check_pair(pair)
+    def _pair_lists(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for pairs in value.values():
+            for pair in pairs:
+                _check_pair(pair)
         return value
 
     @model_validator(mode="after")

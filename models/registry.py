@@ -102,7 +102,7 @@ class ModelRegistry:
                 "pairs": self.translation.supported_pairs(),
                 "pivot": self.config.translation.pivot,
                 "routes": self.translation.routes(),
-                "agent_only": self.translation.agent_only(),
+                "refuse": self.translation.refused(),
                 "engines": {
                     name: {
                         "available": True,

