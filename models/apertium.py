@@ -72,6 +72,10 @@ class EngineUnavailable(RuntimeError):
     """The engine cannot run on this machine (binary or pair data missing); the service runs without it."""
 
 
+class EngineFailed(RuntimeError):
+    """One run of the engine failed or took longer than `timeout_s` (the request gets a 502, not a 500)."""
+
+
 def iso1(code: str) -> str:
     return ISO3_TO_ISO1.get(code, code)
 
@@ -160,17 +164,21 @@ class ApertiumBackend:
     def _run(self, text: str, mode: str) -> str:
         with self._slots:
             self.stats.runs += 1
-            done = subprocess.run(
-                [self._binary, "-u", "-f", "txt", mode],
-                input=text,
-                capture_output=True,
-                text=True,
-                timeout=self.route.timeout_s,
-                check=False,
-            )
+            try:
+                done = subprocess.run(
+                    [self._binary, "-u", "-f", "txt", mode],
+                    input=text,
+                    capture_output=True,
+                    text=True,
+                    timeout=self.route.timeout_s,
+                    check=False,
+                )
+            except (OSError, subprocess.TimeoutExpired) as exc:  # subprocess.run kills it on timeout
+                self.stats.failures += 1
+                raise EngineFailed(f"apertium {mode}: {exc}") from exc
         if done.returncode != 0:
             self.stats.failures += 1
-            raise RuntimeError(f"apertium {mode} exited {done.returncode}: {done.stderr.strip()[:300]}")
+            raise EngineFailed(f"apertium {mode} exited {done.returncode}: {done.stderr.strip()[:300]}")
         return done.stdout
 
     def _translate_segments(self, segments: list[str], mode: str) -> list[str]:

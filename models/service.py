@@ -21,6 +21,7 @@ import numpy as np
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from models.apertium import EngineFailed
 from models.batching import MicroBatcher
 from models.cache import ConfiguredCache, cache_key
 from models.config import load_config, shop_translation_preferences, with_preferences
@@ -228,7 +229,10 @@ async def translate_handler(request: web.Request) -> web.Response:
         if v is not None:
             results[i].update(text=v, translated=True, cached=True)
     if misses:
-        outputs = await app[BATCHERS]["translate"].submit([(body.texts[i], sources[i], target) for i, _ in misses])
+        try:
+            outputs = await app[BATCHERS]["translate"].submit([(body.texts[i], sources[i], target) for i, _ in misses])
+        except EngineFailed as exc:  # an engine process failed or hung: a dependency's failure, not a bug
+            raise ApiError(502, "engine_failed", str(exc)) from exc
         for (i, _), out in zip(misses, outputs, strict=True):
             results[i].update(text=out, translated=True)
         await cache.set_many({k: out for (_, k), out in zip(misses, outputs, strict=True)})

@@ -302,3 +302,17 @@ def test_the_shops_translation_section_overrides_models_yaml(tmp_path: Path, mon
     assert config.translation.refuse == load_config().translation.refuse  # the rest is unchanged
     with pytest.raises(ConfigError, match="shop.yml"):
         with_preferences(load_config(), {"en-pt": "babelfish"}, "shop.yml")
+
+
+def test_an_engine_run_that_hangs_is_cut_off_and_reported(tmp_path: Path) -> None:
+    from models.apertium import EngineFailed
+
+    # A real process that outlives the timeout, standing in for a hung apertium pipeline.
+    slow = tmp_path / "apertium"
+    slow.write_text('#!/bin/sh\nif [ "$1" = "-l" ]; then echo eng-spa; exit 0; fi\nsleep 30\n')
+    slow.chmod(0o755)
+    route = TranslationRoute(name="apertium", backend="apertium", binary=str(slow), timeout_s=0.5)
+    engine = ApertiumBackend(route)
+    with pytest.raises(EngineFailed, match="timed out"):
+        engine.translate(["hello"], "en", "es")
+    assert engine.stats.failures == 1
