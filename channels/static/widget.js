@@ -239,7 +239,6 @@
       more.addEventListener("toggle", function () {
         if (more.open && !passage.firstChild) markdown.render(passage, custom.more);
         summary.textContent = more.open ? "Less" : "More";
-        if (more.open) bubble.scrollIntoView({ block: "nearest" });
       });
       bubble.appendChild(more);
     }

@@ -221,10 +221,19 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def browser(stack: Stack) -> Iterator[object]:
+def chromium() -> Iterator[object]:
+    """Debian's Chromium through Playwright, headless; for tests that need no running assistant."""
+    if not CHROMIUM.exists():
+        pytest.fail("no /usr/bin/chromium: run scripts/install_browser.sh")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def browser(stack: Stack, chromium: object) -> object:
+    """The same Chromium, for tests against the running stack."""
+    return chromium
