@@ -3,9 +3,9 @@
 knowledge answers with source chips and a "More" disclosure, one "Helpful?" per reply, and hostile Markdown.
 
 Where a test is about rendering a knowledge answer, Rasa's webhook answer is given by the page (route
-interception), in the shape Rasa's own REST collector gives to a bot message (computed by Rasa's code, below): the
-browser stack runs no knowledge service. Everything else — the demo page, the widget's session and feedback, the
-console, the conversation in Rasa and its handoff — is the real stack.
+interception), in the shape the widget channel's collector gives to the bot's messages (computed by that code in
+the Rasa venv, below): the browser stack runs no knowledge service. Everything else — the demo page, the widget's
+session and feedback, the console, the conversation in Rasa and its handoff — is the real stack.
 """
 
 from __future__ import annotations
@@ -72,21 +72,28 @@ ANSWER_PAYLOAD = {
 # The bot message the answer action sends: the answer with its citation as text (for channels that show only text),
 # and the same answer structured as the custom payload.
 ANSWER_MESSAGE = {"text": f"{ANSWER}\n\nSource: [Shipping policy]({SHIPPING_URL})", "custom": ANSWER_PAYLOAD}
-# A plain text reply of two paragraphs, which Rasa sends as two messages.
+# A plain text reply of two paragraphs (Rasa's stock collector would send them as two messages).
 PLAIN_MESSAGE = {
     "text": "You can return unused items within **30 days** of delivery.\n\n"
     "1. Open your order\n2. Choose *Return items*\n3. Print the label"
 }
 
 
-def rasa_rest_messages(bot_messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """What Rasa's REST-shaped channels (the widget channel among them) answer for these bot messages: computed by
-    Rasa's own CollectingOutputChannel (it cuts a text at blank lines and sends the custom payload apart)."""
+WIDGET_COLLECTOR = ("channels.widget_channel", "WholeMessageCollector")
+# Rasa's own collector cuts a text at blank lines and sends the custom payload apart (the widget copes with it).
+STOCK_COLLECTOR = ("rasa.core.channels.channel", "CollectingOutputChannel")
+
+
+def rasa_rest_messages(
+    bot_messages: list[dict[str, Any]], collector: tuple[str, str] = WIDGET_COLLECTOR
+) -> list[dict[str, Any]]:
+    """What the widget's webhook answers for these bot messages, computed in the Rasa venv by `collector`."""
+    module, name = collector
     code = (
         "import asyncio, json, sys\n"
-        "from rasa.core.channels.channel import CollectingOutputChannel\n"
+        f"from {module} import {name} as Collector\n"
         "async def main():\n"
-        "    out = CollectingOutputChannel()\n"
+        "    out = Collector()\n"
         "    for message in json.load(sys.stdin):\n"
         "        await out.send_response('shopper', message)\n"
         "    print(json.dumps(out.messages))\n"
@@ -109,15 +116,14 @@ def rasa_rest_messages(bot_messages: list[dict[str, Any]]) -> list[dict[str, Any
 def answer_reply() -> list[dict[str, Any]]:
     """A reply of a short text then a knowledge answer, as the widget receives it from Rasa."""
     reply = rasa_rest_messages([{"text": "Good question!"}, ANSWER_MESSAGE])
-    # The shape the widget must cope with: the answer's text in pieces, then the payload alone.
-    assert len(reply) > 3 and reply[-1].keys() >= {"custom"} and "text" not in reply[-1]
+    assert len(reply) == 2 and reply[1]["custom"] == ANSWER_PAYLOAD, reply
     return reply
 
 
 @pytest.fixture(scope="module")
 def plain_reply() -> list[dict[str, Any]]:
     reply = rasa_rest_messages([PLAIN_MESSAGE])
-    assert len(reply) == 2
+    assert len(reply) == 1, reply
     return reply
 
 
@@ -261,7 +267,7 @@ def test_an_answer_reads_well_at_phone_and_desktop_widths(
     expect(page.locator(".blw-row").last.locator("ol li")).to_have_count(3, timeout=WAIT)
     layout = rating_layout(page)
     assert len(layout) == 2, layout
-    assert sorted(r["rows"] for r in layout.values()) == [2, 2], layout
+    assert sorted(r["rows"] for r in layout.values()) == [1, 2], layout
     assert all(r["controls"] == 1 and r["last"] for r in layout.values()), layout
     expect(page.locator(".blw-rate")).to_have_count(2)
     assert_fits(page, ".blw-log")
@@ -282,6 +288,25 @@ def test_an_answer_reads_well_at_phone_and_desktop_widths(
     expect(page.locator(".blw-answer")).to_have_count(1)
     expect(page.locator(".blw-rate")).to_have_count(2)
     expect(page.locator(".blw-rate").first.locator(".blw-rated")).to_have_count(1)
+    page.context.close()
+
+
+def test_an_answer_cut_up_by_rasas_stock_collector_is_shown_once(
+    stack: Stack,
+    browser: Any,  # noqa: ANN401
+) -> None:
+    """Behind a Rasa channel with Rasa's own collector the answer's text arrives in pieces before its payload; the
+    pieces that repeat the answer are not shown again, a message of its own before them is."""
+    reply = rasa_rest_messages([{"text": "Good question!"}, ANSWER_MESSAGE], STOCK_COLLECTOR)
+    assert len(reply) > 3 and "text" not in reply[-1], reply
+    page = widget_page(browser, stack, PHONE, [reply])
+    say(page, "how long does shipping to Germany take?")
+    expect(page.locator(".blw-answer")).to_have_count(1, timeout=WAIT)
+    bubbles = page.locator(".blw-row[data-reply] .blw-bubble")
+    expect(bubbles).to_have_count(2)
+    expect(bubbles.first).to_have_text("Good question!")
+    expect(page.locator(".blw-rate")).to_have_count(1)
+    assert_fits(page, ".blw-log")
     page.context.close()
 
 
