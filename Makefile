@@ -56,6 +56,7 @@ install: ## both virtualenvs, idempotent (seconds when nothing changed)
 	@$(PYTHON311) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
 	  { echo "Python 3.11 is needed for $(VENV): set PYTHON311=/path/to/python3.11" >&2; exit 1; }
 	@scripts/ensure_venv.sh $(VENV) $(PYTHON311) requirements/app.txt
+	@scripts/install_apertium.sh  # Debian's Apertium + pairs for models/ (skips with a message where apt can't)
 
 data: install ## the shop's catalog, customers and orders (generated for the demo, imported otherwise; skipped when done)
 	@$(PY) -m borderless shop check
@@ -125,6 +126,7 @@ test-browser: install data train browser
 bench-smoke: install data train ## the end-to-end load benchmark in smoke mode: a few turns, must finish with 0 errors
 	$(PY) benchmarks/load.py --quick
 	$(PY) benchmarks/import_speed.py --smoke
+	$(PY) benchmarks/translation_routes.py --smoke
 
 test: lint validate test-unit test-integration test-security test-rasa-unit test-browser test-stories bench-smoke
 	@echo "make test: all suites passed"

@@ -32,6 +32,7 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from borderless.profile import current_shop
 from clients import ModelsClient, ServiceError, ServiceUnavailable
+from models.protect import DIGIT_TOKEN, EMAIL, URL  # the models service masks the same tokens
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +53,6 @@ NOTICES = {
     "ru": "(Этот ответ я пока не могу перевести, поэтому отвечаю по-английски.)",
 }
 
-URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Tracking numbers, SKUs, product ids, prices and dates: any token that carries a digit.
-DIGIT_TOKEN = re.compile(r"[^\s,;:()]*\d[^\s,;:()]*")
 PRODUCT_LINE = re.compile(r"^\s*[•*-]\s")
 
 # Set while a localized run is in progress, so an action calling another localized run (super().run)
@@ -153,9 +150,11 @@ class Localizer:
         for start in range(0, len(pieces), MAX_TEXTS_PER_CALL):
             batch = pieces[start : start + MAX_TEXTS_PER_CALL]
             try:
-                results = await self.client.translate([p[0] for p in batch], language, source=SOURCE_LANGUAGE)
+                results = await self.client.translate(
+                    [p[0] for p in batch], language, source=SOURCE_LANGUAGE, audience="shopper"
+                )
             except ServiceError as exc:
-                # 422: no route from English to this language (offline default: en<->pt only).
+                # 422: no route from English to this language, or none good enough for shoppers.
                 log.info("no translation en->%s: %s", language, exc.code)
                 return done
             except ServiceUnavailable as exc:

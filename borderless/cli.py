@@ -50,13 +50,6 @@ def check_shop(root: Path) -> tuple[Shop | None, list[Problem]]:
                 problems.append(
                     Problem(profile, None, "currencies.display", f"{code} has no rate in rules/currencies.yaml")
                 )
-        window = rules.orders.get("return_window_days")
-        if not isinstance(window, int) or window < 0:
-            problems.append(
-                Problem(
-                    str(shop.rules_dir / "orders.yaml"), None, "return_window_days", "must be a whole number of days"
-                )
-            )
     problems.extend(_content_problems(shop))
     return shop, problems
 

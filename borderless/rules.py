@@ -161,6 +161,9 @@ def load_rules(rules_dir: Path, currency_rates_path: Path | None = None) -> Rule
         rates = {str(k).upper(): float(v) for k, v in cur["rates"].items()}
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise RulesError(f"rules in {rules_dir} are incomplete: {exc!r}") from exc
+    for key in ("return_window_days", "refund_business_days"):
+        if not isinstance(orders.get(key), int) or isinstance(orders.get(key), bool) or orders[key] < 0:
+            raise RulesError(f"orders.yaml: {key} must be a whole number of days, got {orders.get(key)!r}")
     base = str(cur.get("base") or "").upper()
     if not base or rates.get(base) != 1.0:
         raise RulesError(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -108,6 +109,18 @@ def require_server(url: str, what: str, timeout_s: float = 3.0) -> str:
             pytest.fail(f"{message} (CI=true: every server must be running)", pytrace=False)
         pytest.skip(message)
     return url
+
+
+def require_binary(name: str, what: str) -> str:
+    """The path of executable `name`. When it is not installed the calling test is skipped, or fails when
+    CI=true (CI's install step installs it, so a missing one is a broken run)."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{what} is not installed ({name} not on PATH)"
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(f"{message} (CI=true: make install installs it)", pytrace=False)
+        pytest.skip(message)
+    return path
 
 
 def http_json(

@@ -55,7 +55,7 @@ class Orders:
         return PolicyRefusal(code, message, policy=policy_view(self.rules), **details)
 
     def _refund_days(self) -> int:
-        return int(self.rules.orders.get("refund_business_days", 5))
+        return int(self.rules.orders["refund_business_days"])
 
     async def _verify(self, session: AsyncSession, proof: Proof, now: datetime, *, lock: bool = False) -> OrderRecord:
         return await self.verifier.verify(session, proof, now, self.source, lock=lock)
@@ -109,15 +109,10 @@ class Orders:
             )
         country = address["country"]
         if self.rules.zone_for(country) is None:
-<<<<<<< HEAD
-            raise PolicyRefusal("country_not_allowed", f"We do not ship to {country}.", country=country)
+            raise self._refuse("country_not_allowed", f"We do not ship to {country}.", country=country)
         products = (await self.source.details(session, order)).products
         # A product the store does not know ships nowhere; a platform product without its own list of
         # countries (ships_to None) ships wherever the shop's zones reach.
-=======
-            raise self._refuse("country_not_allowed", f"We do not ship to {country}.", country=country)
-        products = await self._products(session, {i["product_id"] for i in order.items or []})
->>>>>>> replytexts
         blocked = sorted(
             {
                 i["product_id"]
@@ -152,12 +147,8 @@ class Orders:
             )
         deadline = return_deadline(self.rules, order)
         if deadline is None or now.date() > deadline:
-<<<<<<< HEAD
-            window = int(self.rules.orders.get("return_window_days", 30))
-            raise PolicyRefusal(
-=======
+            window = int(self.rules.orders["return_window_days"])
             raise self._refuse(
->>>>>>> replytexts
                 "return_window_closed",
                 f"Returns are accepted within {window} days of delivery.",
                 return_deadline=deadline.isoformat() if deadline else None,

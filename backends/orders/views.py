@@ -68,7 +68,7 @@ def return_deadline(rules: Rules, order: OrderRecord) -> date | None:
     at = delivered_at(order)
     if at is None:
         return None
-    return (at + timedelta(days=int(rules.orders.get("return_window_days", 30)))).date()
+    return (at + timedelta(days=int(rules.orders["return_window_days"]))).date()
 
 
 def returned_quantities(returns: Sequence[ReturnRecord], order: OrderRecord | None = None) -> dict[str, int]:
@@ -154,8 +154,8 @@ def policy_view(rules: Rules) -> dict[str, Any]:
     """The shop's return and refund terms, so a reply explaining a rule can name them (never the bot's own copy)."""
     pol = rules.orders
     return {
-        "return_window_days": int(pol.get("return_window_days", 30)),
-        "refund_business_days": int(pol.get("refund_business_days", 5)),
+        "return_window_days": int(pol["return_window_days"]),
+        "refund_business_days": int(pol["refund_business_days"]),
         "return_conditions": pol.get("return_conditions") or None,
         "sealed_only_rule": pol.get("sealed_only_rule") or None,
     }

@@ -36,7 +36,7 @@ async def to_shopper_language(console: Console, text: str, source: str, target: 
     if source == target:
         return text, None
     try:
-        [result] = await console.translations.translate(console.models, [text], target, source)
+        [result] = await console.translations.translate(console.models, [text], target, source, audience="shopper")
     except ServiceFailure as exc:
         log.info("reply not translated %s->%s: %s", source, target, exc)
         return text, f"sent untranslated: no translation from {source} to {target} is available"
