@@ -11,6 +11,10 @@ KNOWLEDGE_MAX_BODY                  largest admin request body in bytes (default
 KNOWLEDGE_THRESHOLDS                answer-confidence thresholds file (default knowledge/answer_thresholds.json)
 KNOWLEDGE_EXACT_THRESHOLD           vectors up to which search is exact (default 20000)
 KNOWLEDGE_WATCH_INTERVAL            seconds between checks of the served version on disk (default 1.0)
+KNOWLEDGE_AUTO_CALIBRATE            1 (default): after an import or reindex, fit the "not sure" thresholds on questions
+                                    generated from the articles (knowledge/calibration.py); 0: keep KNOWLEDGE_THRESHOLDS
+KNOWLEDGE_RULES_DIR                 the shop's rule tables answered as facts (default: the shop profile's rules/,
+                                    before it exists backends/orders/rules); "none" answers from text only
 REDIS_URL                           when set, new versions are announced on Redis pub/sub
 KNOWLEDGE_REDIS_CHANNEL             pub/sub channel (default borderless:knowledge:version)
 """
@@ -38,6 +42,26 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def default_rules_dir() -> Path | None:
+    """KNOWLEDGE_RULES_DIR, else the selected shop's rule tables (BORDERLESS_SHOP), else the orders service's."""
+    raw = env_opt("KNOWLEDGE_RULES_DIR")
+    if raw is not None:
+        return None if raw.lower() == "none" else env_path("KNOWLEDGE_RULES_DIR", REPO_ROOT)
+    try:
+        from borderless.profile import current_shop  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return REPO_ROOT / "backends" / "orders" / "rules"
+    return Path(current_shop().rules_dir)
+
+
+def shop_languages() -> tuple[str, ...]:
+    try:
+        from borderless.profile import current_shop  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return ()
+    return tuple(current_shop().languages.supported)
+
+
 @dataclass(frozen=True)
 class KnowledgeSettings:
     host: str = "127.0.0.1"
@@ -55,6 +79,10 @@ class KnowledgeSettings:
     rrf_k: int = 10
     lexical_weight: float = 0.3
     max_body: int = 8 * 1024 * 1024
+    rules_dir: Path | None = None
+    auto_calibrate: bool = True
+    # Languages whose country names are recognised besides the built-in set (the shop's languages).
+    languages: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> KnowledgeSettings:
@@ -75,4 +103,7 @@ class KnowledgeSettings:
             rrf_k=env_int("KNOWLEDGE_RRF_K", 10),
             lexical_weight=env_float("KNOWLEDGE_LEXICAL_WEIGHT", 0.3),
             max_body=env_int("KNOWLEDGE_MAX_BODY", 8 * 1024 * 1024),
+            rules_dir=default_rules_dir(),
+            auto_calibrate=env_str("KNOWLEDGE_AUTO_CALIBRATE", "1") not in ("0", "false", "no"),
+            languages=shop_languages(),
         )
