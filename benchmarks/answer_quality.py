@@ -132,7 +132,8 @@ def main() -> None:
             continue
         docs = load_content_dir(shop.content)
         searcher = build_searcher(docs, embedder, cache_dir=var_dir() / "cache" / "answer_quality" / name)
-        answerer = Answerer(embedder, load_fact_tables(shop.rules))
+        # The searcher's embedder remembers each question: the answer reuses its vector, as in the service.
+        answerer = Answerer(searcher.embedder, load_fact_tables(shop.rules))
         for row in questions:
             language = row["language"]
             weight = lexical_weight_for(language, DEFAULTS.lexical_weight)

@@ -24,7 +24,7 @@ from knowledge.answers import Answer, Answerer, load_fact_tables
 from knowledge.db import KnowledgeStore
 from knowledge.documents import Document, to_chunks
 from knowledge.settings import KnowledgeSettings
-from retrieval.embedders import Embedder, load_embedder
+from retrieval.embedders import Embedder, RecentQueries, load_embedder
 from retrieval.pipeline import Mode
 from retrieval.snapshot import Searcher, Snapshot, SnapshotStore, build_snapshot
 from retrieval.types import Chunk, SearchFilters
@@ -125,9 +125,12 @@ class KnowledgeBase:
 
     @property
     def embedder(self) -> Embedder:
-        # Loaded on first use: listing versions from the CLI should not wait for a model.
+        # Loaded on first use: listing versions from the CLI should not wait for a model. The search and the
+        # answer composed from it embed the same question: RecentQueries makes that one model call.
         if self._embedder is None:
-            self._embedder = load_embedder(self.settings.embedder)
+            self._embedder = RecentQueries(load_embedder(self.settings.embedder))
+        elif not isinstance(self._embedder, RecentQueries):
+            self._embedder = RecentQueries(self._embedder)
         return self._embedder
 
     @property

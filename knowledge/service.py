@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -281,8 +282,9 @@ def calibrate_soon(request: web.Request) -> None:
     tasks = request.config_dict[CALIBRATIONS]
 
     async def run() -> None:
-        async with request.config_dict[ADMIN_LOCK]:
-            result = await asyncio.to_thread(kb.calibrate, models_translator(default_url("models")))
+        # No admin lock: calibration only reads the version it started on and writes into that version's folder,
+        # so admin changes need not wait for it.
+        result = await asyncio.to_thread(kb.calibrate, models_translator(default_url("models")))
         log.info("%s", summary(result))
 
     task = asyncio.create_task(run())
@@ -341,11 +343,18 @@ def create_app(settings: KnowledgeSettings | None = None, embedder: Embedder | N
         await asyncio.to_thread(kb.store.fail_stale_builds)
         await asyncio.to_thread(kb.ensure_loaded)
         tasks = [asyncio.create_task(watch_disk(kb, settings.watch_interval))]
+        searcher = kb.searcher
+        warming = threading.Event()  # set at shutdown: the warm-up stops between batches
+        if searcher is not None:
+            # The answer's sentences and rows are embedded ahead of the first questions, off the event loop.
+            chunks = searcher.snapshot.chunks
+            tasks.append(asyncio.create_task(asyncio.to_thread(kb.answerer.composer.warm, chunks, warming)))
         if settings.redis_url:
             app[REDIS] = aioredis.Redis.from_url(settings.redis_url)
             tasks.append(asyncio.create_task(watch_redis(kb, settings.redis_url, settings.redis_channel)))
         log.info("knowledge service ready: version %s, embedder %s", kb.version, kb.embedder.name)
         yield
+        warming.set()
         tasks.extend(app[CALIBRATIONS])
         for task in tasks:
             task.cancel()

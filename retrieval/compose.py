@@ -308,6 +308,17 @@ class AnswerComposer:
         self.passages = passages
         self.max_units = max_units
 
+    def warm(self, chunks: Sequence[Chunk], stop: threading.Event | None = None, batch: int = 16) -> int:
+        """Embeds the units of every text passage ahead of the first questions (until `stop` is set); returns
+        how many were embedded."""
+        texts = [u.context_text(c) for c in chunks if c.type != "product" for u in split_units(c)]
+        done = 0
+        for start in range(0, len(texts), batch):
+            if stop is not None and stop.is_set():
+                break
+            done += len(self.scorer.vectors(texts[start : start + batch]))
+        return done
+
     def compose(
         self, query: str, query_vector: np.ndarray, chunks: Sequence[Chunk], *, lexical: bool = True
     ) -> ComposedText | None:
