@@ -9,6 +9,10 @@ RASA := $(RASA_VENV)/bin/rasa
 PYTHON311 ?= python3
 VAR := var
 
+# Which shop to serve: `make run SHOP=shops/<name>` (a directory holding shop.yml); default the demo shop.
+SHOP ?= shops/lumen-goods
+export BORDERLESS_SHOP := $(SHOP)
+
 export RASA_PORT ?= 5005
 export ACTIONS_PORT ?= 5055
 export ORDERS_PORT ?= 8101
@@ -41,7 +45,7 @@ export TRANSFORMERS_OFFLINE := 1
 export PYTHONUNBUFFERED := 1
 
 
-.PHONY: help install data train bootstrap run test test-unit test-integration test-security test-stories test-rasa-unit test-browser browser models validate lint format clean bench-smoke
+.PHONY: help install data nlu train bootstrap run test test-unit test-integration test-security test-stories test-rasa-unit test-browser browser models validate lint format clean bench-smoke
 
 help:
 	@echo "make run   - install what is missing, train, index, start every service, print the URLs"
@@ -53,11 +57,15 @@ install: ## both virtualenvs, idempotent (seconds when nothing changed)
 	  { echo "Python 3.11 is needed for $(VENV): set PYTHON311=/path/to/python3.11" >&2; exit 1; }
 	@scripts/ensure_venv.sh $(VENV) $(PYTHON311) requirements/app.txt
 
-data: install ## demo shop data (deterministic; regenerated only when missing)
-	@test -f $(VAR)/demo_shop/manifest.json || $(PY) -m backends.demo_shop.generate
+data: install ## the shop's catalog, customers and orders (generated for the demo, imported otherwise; skipped when done)
+	@$(PY) -m borderless shop check
+	@$(PY) -m borderless shop data
 
-train: install ## retrains only when config.yml, domain.yml or bot/ changed (content hash)
-	@scripts/train_if_changed.sh $(RASA)
+nlu: data ## the shop's generated training data (order-number formats, catalog lookups)
+	@$(PY) -m borderless shop nlu
+
+train: install nlu ## retrains only when config.yml, domain.yml, bot/ or the shop's generated data changed (content hash)
+	@scripts/train_if_changed.sh $(RASA) "$$($(PY) -m borderless shop path nlu)"
 
 bootstrap: data ## databases, knowledge index and recommender model (each skips work already done)
 	$(PY) -m backends.orders bootstrap
@@ -82,8 +90,8 @@ run: install data train bootstrap
 	@echo ""
 	$(VENV)/bin/honcho start -f Procfile
 
-validate: install
-	$(RASA) data validate --data bot/data --domain domain.yml --config config.yml
+validate: install nlu
+	$(RASA) data validate --data bot/data "$$($(PY) -m borderless shop path nlu)" --domain domain.yml --config config.yml
 
 test-unit: install data
 	$(PY) -m pytest tests/unit -q
@@ -118,7 +126,7 @@ RASA_SIDE := bot channels/messaging.py channels/whatsapp_cloud.py channels/widge
 lint: install ## ruff (lint + format) and mypy over all non-test code
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/python -m mypy actions backends channels clients knowledge models retrieval svc \
+	$(VENV)/bin/python -m mypy actions backends borderless channels clients knowledge models retrieval svc \
 	  --exclude '^channels/(messaging|whatsapp_cloud|widget_channel|socketio_channel)\.py$$'
 	$(VENV)/bin/python -m mypy --python-executable $(RASA_VENV)/bin/python --python-version 3.10 $(RASA_SIDE)
 

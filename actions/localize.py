@@ -32,6 +32,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
+from borderless.profile import current_shop
 from clients import ModelsClient, ServiceError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,6 @@ NOTICES = {
 
 URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-ORDER_NUMBER = re.compile(r"\bBL-\d{6}\b", re.IGNORECASE)
 # Tracking numbers, SKUs, product ids, prices and dates: any token that carries a digit.
 DIGIT_TOKEN = re.compile(r"[^\s,;:()]*\d[^\s,;:()]*")
 PRODUCT_LINE = re.compile(r"^\s*[•*-]\s")
@@ -69,7 +69,7 @@ A = TypeVar("A")
 
 def protected_tokens(line: str, titles: list[str]) -> list[str]:
     """Parts of `line` a translation must reproduce exactly."""
-    tokens = URL.findall(line) + EMAIL.findall(line) + ORDER_NUMBER.findall(line)
+    tokens = URL.findall(line) + EMAIL.findall(line) + current_shop().order_numbers.mentions(line)
     tokens += [t.strip(".!?…'\"") for t in DIGIT_TOKEN.findall(EMAIL.sub(" ", URL.sub(" ", line)))]
     tokens += [title for title in titles if title and title in line]
     return [t for t in tokens if t]

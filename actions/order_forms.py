@@ -26,19 +26,16 @@ from actions.proof import (
     verified_email,
     verified_state_expired,
 )
+from borderless.profile import current_shop
 
 __all__ = ["OrderProofFormValidation", "customer_token", "find_email", "find_order_number", "proof_kwargs"]
 
-ORDER_NUMBER = re.compile(r"\b[Bb][Ll][\s-]?(\d{6})\b")
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 
 
 def find_order_number(*texts: str | None) -> str | None:
-    """The first `BL-dddddd` in the texts, normalised; None when there is none."""
-    for text in texts:
-        if text and (match := ORDER_NUMBER.search(text)):
-            return f"BL-{match.group(1)}"
-    return None
+    """The first of the shop's order numbers in the texts (its profile's formats), canonical; None when none."""
+    return current_shop().order_numbers.find_all(text for text in texts if text)
 
 
 def find_email(*texts: str | None) -> str | None:
@@ -107,7 +104,7 @@ class OrderProofFormValidation(FormValidationAction):
 
 # ---------------------------------------------------------------- countries
 
-# The shop's destinations (docs/demo-shop-facts.md) by display name; the NLU maps names to these codes
+# The shop's destinations (shops/lumen-goods/README.md) by display name; the NLU maps names to these codes
 # with synonyms, and the forms read typed names with NAMES below.
 COUNTRY_NAMES: dict[str, str] = {
     "NL": "the Netherlands",

@@ -12,7 +12,7 @@ registry entry:
 - its confirmation question, its success text and the refusals it can meet, in plain words.
 
 `OPERATIONS` is the registry, keyed by operation. The service enforces the shop's rules; the texts
-here only explain them (docs/demo-shop-facts.md).
+here only explain them (shops/lumen-goods/README.md).
 """
 
 from __future__ import annotations

@@ -1,17 +1,18 @@
 """Answer quality: does the answer the shopper reads contain the fact the question asks for, and how long is it?
 
-Questions: benchmarks/data/answer_quality.jsonl — each with the fact(s) that must appear in the answer (any one of
-the listed forms), written from the policy pages' own text (knowledge/content for the demo shop, and a second
-shop's content: tests/fixtures/shops/alba-tea until a second shop lands under shops/), in several languages.
-Every question runs as the knowledge service runs it (hybrid search with the service's fusion weights, top 5,
-then knowledge/answers.py with that shop's rule tables), over that shop's articles only (no product catalog).
+Questions: benchmarks/data/answer_quality/ — per shop, each question with the fact that must appear in the
+answer, written from that shop's policy pages: `lumen-goods.jsonl` (the demo shop; `facts`: accepted forms,
+matched as text) and `kettle-and-crane.yaml` (the second shop, written by its content's author; `fact`: a
+regular expression), in several languages. Every question runs as the knowledge service runs it (hybrid search
+with the service's fusion weights, top 5, then knowledge/answers.py with that shop's rule tables), over that
+shop's articles only (shops/<name>/content, no product catalog).
 
 Beside it, today's passage output measured the same way: the answer action's reply before composition (the
 best passage clipped to 700 characters, plus a runner-up scoring ≥ 0.9 of it, clipped to 450). Words are
 counted without citation lines and Markdown syntax (table pipes, separators, bold markers). Questions are
 searched in the shopper's words (the action first translates them to English where the models service has a
 route; that step is left out here). `confident` is the share the service would answer at all (the search's
-calibrated threshold, or a rule-table fact). Figures only; nothing is asserted.
+reference threshold, or a rule-table fact). Figures only; nothing is asserted.
 
     .venv/bin/python benchmarks/answer_quality.py [--smoke] [--misses] [--embedder e5]
 """
@@ -28,13 +29,16 @@ import sys
 import time
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from borderless.profile import load_shop  # noqa: E402
 from knowledge.answers import Answerer, load_fact_tables  # noqa: E402
 from knowledge.base import (  # noqa: E402
     _result,
@@ -44,27 +48,23 @@ from knowledge.base import (  # noqa: E402
 )
 from knowledge.evaluation import DEFAULTS, build_searcher  # noqa: E402
 from knowledge.ingest import load_content_dir  # noqa: E402
-from knowledge.settings import default_rules_dir  # noqa: E402
 from retrieval.embedders import load_embedder  # noqa: E402
 from svc.settings import var_dir  # noqa: E402
 
-QUESTIONS = ROOT / "benchmarks" / "data" / "answer_quality.jsonl"
-SECOND_SHOP = ROOT / "tests" / "fixtures" / "shops" / "alba-tea"
+QUESTIONS = ROOT / "benchmarks" / "data" / "answer_quality"
 SMOKE_PER_SHOP = 8
 
 
-@dataclass(frozen=True)
-class ShopCorpus:
-    name: str
-    content: Path
-    rules: Path | None
-
-
-def shops() -> dict[str, ShopCorpus]:
-    return {
-        "lumen-goods": ShopCorpus("lumen-goods", ROOT / "knowledge" / "content", default_rules_dir()),
-        "alba-tea": ShopCorpus("alba-tea", SECOND_SHOP / "content", SECOND_SHOP / "rules"),
-    }
+def load_questions(folder: Path) -> list[dict[str, Any]]:
+    """Every shop's questions as {id, shop, language, question, facts | fact}."""
+    rows: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.jsonl")):
+        rows += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for n, q in enumerate(data["questions"], start=1):
+            rows.append({"id": f"{data['shop']}-{n:03d}", "shop": data["shop"], **q})
+    return rows
 
 
 def normalise(text: str) -> str:
@@ -73,9 +73,11 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text)
 
 
-def contains_fact(answer: str, facts: list[str]) -> bool:
+def contains_fact(answer: str, row: dict[str, Any]) -> bool:
     body = normalise(answer)
-    return any(normalise(f) in body for f in facts)
+    if "fact" in row:  # a regular expression
+        return re.search(row["fact"], body, flags=re.IGNORECASE) is not None
+    return any(normalise(f) in body for f in row["facts"])
 
 
 def words(markdown: str) -> int:
@@ -107,14 +109,14 @@ def passage_output(results: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--questions", default=str(QUESTIONS))
+    parser.add_argument("--questions", default=str(QUESTIONS), help="folder of per-shop question files")
     parser.add_argument("--embedder", default="e5")
     parser.add_argument(
         "--smoke", action="store_true", help=f"{SMOKE_PER_SHOP} questions per shop, for make bench-smoke"
     )
     parser.add_argument("--misses", action="store_true", help="list the questions whose answer lacks the fact")
     args = parser.parse_args()
-    rows = [json.loads(line) for line in Path(args.questions).read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = load_questions(Path(args.questions))
     if args.smoke:
         kept: dict[str, int] = defaultdict(int)
         rows = [
@@ -126,14 +128,14 @@ def main() -> None:
     min_score = load_thresholds(ROOT / "knowledge" / "answer_thresholds.json", embedder.name)
     results: dict[str, list[dict]] = defaultdict(list)
     started = time.perf_counter()
-    for name, shop in shops().items():
+    for name in dict.fromkeys(r["shop"] for r in rows):
         questions = [r for r in rows if r["shop"] == name]
-        if not questions:
-            continue
-        docs = load_content_dir(shop.content)
+        shop = load_shop(ROOT / "shops" / name)
+        docs = load_content_dir(shop.content_dir)
         searcher = build_searcher(docs, embedder, cache_dir=var_dir() / "cache" / "answer_quality" / name)
         # The searcher's embedder remembers each question: the answer reuses its vector, as in the service.
-        answerer = Answerer(searcher.embedder, load_fact_tables(shop.rules))
+        tables = load_fact_tables(shop.rules_dir, tuple(shop.languages.supported))
+        answerer = Answerer(searcher.embedder, tables)
         for row in questions:
             language = row["language"]
             weight = lexical_weight_for(language, DEFAULTS.lexical_weight)
@@ -150,8 +152,8 @@ def main() -> None:
                     "composed": composed,
                     "kind": answer.kind if answer is not None else "",
                     "passage": passage,
-                    "composed_ok": contains_fact(composed, row["facts"]),
-                    "passage_ok": contains_fact(passage, row["facts"]),
+                    "composed_ok": contains_fact(composed, row),
+                    "passage_ok": contains_fact(passage, row),
                     "composed_words": words(composed),
                     "passage_words": words(passage),
                     "confident": search_confident or (answer is not None and answer.kind == "fact"),
@@ -189,7 +191,7 @@ def main() -> None:
         print()
         for r in everything:
             if not r["composed_ok"]:
-                print(f"MISS {r['id']} [{r['language']}] {r['question']}  want {r['facts']}")
+                print(f"MISS {r['id']} [{r['language']}] {r['question']}  want {r.get('facts') or r.get('fact')}")
                 print("     " + r["composed"].replace("\n", "\n     "))
 
 

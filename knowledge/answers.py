@@ -17,17 +17,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from borderless.rules import RulesError, load_rules
 from knowledge.countries import country_names
 from knowledge.facts import Fact, FactTables, TopicDetector, answer_fact
 from retrieval.compose import AnswerComposer, Citation, ComposedText, UnitScorer, cite
 from retrieval.embedders import Embedder
 from retrieval.text import tokenize
 from retrieval.types import Chunk
-
-try:  # the shop-profile package owns the rule tables once it exists
-    from borderless.rules import RulesError, load_rules  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - until the move lands
-    from backends.orders.rules import RulesError, load_rules  # type: ignore[assignment,unused-ignore]
 
 log = logging.getLogger(__name__)
 

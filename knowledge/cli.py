@@ -18,6 +18,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from borderless.profile import current_shop
 from knowledge.base import KnowledgeBase, VersionNotFound
 from knowledge.calibration import models_translator, summary
 from knowledge.documents import Document, DocumentError
@@ -26,13 +27,10 @@ from knowledge.settings import KnowledgeSettings
 from knowledge.sync import announce_sync
 from retrieval.types import SearchFilters
 from svc.endpoints import default_url
-from svc.settings import REPO_ROOT, var_dir
-
-DEFAULT_CONTENT = REPO_ROOT / "knowledge" / "content"
 
 
 def _default_products() -> Path:
-    return var_dir() / "demo_shop" / "products.jsonl"
+    return current_shop().data_dir / "products.jsonl"
 
 
 def _collect(paths: Sequence[str], doc_type: str | None) -> list[Document]:
@@ -92,7 +90,13 @@ def cmd_reindex(kb: KnowledgeBase, args: argparse.Namespace) -> int:
 def cmd_bootstrap(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     """Idempotent: syncs the content folder and the product catalog, builds only when something changed."""
     sources: tuple[tuple[str, Path, Callable[[Path], list[Document]], str, str], ...] = (
-        ("content", Path(args.content), lambda path: load_content_dir(path, source="content"), "documents", ""),
+        (
+            "content",
+            Path(args.content) if args.content else current_shop().content_dir,
+            lambda path: load_content_dir(path, source="content"),
+            "documents",
+            "",
+        ),
         (
             "catalog",
             Path(args.products),
@@ -215,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version", type=int)
     p.set_defaults(func=cmd_rollback)
     p = sub.add_parser("bootstrap", help="import content + demo catalog when changed; build the index if missing")
-    p.add_argument("--content", default=str(DEFAULT_CONTENT))
+    p.add_argument("--content", default=None, help="content folder (default: the shop's content/)")
     p.add_argument("--products", default=str(_default_products()))
     p.set_defaults(func=cmd_bootstrap)
     p = sub.add_parser("serve", help="run the knowledge HTTP service")

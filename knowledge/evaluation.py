@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from borderless.profile import current_shop
 from knowledge.base import lexical_weight_for
 from knowledge.documents import Document, to_chunks
 from knowledge.ingest import load_content_dir, load_file
@@ -28,7 +29,7 @@ from retrieval.embedders import Embedder
 from retrieval.pipeline import Mode
 from retrieval.snapshot import Searcher, SnapshotStore, build_snapshot
 from retrieval.types import Chunk
-from svc.settings import REPO_ROOT, var_dir
+from svc.settings import REPO_ROOT
 
 DEFAULTS = KnowledgeSettings()
 
@@ -86,8 +87,8 @@ def load_corpus(content: Path, products: Path | None) -> list[Document]:
 def add_labelled_set_arguments(parser: argparse.ArgumentParser) -> None:
     """--questions, --content and --products: the labelled questions and the corpus they are asked of."""
     parser.add_argument("--questions", default=str(REPO_ROOT / "benchmarks" / "data" / "retrieval_questions.jsonl"))
-    parser.add_argument("--content", default=str(REPO_ROOT / "knowledge" / "content"))
-    parser.add_argument("--products", default=str(var_dir() / "demo_shop" / "products.jsonl"))
+    parser.add_argument("--content", default=None)
+    parser.add_argument("--products", default=str(current_shop().data_dir / "products.jsonl"))
 
 
 def load_labelled_set(args: argparse.Namespace) -> tuple[list[Question], list[Document]]:
@@ -96,7 +97,9 @@ def load_labelled_set(args: argparse.Namespace) -> tuple[list[Question], list[Do
     products = Path(args.products)
     if not products.exists():
         sys.exit(f"{products} is missing: run .venv/bin/python -m backends.demo_shop.generate first")
-    return load_questions(Path(args.questions)), load_corpus(Path(args.content), products)
+    return load_questions(Path(args.questions)), load_corpus(
+        Path(args.content) if args.content else current_shop().content_dir, products
+    )
 
 
 class QueryCache:

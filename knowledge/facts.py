@@ -21,13 +21,9 @@ from typing import Any, Literal
 import numpy as np
 from babel.numbers import format_currency, format_percent
 
+from borderless.rules import Rules, Zone
 from knowledge.countries import CountryNames
 from retrieval.embedders import Embedder
-
-try:  # the shop-profile package owns the rule tables once it exists
-    from borderless.rules import Rules, Zone  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - until the move lands
-    from backends.orders.rules import Rules, Zone  # type: ignore[assignment,unused-ignore]
 
 Topic = Literal["delivery_time", "shipping_cost", "duties", "return_window", "refund_time", "return_cost"]
 
@@ -142,7 +138,7 @@ class FactTables:
     def __init__(self, rules: Rules, names: CountryNames) -> None:
         self.rules = rules
         self.names = names
-        self.currency = next((c for c, r in rules.rates.items() if r == 1.0), "EUR")
+        self.currency = rules.base_currency
 
     def countries(self) -> frozenset[str]:
         """Every country the tables say something about."""
@@ -202,12 +198,10 @@ class FactTables:
         return Fact("shipping_cost", country, text, values)
 
     def _duties(self, country: str, name: str, zone: Zone) -> Fact | None:
-        if self.rules.is_eu(country):
-            vat = self.rules.dutch_vat_rate
-            text = (
-                f"{name} is in the {zone.name}: our prices include VAT ({_percent(vat)}) and there are no customs "
-                "duties, so there is nothing extra to pay."
-            )
+        if self.rules.in_home_zone(country):
+            vat = self.rules.home_vat_rate
+            included = f"our prices include VAT ({_percent(vat)}) and " if vat > 0 else ""
+            text = f"{name} is in our {zone.name} zone: {included}there are no customs duties to pay."
             return Fact("duties", country, text, {"zone": zone.name, "vat_included": vat, "duty": 0.0})
         tax = self.rules.taxes.get(country)
         if tax is None:
@@ -216,10 +210,16 @@ class FactTables:
         duty = f"**{_percent(tax.duty)}** duty"
         if tax.apparel_duty is not None and tax.apparel_duty != tax.duty:
             duty = f"**{_percent(tax.apparel_duty)}** duty on {categories} and {duty} on other goods"
-        parts = [
-            f"For {name} we collect **{_percent(tax.vat)}** import VAT/GST and {duty} at checkout, "
-            "so there is nothing to pay on delivery."
-        ]
+        if self.rules.duties_paid_at_checkout:
+            first = (
+                f"For {name} we collect **{_percent(tax.vat)}** import VAT/GST and {duty} at checkout, "
+                "so there is nothing to pay on delivery."
+            )
+        else:
+            first = (
+                f"For {name}, **{_percent(tax.vat)}** import VAT/GST and {duty} are paid to the carrier on delivery."
+            )
+        parts = [first]
         limits = []
         if tax.duty_de_minimis > 0:
             limits.append(f"no duty on goods worth {_money(tax.duty_de_minimis, self.currency)} or less")
@@ -234,19 +234,20 @@ class FactTables:
             "apparel_duty": tax.apparel_duty,
             "duty_de_minimis": tax.duty_de_minimis,
             "vat_de_minimis": tax.vat_de_minimis,
+            "paid_at_checkout": self.rules.duties_paid_at_checkout,
         }
         return Fact("duties", country, " ".join(parts), values)
 
     def _return_shipping(self, name: str, country: str) -> tuple[str, bool]:
-        free = self.rules.is_eu(country)
+        free = self.rules.free_returns(country)
         text = f"Return shipping from {name} is free." if free else f"From {name} you pay for return shipping."
         return text, free
 
     def _return_window(self, country: str, name: str, zone: Zone) -> Fact:
+        # Return shipping is its own question (return_cost): a short answer states the window only.
         days = int(self.rules.orders["return_window_days"])
-        shipping, free = self._return_shipping(name, country)
-        text = f"You have **{days} days** from delivery to start a return. {shipping}"
-        return Fact("return_window", country, text, {"return_window_days": days, "free_return": free})
+        text = f"You have **{days} days** from delivery to start a return."
+        return Fact("return_window", country, text, {"return_window_days": days})
 
     def _refund_time(self, country: str, name: str, zone: Zone) -> Fact:
         days = int(self.rules.orders["refund_business_days"])

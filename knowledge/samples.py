@@ -1,6 +1,6 @@
 """A tiny sample knowledge base (two policies, one FAQ, four products) for tests and quick experiments.
 
-Written to a folder with `write_sample(root)`, in the same shapes as knowledge/content and
+Written to a folder with `write_sample(root)`, in the same shapes as shops/lumen-goods/content and
 var/demo_shop/products.jsonl, so the real ingestion code reads it.
 """
 

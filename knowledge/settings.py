@@ -13,8 +13,8 @@ KNOWLEDGE_EXACT_THRESHOLD           vectors up to which search is exact (default
 KNOWLEDGE_WATCH_INTERVAL            seconds between checks of the served version on disk (default 1.0)
 KNOWLEDGE_AUTO_CALIBRATE            1 (default): after an import or reindex, fit the "not sure" thresholds on questions
                                     generated from the articles (knowledge/calibration.py); 0: keep KNOWLEDGE_THRESHOLDS
-KNOWLEDGE_RULES_DIR                 the shop's rule tables answered as facts (default: the shop profile's rules/,
-                                    before it exists backends/orders/rules); "none" answers from text only
+KNOWLEDGE_RULES_DIR                 the shop's rule tables answered as facts (default: the selected shop's rules/);
+                                    "none" answers from text only
 REDIS_URL                           when set, new versions are announced on Redis pub/sub
 KNOWLEDGE_REDIS_CHANNEL             pub/sub channel (default borderless:knowledge:version)
 """
@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from borderless.profile import current_shop
 from svc.endpoints import PORTS, default_port
 from svc.settings import REPO_ROOT, env_float, env_int, env_opt, env_path, env_str, var_dir
 
@@ -43,22 +44,15 @@ def normalise_database_url(url: str) -> str:
 
 
 def default_rules_dir() -> Path | None:
-    """KNOWLEDGE_RULES_DIR, else the selected shop's rule tables (BORDERLESS_SHOP), else the orders service's."""
+    """KNOWLEDGE_RULES_DIR ("none": no facts), else the selected shop's rule tables (BORDERLESS_SHOP)."""
     raw = env_opt("KNOWLEDGE_RULES_DIR")
     if raw is not None:
         return None if raw.lower() == "none" else env_path("KNOWLEDGE_RULES_DIR", REPO_ROOT)
-    try:
-        from borderless.profile import current_shop  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return REPO_ROOT / "backends" / "orders" / "rules"
     return Path(current_shop().rules_dir)
 
 
 def shop_languages() -> tuple[str, ...]:
-    try:
-        from borderless.profile import current_shop  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return ()
+    """The selected shop's languages: their country names are recognised too."""
     return tuple(current_shop().languages.supported)
 
 

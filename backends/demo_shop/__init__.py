@@ -1,5 +1,5 @@
 """Lumen Goods, the fictional cross-border demo shop: a deterministic generator of its catalogue,
-customers, orders and shopper interactions (docs/demo-shop-facts.md is the source of every rule).
+customers, orders and shopper interactions (shops/lumen-goods/README.md is the source of every rule).
 
 Run `python -m backends.demo_shop.generate --help`.
 """

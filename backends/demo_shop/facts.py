@@ -1,5 +1,5 @@
 """The shop's rule tables as the generator needs them: zones, carriers, transit times, currencies,
-duties and taxes, languages. Mirrors docs/demo-shop-facts.md; change that page first.
+duties and taxes, languages. Mirrors shops/lumen-goods/README.md; change that page first.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from typing import Any
 
 from backends.demo_shop import facts
 from backends.demo_shop.people import iso
-from backends.orders.rules import add_business_days
+from borderless.rules import add_business_days
 
 ORIGIN = "Utrecht, NL"
 SORT_HUB = {

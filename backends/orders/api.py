@@ -24,7 +24,6 @@ from backends.orders.identity import Proof, Verifier
 from backends.orders.landed_cost import quote
 from backends.orders.limits import Limiter
 from backends.orders.operations import Orders, PolicyRefusal
-from backends.orders.rules import Rules, load_rules
 from backends.orders.schemas import (
     AddressBody,
     CancelBody,
@@ -36,6 +35,7 @@ from backends.orders.schemas import (
 )
 from backends.orders.settings import PACKAGE_DIR, Settings
 from backends.orders.views import product_view
+from borderless.rules import Rules, load_rules
 from svc.app import base_app
 from svc.client_address import is_trusted
 from svc.errors import ApiError, error_body

@@ -20,6 +20,7 @@ from backends.orders import tokens
 from backends.orders.db import Order
 from backends.orders.limits import Limiter
 from backends.orders.normalize import normalize_email, normalize_order_number, normalize_postcode
+from borderless.profile import current_shop
 from svc.errors import ApiError
 
 NOT_FOUND_MESSAGE = "No order matches that order number and those details."
@@ -42,11 +43,12 @@ class Proof:
 def parse_order_number(raw: str) -> str:
     number = normalize_order_number(raw)
     if number is None:
+        example = " or ".join(current_shop().order_numbers.examples)
         raise ApiError(
             422,
             "invalid_order_number",
-            "order_number must look like BL-123456",
-            problems=[{"field": "order_number", "message": "expected BL- followed by six digits"}],
+            f"order_number must look like {example}",
+            problems=[{"field": "order_number", "message": f"not one of the shop's order numbers (e.g. {example})"}],
         )
     return number
 

@@ -23,6 +23,7 @@ from tqdm import tqdm
 from backends.orders.db import Base, Customer, Order, Product, create_schema, sessionmaker, utcnaive
 from backends.orders.normalize import normalize_email, normalize_order_number, normalize_postcode
 from backends.orders.views import parse_ts
+from borderless.profile import current_shop
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +176,8 @@ def product_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
 def order_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
     number = normalize_order_number(str(_req(rec, "number", where)))
     if number is None:
-        raise ImportError_(f"{where}: number must look like BL-123456")
+        examples = " or ".join(current_shop().order_numbers.examples)
+        raise ImportError_(f"{where}: number is not one of the shop's order-number formats (e.g. {examples})")
     status = str(_req(rec, "status", where))
     if status not in ORDER_STATUSES:
         raise ImportError_(f"{where}: unknown status {status!r}")

@@ -1,11 +1,12 @@
 """Landed-cost quotes: goods, shipping, duties and import VAT/GST in the shopper's currency.
 
-Rules (docs/demo-shop-facts.md, tables in rules/): EU prices include Dutch VAT and owe nothing on
-delivery; outside the EU prices are shown without Dutch VAT (price / 1.21) and the shop collects duty
-(on goods, above the duty de minimis) and VAT/GST (on goods + shipping + duty, above the VAT de
+Rules (the shop's rule tables, borderless.rules): prices to the home zone include the shop's VAT and owe
+nothing on delivery; elsewhere prices are shown without it (price / (1 + home VAT)) and the shop collects
+duty (on goods, above the duty de minimis) and VAT/GST (on goods + shipping + duty, above the VAT de
 minimis) at checkout. Standard shipping is free at or above the zone's threshold (goods value as
-shown); express costs 2.5 × standard and is never free. All sums are computed in EUR and each line is
-converted and rounded once, so the converted lines add up to the converted total.
+shown); express costs the express multiplier × standard and is never free. All sums are computed in the
+shop's base currency and each line is converted and rounded once, so the converted lines add up to the
+converted total.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from backends.orders.db import Product
-from backends.orders.rules import Rules, add_business_days
+from borderless.rules import Rules, add_business_days
 from svc.errors import ApiError
 
 
@@ -28,8 +29,8 @@ def quote(
 ) -> dict[str, Any]:
     zone = rules.zone_for(country)
     if zone is None:
-        raise ApiError(422, "unsupported_country", f"Lumen Goods does not ship to {country}")
-    currency = currency or rules.country_currency.get(country, "EUR")
+        raise ApiError(422, "unsupported_country", f"we do not ship to {country}", country=country)
+    currency = currency or rules.country_currency.get(country, rules.base_currency)
     if currency not in rules.rates:
         raise ApiError(422, "unsupported_currency", f"no exchange rate for {currency}")
     blocked = [p.id for p, _ in lines if country not in (p.ships_to or [])]
@@ -38,9 +39,9 @@ def quote(
             409, "not_shippable", f"some items cannot be shipped to {country}", products=blocked, country=country
         )
 
-    eu = rules.is_eu(country)
-    vat_factor = 1.0 if eu else 1.0 + rules.dutch_vat_rate
-    tax = None if eu else rules.taxes.get(country)
+    home = rules.in_home_zone(country)
+    vat_factor = 1.0 if home else 1.0 + rules.home_vat_rate
+    tax = None if home else rules.taxes.get(country)
 
     items = []
     goods = 0.0
@@ -77,10 +78,12 @@ def quote(
     total = rules.round(sum(parts.values()), currency)
     days = zone.express_days if express else zone.transit_days
     notes = []
-    if eu:
-        notes.append("Prices include VAT; no duties inside the EU.")
-    else:
+    if home:
+        notes.append(f"Prices include VAT; no duties within {zone.name}.")
+    elif rules.duties_paid_at_checkout:
         notes.append("Duties and import taxes are collected at checkout; nothing to pay on delivery.")
+    else:
+        notes.append("Duties and import taxes are estimated here and paid to the carrier on delivery.")
     if not express and shipping == 0.0:
         notes.append("Free standard shipping for this order value.")
     out_of_stock = [p.id for p, *_ in items if p.stock <= 0]
@@ -91,7 +94,7 @@ def quote(
         "zone": zone.name,
         "currency": currency,
         "exchange_rate": rules.rates[currency],
-        "prices_include_vat": eu,
+        "prices_include_vat": home,
         "items": [
             {
                 "product_id": p.id,

@@ -1,24 +1,20 @@
 """Canonical forms of what shoppers type: order numbers, emails, postcodes, country codes.
 
-Normalisation only removes noise (case, spaces, a missing dash); it never widens a match, so
-"BL-10024" stays different from "BL-100245".
+Normalisation only removes noise (case, spaces, a missing dash); it never widens a match. Order numbers
+follow the shop profile's formats (borderless.order_numbers), so a number one digit short stays unmatched.
 """
 
 from __future__ import annotations
 
-import re
 import unicodedata
 
-ORDER_NUMBER_RE = re.compile(r"^BL-\d{6}$")
-_ORDER_LOOSE_RE = re.compile(r"^BL[\s\-_#]*(\d{6})$")
+from borderless.order_numbers import OrderNumbers
+from borderless.profile import current_shop
 
 
-def normalize_order_number(raw: str) -> str | None:
-    """`bl 100245`, ` BL-100245 `, `bl_100245`, `BL100245` → `BL-100245`; None when not an order number."""
-    text = unicodedata.normalize("NFKC", raw).strip().upper()
-    text = text.lstrip("#").strip()
-    match = _ORDER_LOOSE_RE.match(text)
-    return f"BL-{match.group(1)}" if match else None
+def normalize_order_number(raw: str, formats: OrderNumbers | None = None) -> str | None:
+    """The canonical number `raw` denotes in the shop's formats (default: the served shop's); None otherwise."""
+    return (formats or current_shop().order_numbers).normalize(raw)
 
 
 def normalize_email(raw: str) -> str:

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from backends.orders.db import Order, Product, ReturnRequest, utcnaive
 from backends.orders.identity import Proof, Verifier
 from backends.orders.normalize import normalize_postcode
-from backends.orders.rules import Rules, add_business_days
 from backends.orders.views import (
     iso,
     item_return_rule,
@@ -28,7 +27,13 @@ from backends.orders.views import (
     return_deadline,
     returnable_items,
 )
+from borderless.rules import Rules, add_business_days
 from svc.errors import ApiError
+
+
+def _id_part(number: str) -> str:
+    """The letters and digits of an order number, for ids derived from it (`#1001` → `1001`)."""
+    return "".join(ch for ch in number if ch.isalnum())
 
 
 class PolicyRefusal(ApiError):
@@ -114,7 +119,7 @@ class Orders:
             )
         country = address["country"]
         if self.rules.zone_for(country) is None:
-            raise PolicyRefusal("country_not_allowed", f"Lumen Goods does not ship to {country}.", country=country)
+            raise PolicyRefusal("country_not_allowed", f"We do not ship to {country}.", country=country)
         products = await self._products(session, {i["product_id"] for i in order.items or []})
         blocked = sorted(
             {
@@ -187,9 +192,9 @@ class Orders:
                     returnable=left.get(pid, 0),
                 )
         country = str((order.shipping_address or {}).get("country", "")).upper()
-        free = self.rules.is_eu(country)
+        free = self.rules.free_returns(country)
         ret = ReturnRequest(
-            id=f"R-{order.number[3:]}-{secrets.token_hex(3).upper()}",
+            id=f"R-{_id_part(order.number)}-{secrets.token_hex(3).upper()}",
             order_number=order.number,
             items=[{"product_id": pid, "quantity": qty} for pid, qty in merged.items()],
             reason=reason,

@@ -10,6 +10,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from backends.orders.limits import LimitSettings
+from borderless.profile import current_shop
 from svc.client_address import Network, parse_networks
 from svc.endpoints import PORTS, default_port
 from svc.secrets import load_secret
@@ -77,7 +78,7 @@ def _fixed_now() -> datetime | None:
         return None
     if raw == "demo":
         # The moment the demo shop was generated for (its manifest), so the demo's dates stay coherent.
-        manifest = env_path("ORDERS_DEMO_DIR", var_dir() / "demo_shop") / "manifest.json"
+        manifest = env_path("ORDERS_DEMO_DIR", current_shop().data_dir) / "manifest.json"
         try:
             raw = str(json.loads(manifest.read_text())["now"])
         except (OSError, ValueError, KeyError) as exc:
@@ -102,9 +103,9 @@ class Settings:
     # Peers whose X-Shopper-Source header is believed (the action server); others are limited by address.
     trusted_proxies: tuple[Network, ...] = parse_networks("127.0.0.1,::1", "ORDERS_TRUSTED_PROXIES")
     idempotency_ttl_s: int = 7 * 24 * 3600
-    rules_dir: Path = PACKAGE_DIR / "rules"
+    rules_dir: Path = field(default_factory=lambda: current_shop().rules_dir)
     currency_rates_path: Path | None = None
-    demo_dir: Path = field(default_factory=lambda: var_dir() / "demo_shop")
+    demo_dir: Path = field(default_factory=lambda: current_shop().data_dir)
     # A fixed "now" for demos and tests whose data is dated; None means the real clock.
     fixed_now: datetime | None = None
 
@@ -123,9 +124,9 @@ class Settings:
                 env_str("ORDERS_TRUSTED_PROXIES", "127.0.0.1,::1"), "ORDERS_TRUSTED_PROXIES"
             ),
             idempotency_ttl_s=env_int("ORDERS_IDEMPOTENCY_TTL_S", 7 * 24 * 3600),
-            rules_dir=env_path("ORDERS_RULES_DIR", PACKAGE_DIR / "rules"),
+            rules_dir=env_path("ORDERS_RULES_DIR", current_shop().rules_dir),
             currency_rates_path=env_path("ORDERS_CURRENCY_RATES", Path(rates)) if rates else None,
-            demo_dir=env_path("ORDERS_DEMO_DIR", var_dir() / "demo_shop"),
+            demo_dir=env_path("ORDERS_DEMO_DIR", current_shop().data_dir),
             fixed_now=_fixed_now(),
         )
 

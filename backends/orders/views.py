@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from backends.orders.db import Order, Product, ReturnRequest, aware
-from backends.orders.rules import Rules, add_business_days
+from borderless.rules import Rules, add_business_days
 
 
 def iso(value: datetime | None) -> str | None:
@@ -223,6 +223,11 @@ def product_view(rules: Rules, product: Product, currency: str | None = None) ->
         "weight_kg": product.weight_kg,
         "tags": product.tags or [],
     }
-    if currency and currency != product.currency and currency in rules.rates and product.currency == "EUR":
+    if (
+        currency
+        and currency != product.currency
+        and currency in rules.rates
+        and product.currency == rules.base_currency
+    ):
         view["display_price"] = {"amount": rules.convert(product.price, currency), "currency": currency}
     return view

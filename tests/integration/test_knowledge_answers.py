@@ -13,7 +13,7 @@ from knowledge.settings import default_rules_dir
 from tests.integration.conftest import KNOWLEDGE_TOKEN, sample_knowledge_service
 from tests.support import http_json, wait_until
 
-SECOND_SHOP = Path(__file__).resolve().parents[1] / "fixtures" / "shops" / "alba-tea" / "content"
+SECOND_SHOP = Path(__file__).resolve().parents[2] / "shops" / "kettle-and-crane" / "content"
 
 
 def ask(base: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:

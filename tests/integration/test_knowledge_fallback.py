@@ -1,7 +1,7 @@
 """The knowledge base before "I didn't get that", through the real stack: the signed widget channel, the Rasa
 server with the trained model, the action server, and the real knowledge and models services.
 
-The questions are written from the demo shop's articles (knowledge/content/*) on topics that have no intent
+The questions are written from the demo shop's articles (shops/lumen-goods/content/*) on topics that have no intent
 of their own; the trained NLU cannot place them (nlu_fallback, or out_of_scope), so before
 action_knowledge_fallback they got "Sorry, I didn't quite get that" or a refusal.
 """

@@ -18,7 +18,7 @@ from knowledge.settings import default_rules_dir
 from retrieval.embedders import load_embedder
 from retrieval.types import Chunk
 
-SECOND_SHOP_RULES = Path(__file__).resolve().parents[1] / "fixtures" / "shops" / "alba-tea" / "rules"
+SECOND_SHOP_RULES = Path(__file__).resolve().parents[2] / "shops" / "kettle-and-crane" / "rules"
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +73,11 @@ def test_fact_sentences_state_the_tables(tables: FactTables) -> None:
     assert eu is not None and "no customs duties" in eu.markdown
     window = tables.fact("return_window", "CH")
     assert window is not None and f"**{tables.rules.orders['return_window_days']} days**" in window.markdown
-    assert "you pay for return shipping" in window.markdown
+    paid = tables.fact("return_cost", "CH")
+    assert paid is not None and paid.markdown == "From Switzerland you pay for return shipping."
+    assert tables.fact("return_cost", "DE") == tables.fact("return_cost", "DE")  # deterministic
+    free = tables.fact("return_cost", "DE")
+    assert free is not None and free.values["free_return"] is tables.rules.free_returns("DE")
     assert tables.fact("delivery_time", "CN") is None  # a country outside every zone has no fact
 
 
@@ -113,19 +117,20 @@ def test_every_fact_agrees_with_the_landed_cost_quote(rules_dir: Path) -> None:
         assert cost.values["express_cost"] == express["shipping"]
         assert _numbers(cost.markdown) >= {standard["shipping"], express["shipping"]}
         if cost.values["free_above"] is not None:
-            price = cost.values["free_above"] * (1 + (0 if rules.is_eu(country) else rules.dutch_vat_rate))
+            price = cost.values["free_above"] * (1 + (0 if rules.in_home_zone(country) else rules.home_vat_rate))
             at_threshold = Product(id="p2", title="Tin", category="home", price=price, stock=5, ships_to=[country])
             assert quote(rules, [(at_threshold, 1)], country, currency, express=False, now=now)["shipping"] == 0.0
         duties = loaded.fact("duties", country)
         if duties is None:
             continue
-        if rules.is_eu(country):
+        if rules.in_home_zone(country):
             assert standard["vat"] == 0.0 and standard["duties"] == 0.0
             continue
         tax = rules.taxes[country]
         # Above every de minimis, the quote charges exactly the stated rates.
         big = max(tax.duty_de_minimis, tax.vat_de_minimis or 0.0) + 1000.0
-        goods = Product(id="p3", title="Kettle", category="home", price=big * 1.21, stock=5, ships_to=[country])
+        price = big * (1 + rules.home_vat_rate)
+        goods = Product(id="p3", title="Kettle", category="home", price=price, stock=5, ships_to=[country])
         priced = quote(rules, [(goods, 1)], country, currency, express=False, now=now)
         assert priced["vat_rate"] == duties.values["vat"]
         assert priced["duties"] == pytest.approx(round(priced["goods"] * duties.values["duty"], 2), abs=0.011)
@@ -180,6 +185,10 @@ def test_other_questions_naming_a_country_are_answered_from_text(answerer: Answe
 def test_a_second_shops_tables_give_its_own_numbers() -> None:
     loaded = load_fact_tables(SECOND_SHOP_RULES)
     assert loaded is not None
-    fact = loaded.fact("return_window", "DE")
-    assert fact is not None and fact.values["return_window_days"] == loaded.rules.orders["return_window_days"]
-    assert isinstance(CountryNames(codes=loaded.countries()).find("envío a Japón"), str)
+    fact = loaded.fact("delivery_time", "CA")
+    zone = loaded.rules.zone_for("CA")
+    assert fact is not None and zone is not None and fact.values["transit_days"] == list(zone.transit_days)
+    cost = loaded.fact("shipping_cost", "MX")
+    assert cost is not None and loaded.rules.base_currency == "USD" and "$" in cost.markdown
+    assert CountryNames(codes=loaded.countries()).find("envío a México") == "MX"
+    assert CountryNames(codes=loaded.countries()).find("envío a Japón") is None  # not a country of this shop

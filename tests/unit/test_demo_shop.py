@@ -1,5 +1,5 @@
 """The demo shop generator: determinism, the data contract, internal consistency with the shop's
-facts (docs/demo-shop-facts.md), and the hand-written policy and FAQ articles."""
+facts (shops/lumen-goods/README.md), and the hand-written policy and FAQ articles."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from backends.demo_shop.generate import DEFAULT_TODAY, FILES, generate, now_for
 from backends.demo_shop.lifecycle import add_business_days
 
 REPO = Path(__file__).resolve().parents[2]
-CONTENT = REPO / "knowledge" / "content"
+CONTENT = REPO / "shops" / "lumen-goods" / "content"
 STATUSES = (
     "pending",
     "paid",
@@ -398,7 +398,7 @@ def test_faq_entries() -> None:
 
 
 def test_articles_quote_the_facts() -> None:
-    """A few numbers every article must get right (docs/demo-shop-facts.md)."""
+    """A few numbers every article must get right (shops/lumen-goods/README.md)."""
     text = {p.stem: p.read_text(encoding="utf-8") for p in (CONTENT / "policies").glob("*.md")}
     assert "€4.95" in text["shipping"] and "€60" in text["shipping"] and "€19.95" in text["shipping"]
     assert "30 days" in text["returns"] and "5 business days" in text["returns"]

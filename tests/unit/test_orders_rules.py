@@ -10,11 +10,11 @@ from backends.orders import tokens
 from backends.orders.db import Product
 from backends.orders.landed_cost import quote
 from backends.orders.normalize import normalize_email, normalize_order_number, normalize_postcode
-from backends.orders.rules import add_business_days, load_rules
-from backends.orders.settings import PACKAGE_DIR
+from borderless.profile import load_shop
+from borderless.rules import add_business_days, load_rules
 from svc.errors import ApiError
 
-RULES = load_rules(PACKAGE_DIR / "rules")
+RULES = load_rules(load_shop("lumen-goods").rules_dir)
 NOW = datetime(2026, 3, 16, 9, 0, tzinfo=timezone.utc)  # a Monday
 ALL = ["NL", "DE", "GB", "CH", "NO", "US", "CA", "MX", "BR", "JP", "AU", "KR", "SG", "AE", "IN", "ZA"]
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backends.recommender.api import load_rates
+from backends.recommender.api import load_pricing
 from backends.recommender.data import Event, leave_last_out, load_dataset
 from backends.recommender.model import Model, train_and_evaluate
 from backends.recommender.recommend import Filters, Recommender, UnknownProduct
@@ -42,8 +42,7 @@ def trained(shop: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Setti
 @pytest.fixture(scope="module")
 def rec(trained: tuple[Settings, Model, object]) -> Recommender:
     settings, model, _ = trained
-    rates, zero = load_rates(settings)
-    return Recommender(model=model, rates=rates, zero_decimal=zero, vat_countries=frozenset({"NL", "DE"}))
+    return Recommender(model=model, pricing=load_pricing(settings))
 
 
 def test_leave_last_out_hides_the_target_and_the_future() -> None:
