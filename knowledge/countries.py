@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
@@ -94,7 +94,7 @@ class CountryNames:
                 if wanted is not None and code not in wanted:
                     continue
                 self._add(name, code)
-        aliases: dict[str, list[str]] = get_global("territory_aliases")
+        aliases: Mapping[str, list[str]] = get_global("territory_aliases")
         self.aliases = {
             alias: targets[0]
             for alias, targets in aliases.items()
