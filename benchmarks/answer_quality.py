@@ -32,6 +32,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,7 +47,7 @@ from knowledge.base import (  # noqa: E402
     load_thresholds,
     result_chunk,
 )
-from knowledge.evaluation import DEFAULTS, build_searcher  # noqa: E402
+from knowledge.evaluation import DEFAULTS, QueryCache, build_searcher  # noqa: E402
 from knowledge.ingest import load_content_dir  # noqa: E402
 from retrieval.embedders import load_embedder  # noqa: E402
 from svc.settings import var_dir  # noqa: E402
@@ -107,6 +108,22 @@ def passage_output(results: list[dict]) -> str:
     return "\n\n".join(parts)
 
 
+def load_vectors(path: Path) -> dict[str, np.ndarray]:
+    """Vectors embedded by an earlier run (questions and answer units; keyed by text and embedder)."""
+    if not path.exists():
+        return {}
+    with np.load(path, allow_pickle=False) as data:
+        return dict(zip(data["texts"].tolist(), data["vectors"], strict=True))
+
+
+def save_vectors(path: Path, vectors: dict[str, np.ndarray]) -> None:
+    if not vectors:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    texts = list(vectors)
+    np.savez(path, texts=np.array(texts), vectors=np.stack([vectors[t] for t in texts]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--questions", default=str(QUESTIONS), help="folder of per-shop question files")
@@ -133,9 +150,16 @@ def main() -> None:
         shop = load_shop(ROOT / "shops" / name)
         docs = load_content_dir(shop.content_dir)
         searcher = build_searcher(docs, embedder, cache_dir=var_dir() / "cache" / "answer_quality" / name)
-        # The searcher's embedder remembers each question: the answer reuses its vector, as in the service.
         tables = load_fact_tables(shop.rules_dir, tuple(shop.languages.supported))
+        # The searcher's embedder remembers each question: the answer reuses its vector, as in the service.
         answerer = Answerer(searcher.embedder, tables)
+        # Vectors of an earlier run on this machine: a rerun embeds only what changed.
+        cache = var_dir() / "cache" / "answer_quality" / name / f"vectors-{embedder.name}"
+        answerer.composer.scorer.preload(load_vectors(cache.with_suffix(".units.npz")))
+        if isinstance(searcher.embedder, QueryCache):
+            searcher.embedder.preload(load_vectors(cache.with_suffix(".questions.npz")))
+            searcher.embedder.prefill([r["question"] for r in questions])
+            save_vectors(cache.with_suffix(".questions.npz"), searcher.embedder.cached())
         for row in questions:
             language = row["language"]
             weight = lexical_weight_for(language, DEFAULTS.lexical_weight)
@@ -159,6 +183,7 @@ def main() -> None:
                     "confident": search_confident or (answer is not None and answer.kind == "fact"),
                 }
             )
+        save_vectors(cache.with_suffix(".units.npz"), answerer.composer.scorer.cached())
     elapsed = time.perf_counter() - started
     everything = [r for rs in results.values() for r in rs]
     print(f"# {len(everything)} questions; embedder {embedder.name}; {elapsed:.1f} s including index builds")

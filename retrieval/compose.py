@@ -109,7 +109,25 @@ def strip_list_marker(line: str) -> str:
 
 
 def split_sentences(paragraph: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(paragraph) if s.strip()]
+    """Sentences of a paragraph; a very short one ("No.", "Often, yes.") stays with the sentence after it,
+    which says what it means."""
+    out: list[str] = []
+    pending = ""
+    for sentence in (s.strip() for s in _SENTENCE_END.split(paragraph)):
+        if not sentence:
+            continue
+        sentence = f"{pending} {sentence}" if pending else sentence
+        pending = ""
+        if len(sentence.split()) < 3:
+            pending = sentence
+            continue
+        out.append(sentence)
+    if pending:
+        if out:
+            out[-1] = f"{out[-1]} {pending}"
+        else:
+            out.append(pending)
+    return out
 
 
 def _blocks(text: str) -> list[tuple[str, list[str]]]:
@@ -213,6 +231,15 @@ class UnitScorer:
                     self._cache.move_to_end(text)
                 out.append(vector)
         return np.stack(out) if out else np.zeros((0, self.embedder.dim), dtype=np.float32)
+
+    def cached(self) -> dict[str, np.ndarray]:
+        """The unit vectors embedded so far (for a benchmark to keep between runs)."""
+        with self._lock:
+            return dict(self._cache)
+
+    def preload(self, vectors: dict[str, np.ndarray]) -> None:
+        with self._lock:
+            self._cache.update(vectors)
 
     def score(
         self, query: str, query_vector: np.ndarray, units: Sequence[tuple[Unit, Chunk]], *, lexical: bool = True
