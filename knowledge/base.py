@@ -135,10 +135,10 @@ class KnowledgeBase:
 
     @property
     def thresholds(self) -> dict[str, float]:
-        """The served version's own calibration (knowledge/calibration.py) when it has one for this embedder,
-        else the reference file (KNOWLEDGE_THRESHOLDS)."""
+        """With KNOWLEDGE_USE_CALIBRATION, the served version's own calibration (knowledge/calibration.py) when it
+        has one for this embedder; else the reference file (KNOWLEDGE_THRESHOLDS)."""
         if self._thresholds is None:
-            calibrated = self.calibration
+            calibrated = self.calibration if self.settings.use_calibration else None
             if calibrated is not None and calibrated.get("embedder") == self.embedder.name:
                 self._thresholds = {
                     "min_score": float(calibrated["min_score"]),

@@ -50,6 +50,9 @@ TOPIC_PROTOTYPES: dict[str, tuple[str, ...]] = {
         "Are there customs fees on delivery?",
         "import duties and tax",
         "Is VAT included in the price?",
+        "How much GST or VAT do I pay?",
+        "Do I pay taxes when my order is delivered?",
+        "What is the import tax rate?",
     ),
     "return_window": (
         "How many days do I have to return an item?",

@@ -13,6 +13,8 @@ KNOWLEDGE_EXACT_THRESHOLD           vectors up to which search is exact (default
 KNOWLEDGE_WATCH_INTERVAL            seconds between checks of the served version on disk (default 1.0)
 KNOWLEDGE_AUTO_CALIBRATE            1 (default): after an import or reindex, fit the "not sure" thresholds on questions
                                     generated from the articles (knowledge/calibration.py); 0: keep KNOWLEDGE_THRESHOLDS
+KNOWLEDGE_USE_CALIBRATION           1: serve a version's own calibration instead of KNOWLEDGE_THRESHOLDS; 0 (default):
+                                    report it only (it answered fewer labelled questions on the second shop)
 KNOWLEDGE_RULES_DIR                 the shop's rule tables answered as facts (default: the selected shop's rules/);
                                     "none" answers from text only
 REDIS_URL                           when set, new versions are announced on Redis pub/sub
@@ -75,6 +77,7 @@ class KnowledgeSettings:
     max_body: int = 8 * 1024 * 1024
     rules_dir: Path | None = None
     auto_calibrate: bool = True
+    use_calibration: bool = False
     # Languages whose country names are recognised besides the built-in set (the shop's languages).
     languages: tuple[str, ...] = ()
 
@@ -99,5 +102,6 @@ class KnowledgeSettings:
             max_body=env_int("KNOWLEDGE_MAX_BODY", 8 * 1024 * 1024),
             rules_dir=default_rules_dir(),
             auto_calibrate=env_str("KNOWLEDGE_AUTO_CALIBRATE", "1") not in ("0", "false", "no"),
+            use_calibration=env_str("KNOWLEDGE_USE_CALIBRATION", "0") in ("1", "true", "yes"),
             languages=shop_languages(),
         )

@@ -202,11 +202,13 @@ class UnitScorer:
         *,
         lexical_weight: float = 0.15,
         rank_penalty: float = 0.01,
+        lead_bonus: float = 0.01,
         cache_size: int = 20_000,
     ) -> None:
         self.embedder = embedder
         self.lexical_weight = lexical_weight
         self.rank_penalty = rank_penalty
+        self.lead_bonus = lead_bonus
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
@@ -253,13 +255,15 @@ class UnitScorer:
         out = []
         for (unit, _chunk), text, cos in zip(units, texts, dense, strict=True):
             overlap = lexical_overlap(query_tokens, text)
-            total = float(cos) + self.lexical_weight * overlap - self.rank_penalty * unit.passage
+            # Help pages state the answer first: a section's opening unit gets a small bonus.
+            lead = self.lead_bonus if unit.position == 0 else 0.0
+            total = float(cos) + self.lexical_weight * overlap - self.rank_penalty * unit.passage + lead
             out.append(ScoredUnit(unit, total, float(cos), overlap))
         return out
 
 
 def select_units(
-    scored: Sequence[ScoredUnit], *, max_units: int = 3, margin: float = 0.015, max_words: int = 60
+    scored: Sequence[ScoredUnit], *, max_units: int = 3, margin: float = 0.02, max_words: int = 60
 ) -> list[ScoredUnit]:
     """The best unit plus same-passage units within `margin` of it (at most `max_units`, at most `max_words`
     words together), in document order.

@@ -88,7 +88,8 @@ def test_an_import_calibrates_the_thresholds_on_the_new_articles(tmp_path_factor
     """A second shop's articles imported through the admin API: the service fits its thresholds in the
     background and reports them as `calibration` (and the thresholds in force) in GET /v1/admin/versions."""
     root = tmp_path_factory.mktemp("calibrated")
-    with sample_knowledge_service(root, KNOWLEDGE_AUTO_CALIBRATE="1", MODELS_URL="http://127.0.0.1:9") as started:
+    env = {"KNOWLEDGE_AUTO_CALIBRATE": "1", "KNOWLEDGE_USE_CALIBRATION": "1", "MODELS_URL": "http://127.0.0.1:9"}
+    with sample_knowledge_service(root, **env) as started:
         base = started["base"]
         fields = ("id", "type", "title", "body", "url", "language", "metadata")
         documents = [{k: d.to_dict()[k] for k in fields} for d in load_content_dir(SECOND_SHOP)]

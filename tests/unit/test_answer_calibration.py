@@ -40,15 +40,20 @@ def test_questions_come_from_headings_and_sentences_of_every_article() -> None:
     assert len(texts) == len(set(texts)) and generate_questions(chunks) == questions  # deterministic
 
 
+# Five of the shop's articles keep the test's embedding work small (the benchmark calibrates on all of them).
+ARTICLES = ("shipping", "returns", "refunds", "payment", "warranty")
+
+
 @pytest.fixture(scope="module")
 def searcher(tmp_path_factory: pytest.TempPathFactory):
-    return build_searcher(load_content_dir(SECOND_SHOP), load_embedder("e5"), cache_dir=tmp_path_factory.mktemp("cal"))
+    docs = [d for d in load_content_dir(SECOND_SHOP) if d.id in ARTICLES]
+    return build_searcher(docs, load_embedder("e5"), cache_dir=tmp_path_factory.mktemp("cal"))
 
 
 def test_a_second_shop_gets_thresholds_fitted_on_its_own_articles(searcher, tmp_path: Path) -> None:
     reference = KnowledgeSettings().thresholds_path
     result = calibrate(searcher, lexical_weight=lambda lang: lexical_weight_for(lang, 0.3), reference=reference)
-    assert result is not None and result["embedder"] == "e5" and result["documents"] == 17
+    assert result is not None and result["embedder"] == "e5" and result["documents"] == len(ARTICLES)
     assert 0.0 < result["min_score"] < 1.0
     # Without translations the non-English threshold keeps the reference's cross-lingual gap below it.
     assert result["min_score_non_english"] < result["min_score"]
