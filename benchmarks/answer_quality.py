@@ -135,10 +135,10 @@ def main() -> None:
     args = parser.parse_args()
     rows = load_questions(Path(args.questions))
     if args.smoke:
-        kept: dict[str, int] = defaultdict(int)
-        rows = [
-            r for r in rows if (kept.__setitem__(r["shop"], kept[r["shop"]] + 1) or kept[r["shop"]]) <= SMOKE_PER_SHOP
-        ]
+        by_shop: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in rows:
+            by_shop[row["shop"]].append(row)
+        rows = [r for group in by_shop.values() for r in group[:SMOKE_PER_SHOP]]
     print(f"# command: {' '.join([Path(sys.executable).name, *sys.argv])}")
     print(f"# machine: {platform.platform()}, {os.cpu_count()} cores visible, Python {platform.python_version()}")
     embedder = load_embedder(args.embedder)

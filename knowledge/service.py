@@ -342,7 +342,7 @@ def create_app(settings: KnowledgeSettings | None = None, embedder: Embedder | N
         app[KB] = kb
         await asyncio.to_thread(kb.store.fail_stale_builds)
         await asyncio.to_thread(kb.ensure_loaded)
-        tasks = [asyncio.create_task(watch_disk(kb, settings.watch_interval))]
+        tasks: list[asyncio.Task[Any]] = [asyncio.create_task(watch_disk(kb, settings.watch_interval))]
         searcher = kb.searcher
         warming = threading.Event()  # set at shutdown: the warm-up stops between batches
         if searcher is not None:
@@ -355,7 +355,8 @@ def create_app(settings: KnowledgeSettings | None = None, embedder: Embedder | N
         log.info("knowledge service ready: version %s, embedder %s", kb.version, kb.embedder.name)
         yield
         warming.set()
-        tasks.extend(app[CALIBRATIONS])
+        calibrations: set[asyncio.Task[None]] = app[CALIBRATIONS]
+        tasks.extend(calibrations)
         for task in tasks:
             task.cancel()
         for task in tasks:
