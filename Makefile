@@ -45,7 +45,7 @@ export TRANSFORMERS_OFFLINE := 1
 export PYTHONUNBUFFERED := 1
 
 
-.PHONY: help install data nlu train bootstrap run test test-unit test-integration test-security test-stories test-rasa-unit test-browser browser models validate lint format clean bench-smoke
+.PHONY: help install data nlu train shops bootstrap run test test-unit test-integration test-security test-stories test-rasa-unit test-browser browser models validate lint format clean bench-smoke
 
 help:
 	@echo "make run   - install what is missing, train, index, start every service, print the URLs"
@@ -56,6 +56,7 @@ install: ## both virtualenvs, idempotent (seconds when nothing changed)
 	@$(PYTHON311) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' || \
 	  { echo "Python 3.11 is needed for $(VENV): set PYTHON311=/path/to/python3.11" >&2; exit 1; }
 	@scripts/ensure_venv.sh $(VENV) $(PYTHON311) requirements/app.txt
+	@scripts/install_apertium.sh  # Debian's Apertium + pairs for models/ (skips with a message where apt can't)
 
 data: install ## the shop's catalog, customers and orders (generated for the demo, imported otherwise; skipped when done)
 	@$(PY) -m borderless shop check
@@ -96,7 +97,14 @@ validate: install nlu
 test-unit: install data
 	$(PY) -m pytest tests/unit -q
 
-test-integration: install data train
+# Every example shop's data and model, for the end-to-end suite that runs on each (tests/integration/test_shops_e2e.py);
+# the served shop is trained last, so trained/borderless.tar.gz stays its model.
+EXAMPLE_SHOPS := $(sort $(dir $(wildcard shops/*/shop.yml)))
+shops: install
+	@for s in $(EXAMPLE_SHOPS); do $(MAKE) --no-print-directory train SHOP=$${s%/} || exit 1; done
+	@$(MAKE) --no-print-directory train
+
+test-integration: install data train shops
 	$(PY) -m pytest tests/integration -q
 
 test-security: install data train ## attack tests against the real processes (tests/security, SECURITY.md)
@@ -118,6 +126,8 @@ test-browser: install data train browser
 bench-smoke: install data train ## the end-to-end load benchmark in smoke mode: a few turns, must finish with 0 errors
 	$(PY) benchmarks/load.py --quick
 	$(PY) benchmarks/answer_quality.py --smoke
+	$(PY) benchmarks/import_speed.py --smoke
+	$(PY) benchmarks/translation_routes.py --smoke
 
 test: lint validate test-unit test-integration test-security test-rasa-unit test-browser test-stories bench-smoke
 	@echo "make test: all suites passed"

@@ -27,6 +27,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.replies import missing_shop_slots
+
 # Scores come from the e5 sentiment head: P(positive) - P(negative). On the labelled set in
 # benchmarks/data/multilingual/sentiment.jsonl, 37 of 49 negative messages and 4 of 42 neutral ones
 # score ≤ -0.4; 15 negative and no neutral or positive ones score ≤ -0.75 (see BENCHMARKS.md).
@@ -208,11 +210,14 @@ class ActionCheckFrustration(Action):
         return "action_validate_slot_mappings"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        # The one hook that runs on every turn: a conversation begun before the shop's facts were slots (or
+        # before a restart) gets them here, before any response naming them is predicted.
+        shop = missing_shop_slots(tracker)
         intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
         if intent in SKIP_INTENTS:
-            return []
+            return shop
         if not frustrated_since_offer(tracker):
-            return []
+            return shop
         text, buttons = offer_message(tracker.get_slot("language"))
         dispatcher.utter_message(text=text, buttons=buttons)
-        return [offer_made()]
+        return [*shop, offer_made()]

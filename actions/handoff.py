@@ -33,13 +33,9 @@ from actions.frustration import (
     strongest_negative,
 )
 from actions.localize import localized
+from actions.replies import Reply, say, send
 from clients import ServiceError, ServiceUnavailable
 
-CONTACT_ROUTES = (
-    "Our support team is on live chat Monday to Saturday, 08:00–20:00 CET, by email at "
-    "support@lumengoods.example (answered within one business day), and by phone on +31 30 555 0100 on "
-    "weekdays 09:00–17:00 CET. Mention your order number and they'll pick it up from there."
-)
 # This many misunderstood messages in the recent turns make the bot offer a person.
 FALLBACKS_BEFORE_OFFER = 2
 RECENT_USER_TURNS = 4
@@ -89,11 +85,9 @@ def _reason(tracker: Tracker) -> str:
     return "offered"
 
 
-def wait_phrase(expected_wait_s: float | None) -> str:
-    if expected_wait_s is None:
-        return ""
-    minutes = max(1, math.ceil(expected_wait_s / 60))
-    return f" The expected wait is about {minutes} minute{'s' if minutes != 1 else ''}."
+def wait_minutes(expected_wait_s: float | None) -> int | None:
+    """The expected wait in whole minutes (at least 1), None when the queue does not know it."""
+    return None if expected_wait_s is None else max(1, math.ceil(expected_wait_s / 60))
 
 
 @localized
@@ -130,29 +124,20 @@ class ActionHandoff(Action):
                 last_message=str(user.get("text") or ""),
             )
         except (ServiceUnavailable, ServiceError):
-            dispatcher.utter_message(text=f"Of course, a person can help. {CONTACT_ROUTES}")
+            # No queue to join: the shop's contact routes (its profile) instead.
+            say(dispatcher, "utter_handoff_contact_routes")
             return []
         if status.agents_online == 0:
-            dispatcher.utter_message(
-                text=(
-                    "No one from our support team is online right now. Leave your message here (add your email "
-                    "if you'd also like an answer by email) and a person will reply in this chat as soon as they're "
-                    "back. Live chat is staffed Monday to Saturday, 08:00–20:00 CET; you can also email "
-                    "support@lumengoods.example."
-                )
-            )
+            say(dispatcher, "utter_handoff_offline")
         elif status.status == "active":
-            dispatcher.utter_message(text="You're already connected with our support team; they'll reply here.")
+            say(dispatcher, "utter_handoff_already_connected")
         else:
-            place = f" You're number {status.position} in the queue." if status.position else ""
-            dispatcher.utter_message(
-                text=(
-                    "I'm bringing in a person from our support team."
-                    + place
-                    + wait_phrase(status.expected_wait_s)
-                    + " You can keep writing here in the meantime."
-                )
-            )
+            replies = [Reply("utter_handoff_queued")]
+            if status.position:
+                replies.append(Reply("utter_handoff_position", {"position": status.position}))
+            if (minutes := wait_minutes(status.expected_wait_s)) is not None:
+                replies.append(Reply("utter_handoff_wait", {"minutes": minutes}))
+            send(dispatcher, replies)
         return [ConversationPaused()]
 
 
@@ -167,9 +152,10 @@ class ActionOfferHandoff(Action):
         misses = _recent_intents(tracker, RECENT_USER_TURNS).count("nlu_fallback")
         frustrated = frustrated_since_offer(tracker)
         if misses >= FALLBACKS_BEFORE_OFFER or frustrated:
-            dispatcher.utter_message(
-                text="I'm sorry I keep getting this wrong. Would you like me to bring in a person from our team?",
-                buttons=[
+            say(
+                dispatcher,
+                "utter_offer_person",
+                [
                     {"title": "Yes, a person please", "payload": "/human_handoff"},
                     {"title": "No, I'll rephrase", "payload": "/deny"},
                 ],

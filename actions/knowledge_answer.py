@@ -148,7 +148,8 @@ class ActionAnswerQuestion(Action):
 
     async def _pivot(self, query: str, language: str | None) -> tuple[str, str | None]:
         """The query to search, and its language: translated into English, the knowledge base's language,
-        where the models service has a route (offline: Portuguese); else the shopper's own words.
+        where the models service has a route it serves to search (offline: Portuguese; Apertium's es/fr/it/ca
+        routes are refused for search, see models/models.yaml `refuse`); else the shopper's own words.
 
         The search is cross-lingual, but an English query finds the right article more often: on 48
         Portuguese policy questions the intent's own article came first 41 times against 33 (BENCHMARKS.md).
@@ -157,7 +158,7 @@ class ActionAnswerQuestion(Action):
         if code == KB_LANGUAGE:
             return query, language
         try:
-            (result,) = await self.models.translate([query], KB_LANGUAGE, source=code)
+            (result,) = await self.models.translate([query], KB_LANGUAGE, source=code, audience="search")
         except (ServiceError, ServiceUnavailable):
             return query, language  # no route for this language, or the models service is down or slow
         if not result.translated or not result.text.strip():

@@ -1,4 +1,4 @@
-"""Landed-cost quotes: "how much will the Trailhead tent cost delivered to Germany?".
+"""Landed-cost quotes: "how much will this tent cost delivered to Germany?".
 
 Owns the small form that collects a product and a destination country, and the answer: the product
 text is resolved to one catalog product through the recommender's search (mode "query"), then the
@@ -21,6 +21,7 @@ from actions.formatting import HANDOFF_BUTTON, day, money
 from actions.localize import localized
 from actions.order_changes import within_budget
 from actions.order_forms import COUNTRY_NAMES, country_code, country_name, entity_value
+from actions.replies import Reply, say, send
 from clients import ServiceError, ServiceUnavailable
 from clients.orders import InvalidRequest, NotShippable, ProductNotFound
 
@@ -62,45 +63,48 @@ class ValidateLandedCostForm(FormValidationAction):
     ) -> dict[str, Any]:
         code = country_code(str(slot_value or "")) or country_code(entity_value(tracker, "country"))
         if code is None:
-            dispatcher.utter_message(
-                text=(
-                    "Sorry, that isn't a country we deliver to. We ship to the EU, the UK, Switzerland, Norway, "
-                    "the US, Canada, Mexico, Brazil, Japan, Australia, South Korea, Singapore, the UAE, India and "
-                    "South Africa. Which one should it go to?"
-                )
-            )
+            say(dispatcher, "utter_invalid_quote_country")
             return {"quote_country": None}
         return {"quote_country": code}
 
 
-def describe_quote(product_title: str, quote: dict[str, Any]) -> str:
-    """Price, shipping, duties, VAT/GST, total and delivery window of one quote, in its currency."""
+def describe_quote(product_title: str, quote: dict[str, Any]) -> list[Reply]:
+    """Price, shipping, duties, VAT/GST, total and delivery window of one quote, in its currency.
+
+    The orders service's `notes` are its own free text: they follow as they are (localize translates them).
+    """
     cur = quote["currency"]
-    where = country_name(quote["country"])
-    lines = [f"{product_title} delivered to {where}:"]
-    goods_note = " (VAT included)" if quote.get("prices_include_vat") else " (without Dutch VAT)"
-    lines.append(f"• Price: {money(float(quote['goods']), cur)}{goods_note}")
-    shipping = float(quote["shipping"])
-    carrier = f", {quote['carrier']}" if quote.get("carrier") else ""
-    lines.append(f"• Shipping: {'free' if shipping == 0 else money(shipping, cur)} (standard{carrier})")
+    variables: dict[str, Any] = {
+        "product": product_title,
+        "country": country_name(quote["country"]),
+        "price": money(float(quote["goods"]), cur),
+        "shipping": money(float(quote["shipping"]), cur),
+        "carrier": f" ({quote['carrier']})" if quote.get("carrier") else "",
+        "total": money(float(quote["total"]), cur),
+    }
     if quote.get("prices_include_vat"):
-        lines.append("• Duties and import VAT: none inside the EU")
+        replies = [Reply("utter_quote_vat_included", variables)]
     else:
-        duties = float(quote["duties"])
-        lines.append(f"• Duties: {money(duties, cur) if duties else 'none'}")
         rate = float(quote.get("vat_rate") or 0)
         vat = float(quote["vat"])
-        label = "GST" if quote["country"] in {"AU", "CA", "SG", "IN"} else "VAT"
-        lines.append(f"• Import {label}: {money(vat, cur) + f' ({rate * 100:g}%)' if vat else 'none'}")
-    lines.append(f"Total: {money(float(quote['total']), cur)}.")
+        variables["duties"] = money(float(quote["duties"]), cur)
+        variables["vat"] = money(vat, cur) + (f" ({rate * 100:g}%)" if vat else "")
+        variables["tax"] = "GST" if quote["country"] in {"AU", "CA", "SG", "IN"} else "VAT"
+        replies = [Reply("utter_quote_import", variables)]
     delivery = quote.get("delivery") or {}
     if delivery:
-        lines.append(
-            f"Delivery in {delivery['min_business_days']}–{delivery['max_business_days']} business days "
-            f"(between {day(delivery.get('earliest'))} and {day(delivery.get('latest'))} if ordered today)."
+        replies.append(
+            Reply(
+                "utter_quote_delivery",
+                {
+                    "min_days": delivery["min_business_days"],
+                    "max_days": delivery["max_business_days"],
+                    "earliest": day(delivery.get("earliest")),
+                    "latest": day(delivery.get("latest")),
+                },
+            )
         )
-    lines.extend(quote.get("notes") or [])
-    return "\n".join(lines)
+    return replies
 
 
 @localized
@@ -140,33 +144,21 @@ class ActionLandedCost(Action):
         try:
             product, quote = await within_budget(self._quote(text, country))
         except NotShippable:
-            dispatcher.utter_message(
-                text=(
-                    f"Sorry, that product can't be shipped to {country_name(country)} (some goods, like power banks, "
-                    "batteries, knives, fragrances or bulky items, only ship to some countries). "
-                    "Want me to suggest something similar that does ship there?"
-                )
-            )
+            say(dispatcher, "utter_quote_not_shippable", country=country_name(country))
             return done
         except InvalidRequest as exc:
-            dispatcher.utter_message(text=f"I couldn't get a quote for that: {exc.message or exc.code}.")
+            say(dispatcher, "utter_quote_failed", reason=exc.message or exc.code)
             return done
         except ServiceUnavailable:
-            dispatcher.utter_message(
-                text=(
-                    "Sorry, I can't reach our price calculator right now, so I can't quote a delivered price. "
-                    "Would you like me to connect you with a person?"
-                ),
-                buttons=[HANDOFF_BUTTON],
-            )
+            say(dispatcher, "utter_quote_unavailable", [HANDOFF_BUTTON])
             return done
         except ServiceError as exc:
-            dispatcher.utter_message(text=f"I couldn't get a quote for that: {exc.message or exc.code}.")
+            say(dispatcher, "utter_quote_failed", reason=exc.message or exc.code)
             return done
         if product is None or quote is None:
-            dispatcher.utter_message(
-                text=f"I couldn't find “{text}” in our shop. Could you give me the product's name as on the website?"
-            )
+            say(dispatcher, "utter_quote_product_not_found", product=text)
             return done
-        dispatcher.utter_message(text=describe_quote(str(product.get("title") or product["id"]), quote))
+        send(dispatcher, describe_quote(str(product.get("title") or product["id"]), quote))
+        for note in quote.get("notes") or []:
+            dispatcher.utter_message(text=str(note))
         return done

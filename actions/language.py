@@ -18,6 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.replies import say
 from actions.settings import ActionSettings
 
 LANGUAGE_NAMES = {
@@ -123,7 +124,7 @@ def word_count(text: str) -> int:
     for token in text.split():
         no_space = len(_NO_SPACE_SCRIPT.findall(token))
         if no_space:
-            # "注文BL-100512はもう発送されましたか" is Japanese around an order number: count the Japanese.
+            # "注文#100512はもう発送されましたか" is Japanese around an order number: count the Japanese.
             count += max(1, no_space // 2)
         elif not _NOT_A_WORD.search(token):
             count += 1
@@ -176,7 +177,7 @@ class ActionChangeLanguage(Action):
             code = language_named_in(str((tracker.latest_message or {}).get("text") or ""))
         if code is None:
             supported = ", ".join(LANGUAGE_NAMES.values())
-            dispatcher.utter_message(text=f"Which language would you like? I know {supported}.")
+            say(dispatcher, "utter_ask_which_language", languages=supported)
             return []
         dispatcher.utter_message(text=CONFIRMATIONS[code])
         return [SlotSet("language", code), SlotSet("language_locked", True)]

@@ -1,9 +1,11 @@
 """Replies in the shopper's language: one post-processing step for every custom action that speaks.
 
-Templates (`utter_*`) carry hand-written variations per language in domain.yml and are left alone here.
-Free text an action writes (dispatcher.utter_message(text=...)) and button titles are English; the
-`@localized` class decorator wraps an action's `run` and, after it returns, translates the messages
-that run added into the conversation's language through the models service.
+Templates (`utter_*`) carry hand-written variations per language in domain.yml and are left alone here;
+every text the actions write themselves is such a response (actions/replies.py). What remains is text
+that cannot be templated: free text from a service (the knowledge base's answers, the orders service's
+quote notes) and button titles, which are English. The `@localized` class decorator wraps an action's
+`run` and, after it returns, translates those parts of the messages that run added into the
+conversation's language through the models service.
 
 What is never changed: URLs, order numbers, tracking numbers, prices, dates and product titles.
 A composed answer's widget payload (`custom` of type "answer": `answer` and `more` in Markdown) is
@@ -34,6 +36,7 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from borderless.profile import current_shop
 from clients import ModelsClient, ServiceError, ServiceUnavailable
+from models.protect import DIGIT_TOKEN, EMAIL, URL  # the models service masks the same tokens
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +57,6 @@ NOTICES = {
     "ru": "(Этот ответ я пока не могу перевести, поэтому отвечаю по-английски.)",
 }
 
-URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-# Tracking numbers, SKUs, product ids, prices and dates: any token that carries a digit.
-DIGIT_TOKEN = re.compile(r"[^\s,;:()]*\d[^\s,;:()]*")
 PRODUCT_LINE = re.compile(r"^\s*[•*-]\s")
 
 # Set while a localized run is in progress, so an action calling another localized run (super().run)
@@ -156,9 +155,11 @@ class Localizer:
         for start in range(0, len(pieces), MAX_TEXTS_PER_CALL):
             batch = pieces[start : start + MAX_TEXTS_PER_CALL]
             try:
-                results = await self.client.translate([p[0] for p in batch], language, source=SOURCE_LANGUAGE)
+                results = await self.client.translate(
+                    [p[0] for p in batch], language, source=SOURCE_LANGUAGE, audience="shopper"
+                )
             except ServiceError as exc:
-                # 422: no route from English to this language (offline default: en<->pt only).
+                # 422: no route from English to this language, or none good enough for shoppers.
                 log.info("no translation en->%s: %s", language, exc.code)
                 return done
             except ServiceUnavailable as exc:

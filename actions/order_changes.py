@@ -6,7 +6,7 @@ words) is each operation's object in actions/order_operations.py, which the acti
 1. a form collects the order number and proof (email, or nothing when the website sent a signed
    customer token), plus the new address for an address change;
 2. `action_prepare_<change>` looks the order up, explains plainly when the shop's rules forbid the
-   change, and otherwise asks "Cancel order BL-… (2 items, €84.90)? yes/no", minting a random id for
+   change, and otherwise asks "Cancel order #1001 (€84.90): 2 × Trail Mug? Yes or no?", minting a random id for
    that one question (`order_change_id`);
 3. on "yes", `action_execute_order_change` sends the change once, under an idempotency key made from
    the question's id (a retried "yes" is answered from the first try; a new change, even back to an
@@ -52,6 +52,7 @@ from actions.order_operations import (
     refusal_text,
 )
 from actions.proof import Proof, customer_token, forget_proof, proof_for
+from actions.replies import Reply, say, send
 from actions.settings import ActionSettings
 from clients import CircuitOpen, OrdersClient, ServiceError, ServiceUnavailable
 from clients.orders import (
@@ -217,6 +218,11 @@ def _clear_pending() -> list[EventType]:
     return [*_clear_question(), *(SlotSet(slot, None) for slot in INPUT_SLOTS)]
 
 
+def refused(dispatcher: CollectingDispatcher, replies: list[Reply]) -> None:
+    """A refusal's explanation, then that nothing was changed, with the offer of a person."""
+    send(dispatcher, [*replies, Reply("utter_nothing_changed")], [HANDOFF_BUTTON])
+
+
 def ask_for_proof_again(change: OrderChange, dispatcher: CollectingDispatcher) -> list[EventType]:
     """No proof stands for the order any more (its verified state expired): the form asks for the email.
 
@@ -231,46 +237,26 @@ def reply_to_lookup_failure(
 ) -> list[EventType]:
     """What the shopper hears when their proof or the order system fails; nothing was changed."""
     if isinstance(exc, OrderNotFound):
-        whose = "your account" if customer_token(tracker) else "that email address"
-        dispatcher.utter_message(
-            text=(
-                f"I couldn't find an order {number} for {whose}, so I haven't changed anything. Please check the "
-                "order number (and email) against your confirmation email and try again, or ask me for a person."
-            ),
-            buttons=[{"title": "Try again", "payload": change.retry_payload}, HANDOFF_BUTTON],
+        response = (
+            "utter_change_order_not_found_account" if customer_token(tracker) else "utter_change_order_not_found_email"
+        )
+        say(
+            dispatcher,
+            response,
+            [{"title": "Try again", "payload": change.retry_payload}, HANDOFF_BUTTON],
+            order_number=number,
         )
         return _forget_proof()
     if isinstance(exc, TooManyAttempts):
-        dispatcher.utter_message(
-            text=(
-                "For your security I can't try more order look-ups in this conversation right now, so nothing was "
-                "changed. Please wait 15 minutes, or ask for a person and our team will help."
-            ),
-            buttons=[HANDOFF_BUTTON],
-        )
+        say(dispatcher, "utter_change_too_many_lookups", [HANDOFF_BUTTON])
         return _forget_proof()
     if isinstance(exc, InvalidCustomerToken):
-        dispatcher.utter_message(
-            text=(
-                "Your login on our website has expired, so I couldn't confirm the order is yours and nothing was "
-                "changed. Please log in again and retry, or ask for a person."
-            ),
-            buttons=[HANDOFF_BUTTON],
-        )
+        say(dispatcher, "utter_change_login_expired", [HANDOFF_BUTTON])
         return _forget_proof()
     if isinstance(exc, ServiceError):
-        dispatcher.utter_message(
-            text=f"Our order system couldn't process that request ({exc.message or exc.code}), so nothing was changed.",
-            buttons=[HANDOFF_BUTTON],
-        )
+        say(dispatcher, "utter_change_order_system_error", [HANDOFF_BUTTON], reason=exc.message or exc.code)
         return [SlotSet("email", None), *_clear_pending()]
-    dispatcher.utter_message(
-        text=(
-            "Sorry, I can't reach our order system right now, so I haven't changed anything. "
-            "Would you like me to connect you with a person?"
-        ),
-        buttons=[HANDOFF_BUTTON],
-    )
+    say(dispatcher, "utter_change_order_system_down", [HANDOFF_BUTTON])
     # The email is used once, checked or not: trying again asks for it anew.
     return [SlotSet("email", None), *_clear_pending()]
 
@@ -354,13 +340,10 @@ async def prepare(
         dispatcher.utter_message(response=verdict.response)
         return [*proven, *_clear_pending()]
     if isinstance(verdict, Refusal):
-        dispatcher.utter_message(
-            text=refusal_text(change.operation, verdict.code, order, verdict.details) + " Nothing was changed.",
-            buttons=[HANDOFF_BUTTON],
-        )
+        refused(dispatcher, refusal_text(change.operation, verdict.code, order, verdict.details))
         return [SlotSet("order_number", order["number"]), *proven, *_clear_pending()]
 
-    dispatcher.utter_message(text=change.confirmation_question(order, given), buttons=YES_NO)
+    send(dispatcher, [change.confirmation_question(order, given)], YES_NO)
     return [
         SlotSet("order_number", order["number"]),
         *proven,
@@ -421,48 +404,27 @@ class ActionExecuteOrderChange(Action):
             result = await within_budget(pending)
         except PolicyRefused as exc:
             details = ((exc.body or {}).get("error") or {}).get("details") or {}
-            dispatcher.utter_message(
-                text=refusal_text(change.operation, exc.code, None, {"order_number": number, **details})
-                + " Nothing was changed.",
-                buttons=[HANDOFF_BUTTON],
-            )
+            refused(dispatcher, refusal_text(change.operation, exc.code, None, {"order_number": number, **details}))
             return _clear_pending()
         except IdempotencyConflict:
-            dispatcher.utter_message(
-                text=(
-                    f"I already sent a different {change.what} request for order {number} in this conversation, "
-                    "so I haven't changed anything now. Ask me to track the order to see where it stands, or ask "
-                    "for a person."
-                ),
-                buttons=[HANDOFF_BUTTON],
-            )
+            say(dispatcher, "utter_change_conflict", [HANDOFF_BUTTON], order_number=number)
             return _clear_pending()
         except InvalidRequest as exc:
-            dispatcher.utter_message(
-                text=f"Our order system didn't accept that ({exc.message or exc.code}), so nothing was changed.",
-                buttons=[HANDOFF_BUTTON],
-            )
+            say(dispatcher, "utter_change_rejected", [HANDOFF_BUTTON], reason=exc.message or exc.code)
             return _clear_pending()
         except ServiceUnavailable as exc:
-            if never_reached_service(exc):
-                text = (
-                    f"Sorry, I can't reach our order system right now, so the {change.what} of order {number} "
-                    "has not been made. Say “yes” to try again in a moment, or talk to a person."
-                )
-            else:
-                text = (
-                    f"Sorry, our order system didn't answer in time, so I can't confirm whether the "
-                    f"{change.what} of order {number} went through. Say “yes” to check: it will never be done "
-                    "twice. Or talk to a person."
-                )
+            response = "utter_change_not_sent" if never_reached_service(exc) else "utter_change_unconfirmed"
             # The confirmation stays open: "yes" retries under the same key, which tells us what happened.
-            dispatcher.utter_message(
-                text=text, buttons=[{"title": "Yes, try again", "payload": "/affirm"}, HANDOFF_BUTTON]
+            say(
+                dispatcher,
+                response,
+                [{"title": "Yes, try again", "payload": "/affirm"}, HANDOFF_BUTTON],
+                order_number=number,
             )
             return []
         except ServiceError as exc:
             return reply_to_lookup_failure(exc, change, number, tracker, dispatcher)
-        dispatcher.utter_message(text=change.success_text(result))
+        send(dispatcher, change.success_text(result))
         return [*proof.accepted(number), *_clear_pending()]
 
 
@@ -476,9 +438,7 @@ class ActionAbortOrderChange(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         number = tracker.get_slot("order_number")
         if change_for(tracker.get_slot("order_change")) is not None and number:
-            dispatcher.utter_message(
-                text=f"OK, I haven't changed anything: order {number} stays as it is. Anything else I can do?"
-            )
+            say(dispatcher, "utter_change_aborted", order_number=number)
         else:
             dispatcher.utter_message(response="utter_deny_ack")
         return _clear_pending()

@@ -3,16 +3,18 @@
 Each operation (an `OrderChange`) holds everything that differs between them, so the Rasa actions in
 actions/order_changes.py run one flow for all of them and a new operation is one new class and one
 registry entry:
-- its names: the operation (the `order_change` slot and part of the idempotency key), the word for it
-  in sentences, the action that prepares it, the form that asks for its proof, the intent that starts
+- its names: the operation (the `order_change` slot and part of the idempotency key), the action that
+  prepares it, the form that asks for its proof, the intent that starts
   it over, and the slot holding what it needs besides the order (the new address);
 - how it checks the order against the shop's rules before the shopper is asked (a `Refusal`, a
   `Missing` input, or nothing against it);
 - its call to the orders service;
-- its confirmation question, its success text and the refusals it can meet, in plain words.
+- its confirmation question, its success text and the refusals it can meet: domain.yml responses
+  (`Reply`) with their variables, so every text exists in each of the shop's languages.
 
-`OPERATIONS` is the registry, keyed by operation. The service enforces the shop's rules; the texts
-here only explain them (shops/lumen-goods/README.md).
+`OPERATIONS` is the registry, keyed by operation. The service enforces the shop's rules; the replies
+here only explain them, with the rule's numbers (return window, refund days) as the orders service
+states them (the order's or the refusal's `policy`), never a copy of its own.
 """
 
 from __future__ import annotations
@@ -25,15 +27,10 @@ from typing import Any
 
 from actions.formatting import day, money
 from actions.order_forms import country_name
+from actions.replies import Reply
 from clients import OrdersClient
 
 CANCEL, ADDRESS, RETURN = "cancel", "change_address", "return"
-
-RETURN_RULE = (
-    "Returns are accepted within 30 days of delivery, unused and in the original packaging; "
-    "we refund you within 5 business days of the parcel reaching us."
-)
-SEAL_RULE = "beauty products, underwear and swimwear only unopened, with the hygiene seal intact; gift cards never"
 
 
 @dataclass(frozen=True)
@@ -57,11 +54,9 @@ Verdict = Refusal | Missing | None
 # ---------------------------------------------------------------- words
 
 
-def order_summary(order: dict[str, Any]) -> str:
-    """`BL-100001 (2 items, €84.90)`."""
-    count = sum(int(i.get("quantity", 1)) for i in order.get("items") or [])
-    items = f"{count} item{'s' if count != 1 else ''}, " if count else ""
-    return f"{order['number']} ({items}{money(float(order['total']), order['currency'])})"
+def total(order: dict[str, Any]) -> str:
+    """`€84.90`: the order's total in its currency."""
+    return money(float(order.get("total") or 0), order.get("currency") or "")
 
 
 def item_list(items: list[dict[str, Any]]) -> str:
@@ -77,6 +72,14 @@ def address_line(address: dict[str, str]) -> str:
     return f"{name}{address['line1']}, {address['postcode']} {address['city']}, {country_name(address['country'])}"
 
 
+def terms(policy: dict[str, Any]) -> list[Reply]:
+    """The shop's return terms as the orders service states them (nothing when it did not)."""
+    window, refund = policy.get("return_window_days"), policy.get("refund_business_days")
+    if window is None or refund is None:
+        return []
+    return [Reply("utter_return_terms", {"return_window_days": window, "refund_days": refund})]
+
+
 @dataclass(frozen=True)
 class Refused:
     """What a refusal text may name: the order (when it was looked up) and the service's details."""
@@ -86,11 +89,19 @@ class Refused:
 
     @property
     def number(self) -> str:
-        return self.order.get("number") or self.details.get("order_number") or "this order"
+        return str(self.order.get("number") or self.details.get("order_number") or "")
 
     @property
     def status(self) -> Any:
         return self.order.get("status") or self.details.get("order_status")
+
+    @property
+    def policy(self) -> dict[str, Any]:
+        """The shop's terms: from the refusal's details, else from the looked-up order (the service's both)."""
+        return dict(self.details.get("policy") or self.order.get("policy") or {})
+
+    def reply(self, response: str, **variables: Any) -> Reply:
+        return Reply(response, {"order_number": self.number, **variables})
 
 
 # ---------------------------------------------------------------- the operations
@@ -101,7 +112,6 @@ class OrderChange(ABC):
     """One kind of change to an order. Every field and method is required, so none can be forgotten."""
 
     operation: str  # the `order_change` slot's value and the idempotency key's middle part
-    what: str  # the change in a sentence: "the {what} of order BL-…"
     prepare_action: str  # the action that looks the order up and asks for a yes or no
     form: str  # the form that collects the order number and proof (asked again when the proof expired)
     retry_payload: str  # the intent that starts this change over
@@ -122,15 +132,15 @@ class OrderChange(ABC):
         """Makes the change; `proof` is the proof's keyword arguments (actions.proof.Proof.kwargs)."""
 
     @abstractmethod
-    def confirmation_question(self, order: dict[str, Any], given: Any) -> str:
+    def confirmation_question(self, order: dict[str, Any], given: Any) -> Reply:
         """The yes/no question that names exactly what will change."""
 
     @abstractmethod
-    def success_text(self, result: dict[str, Any]) -> str:
+    def success_text(self, result: dict[str, Any]) -> list[Reply]:
         """What happened, from the service's answer to `send`."""
 
     @abstractmethod
-    def explain(self, code: str, refused: Refused) -> str | None:
+    def explain(self, code: str, refused: Refused) -> list[Reply] | None:
         """The rule behind `code` in plain words, with what the shopper can do instead; None if not ours."""
 
 
@@ -144,37 +154,33 @@ class CancelOrder(OrderChange):
     ) -> dict[str, Any]:
         return await orders.cancel(order_number, idempotency_key=idempotency_key, **proof)
 
-    def confirmation_question(self, order: dict[str, Any], given: Any) -> str:
-        return (
-            f"Cancel order {order_summary(order)}: {item_list(order.get('items') or [])}? We'd refund "
-            f"{money(float(order['total']), order['currency'])} to your original payment method within 5 business "
-            "days. Yes or no?"
+    def confirmation_question(self, order: dict[str, Any], given: Any) -> Reply:
+        return Reply(
+            "utter_confirm_cancel",
+            {"order_number": order["number"], "total": total(order), "items": item_list(order.get("items") or [])},
         )
 
-    def success_text(self, result: dict[str, Any]) -> str:
+    def success_text(self, result: dict[str, Any]) -> list[Reply]:
         order = result.get("order") or {}
-        number = order.get("number", "")
         refund = (result.get("cancellation") or {}).get("refund") or {}
         amount = money(float(refund.get("amount", order.get("total", 0))), refund.get("currency", order["currency"]))
-        by = f" (by {day(refund['expected_by'])})" if refund.get("expected_by") else ""
-        return (
-            f"Done: order {number} is cancelled. We'll refund {amount} to your "
-            f"{refund.get('method', 'original payment method')} within "
-            f"{refund.get('within_business_days', 5)} business days{by}."
-        )
+        variables = {"order_number": order.get("number", ""), "amount": amount}
+        if refund.get("within_business_days") is None:
+            return [Reply("utter_order_cancelled", variables)]
+        variables["refund_days"] = refund["within_business_days"]
+        if refund.get("expected_by"):
+            return [Reply("utter_order_cancelled_refund_by", {**variables, "refund_by": day(refund["expected_by"])})]
+        return [Reply("utter_order_cancelled_refund_days", variables)]
 
-    def explain(self, code: str, refused: Refused) -> str | None:
+    def explain(self, code: str, refused: Refused) -> list[Reply] | None:
         if code != "not_cancellable":
             return None
-        number, status = refused.number, refused.status
+        status = refused.status
         if status == "cancelled":
-            return f"Order {number} is already cancelled, so there is nothing left to cancel."
+            return [refused.reply("utter_refuse_already_cancelled")]
         if status in {"delivered", "returned"}:
-            return f"Order {number} has already been delivered, so it can't be cancelled. {RETURN_RULE}"
-        return (
-            f"Order {number} has already shipped, so it can't be cancelled any more: orders can only be "
-            f"cancelled before they leave our warehouse. Once it arrives you can return it. {RETURN_RULE}"
-        )
+            return [refused.reply("utter_refuse_cancel_delivered"), *terms(refused.policy)]
+        return [refused.reply("utter_refuse_cancel_shipped"), *terms(refused.policy)]
 
 
 @dataclass(frozen=True)
@@ -197,47 +203,49 @@ class ChangeAddress(OrderChange):
     ) -> dict[str, Any]:
         return await orders.change_address(order_number, given, idempotency_key=idempotency_key, **proof)
 
-    def confirmation_question(self, order: dict[str, Any], given: Any) -> str:
-        summary = order_summary(order)
-        return f"Change the delivery address of order {summary} to: {address_line(given or {})}? Yes or no?"
+    def confirmation_question(self, order: dict[str, Any], given: Any) -> Reply:
+        return Reply(
+            "utter_confirm_address_change",
+            {"order_number": order["number"], "total": total(order), "address": address_line(given or {})},
+        )
 
-    def success_text(self, result: dict[str, Any]) -> str:
+    def success_text(self, result: dict[str, Any]) -> list[Reply]:
         order = result.get("order") or {}
-        number = order.get("number", "")
         where = order.get("shipping_address") or {}
-        estimate = (
-            f" Estimated delivery: {day(order['estimated_delivery'])}." if order.get("estimated_delivery") else ""
-        )
-        return (
-            f"Done: order {number} will now be delivered to {where.get('postcode', '')} {where.get('city', '')}, "
-            f"{country_name(where.get('country', ''))}.{estimate}"
-        )
+        replies = [
+            Reply(
+                "utter_address_changed",
+                {
+                    "order_number": order.get("number", ""),
+                    "postcode": where.get("postcode", ""),
+                    "city": where.get("city", ""),
+                    "country": country_name(where.get("country", "")),
+                },
+            )
+        ]
+        if order.get("estimated_delivery"):
+            replies.append(Reply("utter_estimated_delivery", {"date": day(order["estimated_delivery"])}))
+        return replies
 
-    def explain(self, code: str, refused: Refused) -> str | None:
-        number, status, order, details = refused.number, refused.status, refused.order, refused.details
+    def explain(self, code: str, refused: Refused) -> list[Reply] | None:
+        status, order, details = refused.status, refused.order, refused.details
         if code == "address_change_not_allowed":
             if status in {"shipped", "in_transit", "out_for_delivery"}:
-                return (
-                    f"Order {number} has already shipped, so I can't change its address: addresses can only be "
-                    "changed before an order leaves our warehouse. The carrier may let you redirect the parcel "
-                    "from its tracking page, or a person from our team can help."
-                )
-            return (
-                f"Order {number} is {status_words(order) or status or 'closed'}, so its address can't be "
-                "changed: addresses can only be changed before an order ships."
-            )
+                return [refused.reply("utter_refuse_address_shipped")]
+            if status in {"delivered", "returned"}:
+                return [refused.reply("utter_refuse_address_delivered")]
+            if status == "cancelled":
+                return [refused.reply("utter_refuse_address_cancelled")]
+            return [refused.reply("utter_refuse_address_closed", status=status_words(order) or status or "")]
         if code == "country_not_allowed":
             country = details.get("country")
-            where = country_name(country) if country else "that country"
+            where = country_name(country) if country else ""
             products = details.get("products") or []
             items = order.get("items") or []
             titles = [i.get("title") or i["product_id"] for i in items if i["product_id"] in products]
             if titles:
-                return (
-                    f"Some items in order {number} ({', '.join(titles)}) can't be shipped to {where}, so I can't "
-                    "move the delivery there. Every item in an order has to ship to the new address."
-                )
-            return f"Lumen Goods doesn't ship to {where}, so I can't move order {number} there."
+                return [refused.reply("utter_refuse_items_country", items=", ".join(titles), country=where)]
+            return [refused.reply("utter_refuse_country", country=where)]
         return None
 
 
@@ -265,60 +273,74 @@ class StartReturn(OrderChange):
     ) -> dict[str, Any]:
         return await orders.start_return(order_number, sealed=True, idempotency_key=idempotency_key, **proof)
 
-    def confirmation_question(self, order: dict[str, Any], given: Any) -> str:
-        return (
-            f"Start a return for order {order_summary(order)}: {item_list(order.get('items') or [])}? Please confirm "
-            f"the items are unused and in their original packaging ({SEAL_RULE}). Yes or no?"
-        )
+    def confirmation_question(self, order: dict[str, Any], given: Any) -> Reply:
+        policy = order.get("policy") or {}
+        # The shop's own words for how items must come back (rules/orders.yaml, through the orders service).
+        conditions = " ".join(str(p) for p in (policy.get("return_conditions"), policy.get("sealed_only_rule")) if p)
+        variables = {
+            "order_number": order["number"],
+            "total": total(order),
+            "items": item_list(order.get("items") or []),
+        }
+        if conditions:
+            return Reply("utter_confirm_return", {**variables, "conditions": conditions})
+        return Reply("utter_confirm_return_plain", variables)
 
-    def success_text(self, result: dict[str, Any]) -> str:
+    def success_text(self, result: dict[str, Any]) -> list[Reply]:
         order = result.get("order") or {}
-        number = order.get("number", "")
         ret = result.get("return") or {}
         titles = {i["product_id"]: i.get("title") for i in order.get("items") or []}
         items = [{**i, "title": titles.get(i["product_id"])} for i in ret.get("items") or []]
-        return (
-            f"Done: return {ret.get('id')} is open for order {number} ({item_list(items)}). "
-            f"{ret.get('label_note', '')} Please send the items back by {day(ret.get('return_by'))}, unused and in "
-            f"their original packaging; we refund you within {ret.get('refund_within_business_days', 5)} business "
-            "days of the parcel reaching us."
-        )
+        replies = [
+            Reply(
+                "utter_return_started",
+                {
+                    "return_id": ret.get("id") or "",
+                    "order_number": order.get("number", ""),
+                    "items": item_list(items),
+                    "return_by": day(ret.get("return_by")),
+                },
+            ),
+            Reply("utter_return_label_free" if ret.get("free_label") else "utter_return_label_paid"),
+        ]
+        if ret.get("refund_within_business_days") is not None:
+            replies.append(Reply("utter_return_refund", {"refund_days": ret["refund_within_business_days"]}))
+        return replies
 
-    def explain(self, code: str, refused: Refused) -> str | None:
-        number, status, order, details = refused.number, refused.status, refused.order, refused.details
+    def explain(self, code: str, refused: Refused) -> list[Reply] | None:
+        status, order, details = refused.status, refused.order, refused.details
         if code == "return_not_allowed":
             if status in {"pending", "paid", "packed"}:
-                return (
-                    f"Order {number} hasn't shipped yet, so there is nothing to return: only delivered orders can "
-                    "be returned. You can cancel it instead while it is still with us."
-                )
+                return [refused.reply("utter_refuse_return_not_shipped")]
             if status == "cancelled":
-                return f"Order {number} was cancelled, so there is nothing to return."
+                return [refused.reply("utter_refuse_return_cancelled")]
             if status == "returned":
-                return f"Order {number} has already been returned."
-            return (
-                f"Order {number} hasn't been delivered yet, so it can't be returned: returns start once the parcel "
-                f"has arrived. {RETURN_RULE}"
-            )
+                return [refused.reply("utter_refuse_return_already_returned")]
+            return [refused.reply("utter_refuse_return_not_delivered"), *terms(refused.policy)]
         if code == "return_window_closed":
             deadline = details.get("return_deadline") or order.get("return_deadline")
-            closed = f" The return window for order {number} closed on {day(deadline)}." if deadline else ""
-            return (
-                f"Returns are accepted within 30 days of delivery.{closed} If something is faulty, our 2-year "
-                "guarantee still covers it: a person from our team can help with a claim."
+            closed = (
+                refused.reply("utter_refuse_return_window_closed_on", deadline=day(deadline))
+                if deadline
+                else refused.reply("utter_refuse_return_window_passed")
             )
+            return [*terms(refused.policy), closed]
         if code == "item_not_returnable":
-            return f"Gift cards can't be returned, so I can't include them in a return for order {number}."
+            return [refused.reply("utter_refuse_item_not_returnable", item=_item_title(order, details))]
         if code == "item_requires_sealed":
-            return (
-                "Beauty products, underwear and swimwear can only be returned unopened, with the hygiene seal intact."
-            )
+            return [refused.reply("utter_refuse_item_requires_sealed", item=_item_title(order, details))]
         if code in {"nothing_to_return", "quantity_exceeds_returnable"}:
-            return (
-                f"Everything in order {number} that can be returned is already in a return (gift cards can't be "
-                "returned at all), so there is nothing more to send back."
-            )
+            return [refused.reply("utter_refuse_nothing_to_return")]
         return None
+
+
+def _item_title(order: dict[str, Any], details: dict[str, Any]) -> str:
+    """The title of the item a refusal names (its product id when the order was not looked up)."""
+    pid = details.get("product_id")
+    return next(
+        (str(i.get("title")) for i in order.get("items") or [] if i.get("product_id") == pid and i.get("title")),
+        str(pid or ""),
+    )
 
 
 # ---------------------------------------------------------------- the registry
@@ -335,7 +357,6 @@ def _registry(*changes: OrderChange) -> Mapping[str, OrderChange]:
 OPERATIONS: Mapping[str, OrderChange] = _registry(
     CancelOrder(
         operation=CANCEL,
-        what="cancellation",
         prepare_action="action_prepare_cancel",
         form="cancel_order_form",
         retry_payload="/cancel_order",
@@ -344,7 +365,6 @@ OPERATIONS: Mapping[str, OrderChange] = _registry(
     ),
     ChangeAddress(
         operation=ADDRESS,
-        what="address change",
         prepare_action="action_prepare_address_change",
         form="change_address_form",
         retry_payload="/change_address",
@@ -353,7 +373,6 @@ OPERATIONS: Mapping[str, OrderChange] = _registry(
     ),
     StartReturn(
         operation=RETURN,
-        what="return",
         prepare_action="action_prepare_return",
         form="start_return_form",
         retry_payload="/start_return",
@@ -377,16 +396,16 @@ def change_for(operation: Any) -> OrderChange | None:
     return OPERATIONS.get(operation) if isinstance(operation, str) else None
 
 
-def refusal_text(operation: str, code: str, order: dict[str, Any] | None, details: dict[str, Any]) -> str:
+def refusal_text(operation: str, code: str, order: dict[str, Any] | None, details: dict[str, Any]) -> list[Reply]:
     """The rule that stops the change, in plain words, with what the shopper can do instead.
 
     The operation asked for explains its own codes; a code is the service's name for one rule, so one
-    that another operation knows reads the same here; an unknown code names the change and the order.
+    that another operation knows reads the same here; an unknown code names the order.
     """
     refused = Refused(order or {}, details)
     asked = change_for(operation)
     others = [change for change in OPERATIONS.values() if change is not asked]
     for change in [asked, *others] if asked else others:
-        if (text := change.explain(code, refused)) is not None:
-            return text
-    return f"The shop's rules don't allow this {asked.what if asked else 'change'} for order {refused.number}."
+        if (replies := change.explain(code, refused)) is not None:
+            return replies
+    return [refused.reply("utter_refuse_change")]

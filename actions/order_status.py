@@ -19,6 +19,7 @@ from actions.formatting import HANDOFF_BUTTON, day, money
 from actions.localize import localized
 from actions.order_forms import OrderProofFormValidation, find_email, find_order_number
 from actions.proof import forget_proof, proof_for
+from actions.replies import Reply, say, send
 from clients import ServiceUnavailable
 from clients.orders import OrderNotFound, TooManyAttempts
 
@@ -32,31 +33,46 @@ class ValidateOrderStatusForm(OrderProofFormValidation):
         return "validate_order_status_form"
 
 
-def describe_order(order: dict[str, Any]) -> str:
-    """A short, complete status message: state, latest tracking event, delivery estimate."""
-    lines = [
-        f"Order {order['number']} (placed {day(order.get('placed_at'))}, "
-        f"{money(float(order['total']), order['currency'])}): {order.get('status_label') or order['status']}."
+def describe_order(order: dict[str, Any]) -> list[Reply]:
+    """A short, complete status reply: state, items, latest tracking event, delivery estimate."""
+    replies = [
+        Reply(
+            "utter_order_status",
+            {
+                "order_number": order["number"],
+                "placed": day(order.get("placed_at")),
+                "total": money(float(order["total"]), order["currency"]),
+                "status": order.get("status_label") or order["status"],
+            },
+        )
     ]
     items = order.get("items") or []
     if items:
         names = ", ".join(f"{i['quantity']} × {i['title']}" for i in items[:3])
-        more = f" and {len(items) - 3} more" if len(items) > 3 else ""
-        lines.append(f"Items: {names}{more}.")
+        if len(items) > 3:
+            replies.append(Reply("utter_order_items_more", {"items": names, "more": len(items) - 3}))
+        else:
+            replies.append(Reply("utter_order_items", {"items": names}))
     for shipment in order.get("shipments") or []:
-        tracking = f"{shipment.get('carrier')} tracking {shipment.get('tracking_number')}"
+        shipped = {"carrier": shipment.get("carrier") or "", "tracking_number": shipment.get("tracking_number") or ""}
         if shipment.get("tracking_url"):
-            tracking += f" ({shipment['tracking_url']})"
-        lines.append(f"Shipped with {tracking}.")
+            replies.append(Reply("utter_order_shipped_link", {**shipped, "tracking_url": shipment["tracking_url"]}))
+        else:
+            replies.append(Reply("utter_order_shipped", shipped))
         event = shipment.get("latest_event")
         if event:
             where = f", {event['location']}" if event.get("location") else ""
-            lines.append(f"Latest update {day(event.get('at'))}{where}: {event.get('description')}.")
+            replies.append(
+                Reply(
+                    "utter_order_latest_update",
+                    {"date": day(event.get("at")), "location": where, "description": event.get("description") or ""},
+                )
+            )
         if shipment.get("delivered_at"):
-            lines.append(f"Delivered on {day(shipment['delivered_at'])}.")
+            replies.append(Reply("utter_order_delivered_on", {"date": day(shipment["delivered_at"])}))
     if order.get("status") not in {"delivered", "cancelled", "returned"} and order.get("estimated_delivery"):
-        lines.append(f"Estimated delivery: {day(order['estimated_delivery'])}.")
-    return "\n".join(lines)
+        replies.append(Reply("utter_estimated_delivery", {"date": day(order["estimated_delivery"])}))
+    return replies
 
 
 @localized
@@ -80,32 +96,19 @@ class ActionOrderStatus(Action):
         try:
             order = await self.orders.lookup(number, **proof.kwargs())
         except OrderNotFound:
-            dispatcher.utter_message(
-                text=(
-                    f"I couldn't find an order {number} for those details. Please check them against "
-                    "your confirmation email and try again, or ask me for a person."
-                ),
-                buttons=[{"title": "Try again", "payload": "/order_status"}, HANDOFF_BUTTON],
+            say(
+                dispatcher,
+                "utter_order_not_found",
+                [{"title": "Try again", "payload": "/order_status"}, HANDOFF_BUTTON],
+                order_number=number,
             )
             return forget_proof()
         except TooManyAttempts:
-            dispatcher.utter_message(
-                text=(
-                    "For your security I can't try more order look-ups in this conversation right now. "
-                    "Please wait 15 minutes, or ask for a person and our team will help."
-                ),
-                buttons=[HANDOFF_BUTTON],
-            )
+            say(dispatcher, "utter_too_many_lookups", [HANDOFF_BUTTON])
             return forget_proof()
         except ServiceUnavailable:
-            dispatcher.utter_message(
-                text=(
-                    "Sorry, I can't reach our order system right now, so I can't check your order. "
-                    "Would you like me to connect you with a person?"
-                ),
-                buttons=[HANDOFF_BUTTON],
-            )
+            say(dispatcher, "utter_order_system_down", [HANDOFF_BUTTON])
             # The email was not checked, but it is used once all the same: "try again" asks for it anew.
             return [SlotSet("email", None)]
-        dispatcher.utter_message(text=describe_order(order))
+        send(dispatcher, describe_order(order))
         return [SlotSet("order_number", order["number"]), *proof.accepted(order["number"])]

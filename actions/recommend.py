@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from actions.formatting import HANDOFF_BUTTON, product_card, product_line
 from actions.localize import localized
+from actions.replies import say, shop_values
 from clients import ServiceError, ServiceUnavailable
 
 CHEAPER = re.compile(r"\b(cheaper|less expensive|lower price|too expensive|budget)\b", re.IGNORECASE)
@@ -70,25 +71,23 @@ class ActionRecommend(Action):
         try:
             result = await self.recommender.recommend(mode="query", query=query, filters=filters, limit=3)
         except ServiceUnavailable:
-            dispatcher.utter_message(
-                text="Sorry, I can't reach our product recommendations right now. Would you like a person to help?",
-                buttons=[HANDOFF_BUTTON],
-            )
+            say(dispatcher, "utter_recommend_unavailable", [HANDOFF_BUTTON])
             return []
         except ServiceError as exc:
-            dispatcher.utter_message(text=f"I couldn't search for that: {exc.message}")
+            say(dispatcher, "utter_recommend_failed", reason=exc.message)
             return []
         products = result.products
         if not products:
-            dispatcher.utter_message(
-                text="I couldn't find anything that matches. Try a different budget, colour or kind of product?"
-            )
+            say(dispatcher, "utter_recommend_nothing")
             return [SlotSet("reco_query", query)]
         cards = [product_card(p) for p in products]
         lines = "\n".join(product_line(p) for p in products)
+        # The product lines carry titles and prices, which are not translated: the response frames them.
         dispatcher.utter_message(
-            text=f"Here are some ideas:\n{lines}\nWant something cheaper, another colour, or more like one of these?",
+            response="utter_recommend_ideas",
             json_message={"type": "product_cards", "products": cards},
+            **shop_values(),
+            products=lines,
         )
         return [
             SlotSet("reco_query", query),

@@ -6,6 +6,8 @@ session_expiration_time, and on `/session_start`. Rasa's own version carries eve
 the next person at a shared computer could read or change the previous shopper's orders. This one
 carries over an explicit allow-list of preferences, never anything that proves ownership or a pending
 order change.
+It also sets the served shop's facts (shop name, order-number example …, actions/replies.py), which the
+domain's responses name.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+
+from actions.replies import shop_slot_events
 
 # Preferences of whoever uses this conversation, harmless to the next person. Never add proof slots
 # (email, order_number, verified_proof) or the order-change slots here.
@@ -33,7 +37,7 @@ class ActionSessionStart(Action):
         return "action_session_start"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        events: list[EventType] = [SessionStarted()]
+        events: list[EventType] = [SessionStarted(), *shop_slot_events()]
         for slot in CARRIED_OVER:
             value = tracker.get_slot(slot)
             if value is not None and value != _initial_value(domain, slot):

@@ -50,12 +50,22 @@ async def timed(session: aiohttp.ClientSession, url: str, body: dict) -> tuple[f
         return (time.perf_counter() - start) * 1000, resp.status
 
 
+def _shuffled_digits(number: str, rng: random.Random) -> str:
+    digits = [ch for ch in number if ch.isdigit()]
+    rng.shuffle(digits)
+    it = iter(digits)
+    return "".join(next(it) if ch.isdigit() else ch for ch in number)
+
+
 async def run(base: str, orders: list[dict], n: int, concurrency: int) -> dict[str, object]:
     url = base + "/v1/orders/lookup"
     rng = random.Random(1)
     good = [{"order_number": o["number"], "email": o["email"]} for o in rng.choices(orders, k=n)]
     bad = [{"order_number": o["number"], "email": "nobody@example.com"} for o in rng.choices(orders, k=n // 4)]
-    unknown = [{"order_number": f"BL-9{rng.randrange(10**5):05d}", "email": "x@example.com"} for _ in range(n // 4)]
+    known = {o["number"] for o in orders}
+    # Numbers of the shop's own format that no order has: the known ones with their digits shuffled.
+    unknown_numbers = [n for n in (_shuffled_digits(o["number"], rng) for o in orders) if n not in known]
+    unknown = [{"order_number": num, "email": "x@example.com"} for num in rng.choices(unknown_numbers, k=n // 4)]
     async with aiohttp.ClientSession() as session:
         for body in good[:50]:  # warm-up: connection pool, SQLite page cache
             await timed(session, url, body)

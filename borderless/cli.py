@@ -13,16 +13,13 @@ problems, 2 on bad usage.
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 from borderless.profile import Problem, ProfileError, Shop, load_shop, shop_dir
 from borderless.rules import RulesError, load_rules
-
-# Which service's command imports each kind of data file (`python -m <module> import --format F --out DIR FILE`).
-IMPORTERS = {"catalog": "backends.orders", "orders": "backends.orders", "help_centre": "knowledge"}
 
 
 def check_shop(root: Path) -> tuple[Shop | None, list[Problem]]:
@@ -53,13 +50,6 @@ def check_shop(root: Path) -> tuple[Shop | None, list[Problem]]:
                 problems.append(
                     Problem(profile, None, "currencies.display", f"{code} has no rate in rules/currencies.yaml")
                 )
-        window = rules.orders.get("return_window_days")
-        if not isinstance(window, int) or window < 0:
-            problems.append(
-                Problem(
-                    str(shop.rules_dir / "orders.yaml"), None, "return_window_days", "must be a whole number of days"
-                )
-            )
     problems.extend(_content_problems(shop))
     return shop, problems
 
@@ -137,40 +127,23 @@ def _cmd_nlu(args: argparse.Namespace) -> int:
 
 
 def _cmd_data(args: argparse.Namespace) -> int:
-    """The shop's data in the project's layout in its data folder: generated for the demo shop, imported
-    from the files its profile lists otherwise; nothing is done when the folder already has it."""
+    """The shop's catalog, customers and orders in the project's layout in its data folder: generated for the
+    demo shop (once), prepared from the exports its profile lists otherwise (the orders service's `prepare`,
+    which rebuilds the folder only when an export changed and writes nothing from a malformed one).
+    Help-centre entries are read by the knowledge service's bootstrap straight from the shop's files."""
     shop = load_shop(shop_dir(args.dir))
-    manifest = shop.data_dir / "manifest.json"
-    if manifest.exists() and not args.force:
-        print(f"{shop.id}: data is in {shop.data_dir}")
-        return 0
+    env = {**os.environ, "BORDERLESS_SHOP": str(shop.root)}
     if shop.demo:
+        if (shop.data_dir / "manifest.json").exists() and not args.force:
+            print(f"{shop.id}: data is in {shop.data_dir}")
+            return 0
         cmd = [sys.executable, "-m", "backends.demo_shop.generate", "--out", str(shop.data_dir)]
-        return subprocess.run(cmd, check=False).returncode
-    if not shop.data:
-        print(f"{shop.id}: no data files listed in shop.yml (data:) and not a demo shop: nothing to import")
+        return subprocess.run(cmd, env=env, check=False).returncode
+    if not any(source.kind in ("catalog", "orders") for source in shop.data):
+        print(f"{shop.id}: no catalog or order exports listed in shop.yml (data:); nothing to prepare")
         return 0
-    for source in shop.data:
-        module = IMPORTERS.get(source.kind)
-        if module is None:
-            print(f"{shop.id}: no importer for data of kind {source.kind!r}", file=sys.stderr)
-            return 1
-        cmd = [
-            sys.executable,
-            "-m",
-            module,
-            "import",
-            "--format",
-            source.format,
-            "--out",
-            str(shop.data_dir),
-            str(source.path),
-        ]
-        done = subprocess.run(cmd, check=False)
-        if done.returncode != 0:
-            return done.returncode
-    manifest.write_text(json.dumps({"shop": shop.id, "sources": [str(s.path) for s in shop.data]}), encoding="utf-8")
-    return 0
+    cmd = [sys.executable, "-m", "backends.orders", "prepare", *(["--force"] if args.force else [])]
+    return subprocess.run(cmd, env=env, check=False).returncode
 
 
 def _cmd_path(args: argparse.Namespace) -> int:

@@ -52,7 +52,9 @@ def order_number_variants(fmt: OrderNumberFormat, count: int, seed: int = 7) -> 
             2: re.sub(r"[\s\-_]", "", canonical),
             3: canonical.lstrip("#"),
         }[style]
-        if fmt.normalize(shown) != canonical:
+        # Each shape must stand on its own in a sentence, as the NLU regex extracts it (a shop whose free-text
+        # pattern needs the '#' never sees a bare "1001" taught as an order number).
+        if fmt.normalize(shown) != canonical or fmt.find(f"about {shown} please") != (6, canonical):
             shown = canonical
         if shown not in seen:
             seen.add(shown)
@@ -95,7 +97,7 @@ def catalog_entities(shop: Shop, products: list[dict[str, object]]) -> list[dict
     nlu: list[dict[str, str]] = [
         {
             "regex": "order_number",
-            "examples": "".join(f"- {_rasa_regex(fmt.pattern)}\n" for fmt in shop.order_numbers.formats),
+            "examples": "".join(f"- {_rasa_regex(fmt.free_text_pattern)}\n" for fmt in shop.order_numbers.formats),
         }
     ]
     categories: dict[str, set[str]] = {}
@@ -111,7 +113,11 @@ def catalog_entities(shop: Shop, products: list[dict[str, object]]) -> list[dict
         names.discard(slug)
         if names:
             nlu.append({"synonym": slug, "examples": "".join(f"- {n}\n" for n in sorted(names))})
-    types = _words([p.get("type") for p in products] + [_attributes(p).get("type") for p in products])
+    types = _words(
+        str(t).replace("-", " ")
+        for t in [p.get("type") for p in products] + [_attributes(p).get("type") for p in products]
+        if t
+    )
     product_words = sorted({*types, *(_plural(t) for t in types), *_words([p.get("brand") for p in products])})
     if product_words:
         nlu.append({"lookup": "product", "examples": "".join(f"- {w}\n" for w in product_words)})
@@ -124,8 +130,11 @@ def _attributes(product: dict[str, object]) -> dict[str, object]:
 
 
 def _plural(word: str) -> str:
-    """English plural of a product type ("tent" → "tents", "kettle" → "kettles", "glass" → "glasses")."""
-    if word.endswith(("s", "x", "ch", "sh")):
+    """English plural of a product type ("tent" → "tents", "box" → "boxes"); a word ending in s is taken as
+    already plural ("filters")."""
+    if word.endswith("s"):
+        return word
+    if word.endswith(("x", "ch", "sh")):
         return word + "es"
     if word.endswith("y") and word[-2:-1] not in "aeiou":
         return word[:-1] + "ies"

@@ -126,6 +126,9 @@ class Shop:
     data_dir_name: str = ""
     # The demo shop: its catalog, customers and orders are generated (backends/demo_shop), not imported.
     demo: bool = False
+    # Example shops only: the moment their data is written against (ISO 8601), which `ORDERS_NOW=demo`
+    # uses as "now" so the example's dates stay coherent; empty for a real shop (the real clock).
+    data_clock: str = ""
 
     @property
     def data_dir(self) -> Path:
@@ -339,6 +342,8 @@ def load_shop(root: str | os.PathLike[str]) -> Shop:
             r.problem(at, "must be a mapping with pattern, canonical and example")
             continue
         entry = {k: r.text((*at, k), required=True) for k in ("pattern", "canonical", "example")}
+        if r.get((*at, "find")):
+            entry["find"] = r.text((*at, "find"))
         try:
             OrderNumbers.from_config([entry])
         except OrderNumberFormatError as exc:
@@ -378,6 +383,7 @@ def load_shop(root: str | os.PathLike[str]) -> Shop:
         if not (root / folder).is_dir():
             r.problems.append(Problem(str(root / folder), None, "", f"the shop needs a {folder}/ directory"))
 
+    clock = _clock(r)
     if r.problems:
         raise ProfileError(r.problems)
     return Shop(
@@ -398,7 +404,20 @@ def load_shop(root: str | os.PathLike[str]) -> Shop:
         translation={str(k): str(v) for k, v in translation.items()},
         data_dir_name=r.text(("data_dir",), pattern=re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_./-]*$")),
         demo=bool(r.get(("demo",), False)),
+        data_clock=clock,
     )
+
+
+def _clock(r: _Reader) -> str:
+    raw = r.text(("data_clock",))
+    if raw:
+        from datetime import datetime
+
+        try:
+            datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            r.problem(("data_clock",), f"{raw!r} is not an ISO 8601 timestamp (2026-11-16T10:00:00-08:00)")
+    return raw
 
 
 def iter_shops() -> Iterator[Path]:

@@ -5,9 +5,10 @@ data files, so changing a rate never means changing code. The orders service's q
 the recommender's displayed prices and the knowledge service's structured answers all read these values
 through this module, so the numbers they give cannot disagree.
 
-Amounts in the tables are in the shop's base currency (`currencies.yaml` `base`). The home zone
-(`duties.yaml` `home_zone`) is where prices include the shop's own VAT (`home_vat_rate`) and nothing is
-owed on delivery; elsewhere prices are shown without it and the destination's duties/VAT apply.
+Amounts in the tables are in the shop's base currency (`currencies.yaml` `base`). The home zones
+(`duties.yaml` `home_zones`) are where prices include the shop's own VAT (`home_vat_rate`) and nothing is
+owed on delivery; elsewhere prices are shown without it and the destination's duties/VAT apply, charged at
+checkout or collected by the carrier on delivery (`collected` per country).
 """
 
 from __future__ import annotations
@@ -33,6 +34,8 @@ class Zone:
     transit_days: tuple[int, int]
     express_days: tuple[int, int]
     carrier: str
+    # Parts of another zone's country this zone serves instead ({"US": ("AK", "HI")}).
+    provinces: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class CountryTax:
     apparel_duty: float | None
     duty_de_minimis: float
     vat_de_minimis: float | None
+    # DDP: the shop charges duty/VAT at checkout; DDU: the carrier collects them from the shopper on delivery.
+    paid_at_checkout: bool = True
 
 
 @dataclass(frozen=True)
@@ -49,10 +54,8 @@ class Rules:
     zones: tuple[Zone, ...]
     express_multiplier: float
     home_vat_rate: float
-    home_zone: str
+    home_zones: tuple[str, ...]
     base_currency: str
-    # DDP (the shop collects duties/VAT at checkout) or DDU (the shopper pays the carrier on delivery).
-    duties_paid_at_checkout: bool
     apparel_categories: frozenset[str]
     taxes: dict[str, CountryTax]
     rates: dict[str, float]
@@ -60,7 +63,13 @@ class Rules:
     orders: dict[str, Any]
     country_currency: dict[str, str]
 
-    def zone_for(self, country: str) -> Zone | None:
+    def zone_for(self, country: str, province: str | None = None) -> Zone | None:
+        """The zone serving `country` (and, where a zone claims part of a country, `province`)."""
+        country = country.upper()
+        if province:
+            for zone in self.zones:
+                if (country, province.upper()) in zone.provinces:
+                    return zone
         for zone in self.zones:
             if country in zone.countries:
                 return zone
@@ -69,7 +78,11 @@ class Rules:
     def in_home_zone(self, country: str) -> bool:
         """Whether prices to `country` include the shop's VAT and nothing is owed on delivery."""
         zone = self.zone_for(country)
-        return zone is not None and zone.name == self.home_zone
+        return zone is not None and zone.name in self.home_zones
+
+    @property
+    def home_countries(self) -> frozenset[str]:
+        return frozenset(c for zone in self.zones if zone.name in self.home_zones for c in zone.countries)
 
     def free_returns(self, country: str) -> bool:
         """Whether a return from `country` gets a free label (orders.yaml `free_return_zones`)."""
@@ -128,6 +141,9 @@ def load_rules(rules_dir: Path, currency_rates_path: Path | None = None) -> Rule
                 transit_days=(int(z["transit_days"][0]), int(z["transit_days"][1])),
                 express_days=(int(z["express_days"][0]), int(z["express_days"][1])),
                 carrier=str(z.get("carrier", "")),
+                provinces=tuple(
+                    (str(c).upper(), str(p).upper()) for c, ps in (z.get("provinces") or {}).items() for p in ps
+                ),
             )
             for name, z in ship["zones"].items()
         )
@@ -138,21 +154,27 @@ def load_rules(rules_dir: Path, currency_rates_path: Path | None = None) -> Rule
                 apparel_duty=None if t.get("apparel_duty") is None else float(t["apparel_duty"]),
                 duty_de_minimis=float(t.get("duty_de_minimis") or 0),
                 vat_de_minimis=None if t.get("vat_de_minimis") is None else float(t["vat_de_minimis"]),
+                paid_at_checkout=_collected(t.get("collected", "checkout"), str(code)),
             )
             for code, t in duties["countries"].items()
         }
         rates = {str(k).upper(): float(v) for k, v in cur["rates"].items()}
     except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise RulesError(f"rules in {rules_dir} are incomplete: {exc!r}") from exc
+    for key in ("return_window_days", "refund_business_days"):
+        if not isinstance(orders.get(key), int) or isinstance(orders.get(key), bool) or orders[key] < 0:
+            raise RulesError(f"orders.yaml: {key} must be a whole number of days, got {orders.get(key)!r}")
     base = str(cur.get("base") or "").upper()
     if not base or rates.get(base) != 1.0:
         raise RulesError(
             f"currencies.yaml: `base` must name the currency the rates are per 1 of (and rates[{base or 'base'}]: 1)"
         )
     zone_names = {zone.name for zone in zones}
-    home_zone = str(duties.get("home_zone") or "")
-    if home_zone and home_zone not in zone_names:
-        raise RulesError(f"duties.yaml: home_zone {home_zone!r} is not a zone in shipping_zones.yaml")
+    raw_home = duties.get("home_zones") or []
+    home_zones = tuple(str(z) for z in ([raw_home] if isinstance(raw_home, str) else raw_home))
+    for name in home_zones:
+        if name not in zone_names:
+            raise RulesError(f"duties.yaml: home_zones names {name!r}, which is not a zone in shipping_zones.yaml")
     unknown = [name for name in (orders.get("free_return_zones") or []) if name not in zone_names]
     if unknown:
         raise RulesError(
@@ -162,9 +184,8 @@ def load_rules(rules_dir: Path, currency_rates_path: Path | None = None) -> Rule
         zones=zones,
         express_multiplier=float(ship.get("express_multiplier", 2.5)),
         home_vat_rate=float(duties.get("home_vat_rate") or 0.0),
-        home_zone=home_zone,
+        home_zones=home_zones,
         base_currency=base,
-        duties_paid_at_checkout=bool(duties.get("duties_paid_at_checkout", True)),
         apparel_categories=frozenset(str(c).casefold() for c in duties.get("apparel_categories", [])),
         taxes=taxes,
         rates=rates,
@@ -172,6 +193,12 @@ def load_rules(rules_dir: Path, currency_rates_path: Path | None = None) -> Rule
         orders=orders,
         country_currency={str(k).upper(): str(v).upper() for k, v in (cur.get("country_currency") or {}).items()},
     )
+
+
+def _collected(value: Any, country: str) -> bool:
+    if value not in ("checkout", "delivery"):
+        raise RulesError(f"duties.yaml: {country}.collected must be checkout or delivery, got {value!r}")
+    return value == "checkout"
 
 
 def add_business_days(start: date | datetime, days: int) -> date:

@@ -74,9 +74,8 @@ zones:
     carrier: ""
 """,
         "rules/duties.yaml": """# Duties and import VAT by destination country, outside the home zone. TODO
-home_zone: Domestic
+home_zones: [Domestic]
 home_vat_rate: 0
-duties_paid_at_checkout: true
 apparel_categories: []
 countries: {}
 """,

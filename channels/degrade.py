@@ -71,8 +71,12 @@ def product_lines(products: list[dict[str, Any]], limit: int = 5) -> str:
 
 
 def custom_as_text(custom: dict[str, Any]) -> str | None:
-    """Plain text for the custom payloads the assistant sends; None for payloads meant for the platform itself."""
+    """Plain text for the custom payloads the assistant sends; "" for a payload that only enriches a text sent
+    with it (a knowledge answer: its text already carries the answer and the source); None for payloads meant
+    for the platform itself."""
     kind = custom.get("type")
+    if kind == "answer":
+        return ""
     if kind == "product_cards" and isinstance(custom.get("products"), list):
         return product_lines(custom["products"])
     if kind == "csat_request":

@@ -152,7 +152,8 @@ class BorderlessTelegramOutput(TelegramOutput):
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         text = custom_as_text(json_message)
         if text is not None:
-            await self.send_message(recipient_id, text, disable_web_page_preview=True)
+            if text:
+                await self.send_message(recipient_id, text, disable_web_page_preview=True)
             return
         await super().send_custom_json(recipient_id, json_message, **kwargs)
 
@@ -293,7 +294,8 @@ class WhatsAppTextOutput(OutputChannel):
     async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
         text = custom_as_text(json_message)
         if text is not None:
-            await self.send_text_message(recipient_id, text)
+            if text:
+                await self.send_text_message(recipient_id, text)
         else:
             await self._send_custom(recipient_id, json_message)
 
@@ -453,7 +455,8 @@ class BorderlessMessengerBot(MessengerBot):
             return
         text = custom_as_text(json_message)
         if text is not None:
-            await self.send_text_message(recipient_id, text)
+            if text:
+                await self.send_text_message(recipient_id, text)
             return
         await super().send_custom_json(recipient_id, json_message, **kwargs)
 

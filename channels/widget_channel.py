@@ -5,6 +5,9 @@
 conversation id is the one inside the token (channels/sessions.py); a `sender` in the body must match it or is
 refused, so a caller can neither pick a conversation id nor write into a messaging app's conversation. The
 console issues the tokens (`POST /widget/session`). Loaded by the Rasa server (credentials.yml).
+
+Each bot message is answered whole (`WholeMessageCollector`): its text as written, with its buttons, image and
+custom payload in the same object.
 """
 
 from __future__ import annotations
@@ -27,6 +30,34 @@ log = logging.getLogger(__name__)
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 MAX_BODY_BYTES = 16 * 1024
+
+
+class WholeMessageCollector(CollectingOutputChannel):
+    """Collects each bot message as one message.
+
+    Rasa's collector cuts a text at every blank line into messages of their own and sends a custom payload as
+    another; the widget renders Markdown (paragraphs, lists, tables) and shows a knowledge answer (text plus its
+    `{"type": "answer"}` payload) as one bubble, so it needs the message as the bot sent it.
+    """
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        if message.get("elements"):
+            # Generic templates have no widget form: Rasa's own handling (their text lines) is kept.
+            await super().send_response(recipient_id, message)
+            return
+        whole: dict[str, Any] = {"recipient_id": recipient_id}
+        text = message.get("text")
+        if isinstance(text, str) and text.strip():
+            whole["text"] = text.strip()
+        # Quick replies reach the widget as buttons, as Rasa's collector sends them.
+        buttons = message.get("buttons") or message.get("quick_replies")
+        if buttons:
+            whole["buttons"] = buttons
+        for key in ("image", "attachment", "custom"):
+            if message.get(key):
+                whole[key] = message[key]
+        if len(whole) > 1:
+            await self._persist_message(whole)
 
 
 def session_from_headers(request: Request) -> str:
@@ -76,7 +107,7 @@ class WidgetInput(InputChannel):
                 )
             except inbound.MessageRejected as exc:
                 return response.json(exc.body(), status=exc.status)
-            collector = CollectingOutputChannel()
+            collector = WholeMessageCollector()
             await on_new_message(
                 UserMessage(text, collector, conversation_id, input_channel=self.name(), metadata=metadata)
             )

@@ -46,16 +46,23 @@ class ModelsClient(ServiceClient):
     there is no retry (see clients/registry.py): a slow models service costs English, never a long wait.
     """
 
-    async def translate(self, texts: list[str], target: str, source: str | None = "en") -> list[Translation]:
+    async def translate(
+        self, texts: list[str], target: str, source: str | None = "en", *, audience: str | None = None
+    ) -> list[Translation]:
         """One translation per text, in order (`source=None`: the service detects the language).
+        `audience`: "shopper" (text a shopper reads) or "search" (a question for the knowledge search); the
+        service refuses the pairs its `translation.refuse` keeps from that audience (default: agent, all).
 
-        Raises ServiceError (422: no route for the pair) and ServiceUnavailable (down, slow, breaker open).
+        Raises ServiceError (422: no route for the pair, or not for shoppers) and ServiceUnavailable (down,
+        slow, breaker open).
         """
         if not texts:
             return []
         body: dict[str, object] = {"texts": texts, "target": target}
         if source:
             body["source"] = source
+        if audience:
+            body["audience"] = audience
         data = await self._request("POST", "/v1/translate", json=body, idempotent=True)
         items = data.get("translations")
         if not isinstance(items, list) or len(items) != len(texts):

@@ -22,7 +22,7 @@ from borderless.profile import current_shop
 from knowledge.base import KnowledgeBase, VersionNotFound
 from knowledge.calibration import models_translator, summary
 from knowledge.documents import Document, DocumentError
-from knowledge.ingest import load_content_dir, load_file
+from knowledge.ingest import HELP_CENTRE_FORMATS, load_content_dir, load_file, load_source, write_markdown
 from knowledge.settings import KnowledgeSettings
 from knowledge.sync import announce_sync
 from retrieval.types import SearchFilters
@@ -33,15 +33,23 @@ def _default_products() -> Path:
     return current_shop().data_dir / "products.jsonl"
 
 
-def _collect(paths: Sequence[str], doc_type: str | None) -> list[Document]:
+def _collect(paths: Sequence[str], doc_type: str | None, fmt: str | None = None) -> list[Document]:
     docs: list[Document] = []
+    skipped = 0
     for raw in tqdm(paths, desc="reading", unit="path", disable=len(paths) < 2):
         path = Path(raw)
         if not path.exists():
             raise DocumentError(f"{path}: no such file or folder")
+        if fmt:
+            found, left_out = load_source(fmt, path)
+            docs.extend(found)
+            skipped += left_out
+            continue
         docs.extend(
             load_content_dir(path, source=f"dir:{path.name}") if path.is_dir() else load_file(path, doc_type=doc_type)
         )
+    if skipped:
+        print(f"skipped {skipped} drafts or unpublished articles")
     ids = [d.id for d in docs]
     dupes = sorted({i for i in ids if ids.count(i) > 1}) if len(ids) != len(set(ids)) else []
     if dupes:
@@ -65,8 +73,17 @@ def cmd_calibrate(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_import(kb: KnowledgeBase, args: argparse.Namespace) -> int:
-    docs = _collect(args.paths, args.type)
+HELP_CENTRE_DIR = "help_centre"  # in a shop's data folder: imported help-centre content as Markdown
+
+
+def cmd_import(kb: KnowledgeBase | None, args: argparse.Namespace) -> int:
+    docs = _collect(args.paths, args.type, args.format)
+    if args.out:
+        # The shop's data folder, read by `bootstrap` (no knowledge base needed for this).
+        written = write_markdown(docs, Path(args.out) / HELP_CENTRE_DIR)
+        print(f"wrote {written} documents to {Path(args.out) / HELP_CENTRE_DIR}")
+        return 0
+    assert kb is not None
     changed = kb.store.upsert(docs)
     print(f"read {len(docs)} documents, {changed} new or changed")
     if changed and not args.no_reindex:
@@ -85,6 +102,25 @@ def cmd_reindex(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     if version != before or kb.calibration is None:
         calibrate_after_build(kb)
     return 0
+
+
+def _sync_help_centre(kb: KnowledgeBase, seen: set[str]) -> int:
+    """The shop profile's `data:` entries of kind help_centre (Zendesk, Intercom, HTML, FAQ CSV, Markdown), read
+    from the shop's files on every bootstrap, so the served articles are never an older conversion."""
+    shop = current_shop()
+    docs: list[Document] = []
+    for entry in shop.data:
+        if entry.kind != "help_centre" or entry.path.resolve() == shop.content_dir.resolve():
+            continue  # the content folder is synced as `content` already
+        found, skipped = load_source(entry.format, entry.path, source="help_centre")
+        print(f"help_centre: {len(found)} documents from {entry.path} ({entry.format}; {skipped} drafts skipped)")
+        docs.extend(found)
+    clash = sorted(seen & {d.id for d in docs})
+    if clash:
+        raise DocumentError(
+            f"help_centre: these ids are also in the shop's content or catalog: {', '.join(clash[:10])}"
+        )
+    return kb.store.sync_source("help_centre", docs)
 
 
 def cmd_bootstrap(kb: KnowledgeBase, args: argparse.Namespace) -> int:
@@ -106,13 +142,16 @@ def cmd_bootstrap(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         ),
     )
     changed = 0
+    seen: set[str] = set()
     for source, path, load, noun, hint in sources:
         if not path.exists():
             print(f"{source}: {path} not found, skipped{hint}")
             continue
         docs = load(path)
+        seen.update(d.id for d in docs)
         changed += kb.store.sync_source(source, docs)
         print(f"{source}: {len(docs)} {noun} from {path}")
+    changed += _sync_help_centre(kb, seen)
     current = kb.snapshots.current_version()
     stale = (
         current is None
@@ -194,6 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("import", help="import Markdown / JSONL / CSV / text files or folders, then reindex")
     p.add_argument("paths", nargs="+")
     p.add_argument("--type", choices=["policy", "faq"], help="document type for Markdown files")
+    p.add_argument("--format", choices=HELP_CENTRE_FORMATS, help="help-centre export format (knowledge/help_centre.py)")
+    p.add_argument("--out", help="write the documents as Markdown into this shop data folder, not the knowledge base")
     p.add_argument("--no-reindex", action="store_true")
     p.set_defaults(func=cmd_import)
     p = sub.add_parser("reindex", help="build and serve a new version")
@@ -234,6 +275,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "serve":
         return cmd_serve(None, args)
+    if args.command == "import" and args.out:
+        try:
+            return cmd_import(None, args)
+        except DocumentError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     try:
         kb = KnowledgeBase(KnowledgeSettings.from_env())
     except Exception as exc:  # noqa: BLE001 - configuration problems are reported in one line

@@ -171,3 +171,61 @@ def load_content_dir(root: Path, source: str = "content") -> list[Document]:
             doc_type = "faq" if "faq" in path.relative_to(root).parts[:-1] else None
             docs.extend(load_file(path, doc_type=doc_type, source=source))
     return _unique(docs, str(root))
+
+
+# Help-centre formats by name (shop.yml `data:` entries of kind help_centre, `python -m knowledge import --format`).
+HELP_CENTRE_FORMATS = ("markdown", "html", "faq_csv", "zendesk_json", "intercom_json")
+
+
+def load_source(fmt: str, path: Path, *, source: str | None = None) -> tuple[list[Document], int]:
+    """Documents of one help-centre source (a file, or a folder for markdown/html) and how many were skipped
+    (drafts, unpublished articles). Formats: knowledge/help_centre.py."""
+    from knowledge import help_centre
+
+    path = Path(path)
+    src = source or f"file:{path.name}"
+    if fmt not in HELP_CENTRE_FORMATS:
+        raise DocumentError(f"unknown format {fmt!r}; use one of {', '.join(HELP_CENTRE_FORMATS)}")
+    if not path.exists():
+        raise DocumentError(f"{path}: no such file or folder")
+    if fmt == "markdown":
+        docs = load_content_dir(path, source=src) if path.is_dir() else load_file(path, source=src)
+        return docs, 0
+    if fmt == "html":
+        files = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".html", ".htm")) if path.is_dir() else [path]
+        docs = [help_centre.parse_html_page(_read_text(f), fallback_id=f.stem, source=src, name=f.name) for f in files]
+        return _unique(docs, str(path)), 0
+    text = _read_text(path)
+    if fmt == "faq_csv":
+        return _unique(help_centre.parse_faq_csv(text, name=path.name, source=src), path.name), 0
+    parse = help_centre.parse_zendesk_articles if fmt == "zendesk_json" else help_centre.parse_intercom_articles
+    docs, skipped = parse(text, name=path.name, source=src)
+    return _unique(docs, path.name), skipped
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(f"{path}: not UTF-8 text") from exc
+    except OSError as exc:
+        raise DocumentError(f"{path}: {exc.strerror or exc}") from exc
+
+
+def write_markdown(docs: Iterable[Document], folder: Path) -> int:
+    """Documents as Markdown files with front matter (FAQs under faq/), the layout `load_content_dir` reads back:
+    the normalised form of imported help-centre content in a shop's data folder. Returns how many were written."""
+    folder = Path(folder)
+    written = 0
+    for doc in docs:
+        target = folder / "faq" if doc.type == "faq" else folder
+        target.mkdir(parents=True, exist_ok=True)
+        front = {"title": doc.title, "slug": doc.id, "url": doc.url, "language": doc.language, **doc.metadata}
+        text = (
+            "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n\n" + doc.body.strip() + "\n"
+        )
+        tmp = target / f".{doc.id}.md.tmp"
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(target / f"{doc.id}.md")
+        written += 1
+    return written

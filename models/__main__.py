@@ -9,7 +9,13 @@ import os
 import sys
 from pathlib import Path
 
-from models.config import DEFAULT_CONFIG_PATH, hub_references, load_config
+from models.config import (
+    DEFAULT_CONFIG_PATH,
+    hub_references,
+    load_config,
+    shop_translation_preferences,
+    with_preferences,
+)
 
 
 def _download(config_path: Path) -> int:
@@ -93,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         from models.registry import ModelRegistry
 
         logging.basicConfig(level=logging.INFO)
-        registry = ModelRegistry.load(load_config(settings.config_path))
+        config = load_config(settings.config_path)
+        registry = ModelRegistry.load(with_preferences(config, shop_translation_preferences(), "shop.yml"))
         print(json.dumps(registry.describe(), indent=2))
         return 0
 

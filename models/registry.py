@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from models.apertium import ApertiumBackend, EngineUnavailable
 from models.config import ModelsConfig
 from models.device import resolve_device
 from models.embeddings import Embedder, build_embedder
@@ -36,6 +37,7 @@ class ModelRegistry:
     translation: TranslationRouter
     sentiment: SentimentRouter
     translation_backends: dict[str, TranslationBackend] = field(default_factory=dict)
+    translation_unavailable: dict[str, str] = field(default_factory=dict)  # engine -> why it did not load
     sentiment_backends: dict[str, SentimentBackend] = field(default_factory=dict)
     load_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -59,10 +61,16 @@ class ModelRegistry:
             name: timed(f"embeddings:{name}", lambda e=emb: build_embedder(e, cache_dir=cache_dir, device=device))
             for name, emb in config.embeddings.items()
         }
-        tr_backends = {
-            r.name: timed(f"translation:{r.name}", lambda r=r: build_translation(r, cache_dir=cache_dir, device=device))
-            for r in config.translation.routes
-        }
+        tr_backends: dict[str, TranslationBackend] = {}
+        unavailable: dict[str, str] = {}
+        for r in config.translation.routes:
+            try:
+                tr_backends[r.name] = timed(
+                    f"translation:{r.name}", lambda r=r: build_translation(r, cache_dir=cache_dir, device=device)
+                )
+            except EngineUnavailable as exc:  # an optional engine (Apertium) this machine lacks: serve without it
+                log.warning("translation engine %s unavailable: %s", r.name, exc)
+                unavailable[r.name] = str(exc)
         se_backends = {
             r.name: timed(
                 f"sentiment:{r.name}",
@@ -78,6 +86,7 @@ class ModelRegistry:
             translation=TranslationRouter(config.translation, tr_backends),
             sentiment=SentimentRouter(config.sentiment, se_backends),
             translation_backends=tr_backends,
+            translation_unavailable=unavailable,
             sentiment_backends=se_backends,
             load_seconds=timings,
         )
@@ -92,6 +101,22 @@ class ModelRegistry:
                 "languages": self.translation.languages(),
                 "pairs": self.translation.supported_pairs(),
                 "pivot": self.config.translation.pivot,
+                "routes": self.translation.routes(),
+                "refuse": self.translation.refused(),
+                "engines": {
+                    name: {
+                        "available": True,
+                        "pairs": [f"{s}-{t}" for s, t in b.pairs],
+                        **({"stats": b.stats.as_dict()} if isinstance(b, ApertiumBackend) else {}),
+                        **(
+                            {"lost_tokens": self.translation.lost_tokens[name]}
+                            if name in self.translation.lost_tokens
+                            else {}
+                        ),
+                    }
+                    for name, b in self.translation_backends.items()
+                }
+                | {name: {"available": False, "reason": why} for name, why in self.translation_unavailable.items()},
             },
             "sentiment": {"models": self.sentiment.languages()},
             "embeddings": {

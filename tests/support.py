@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -108,6 +109,18 @@ def require_server(url: str, what: str, timeout_s: float = 3.0) -> str:
             pytest.fail(f"{message} (CI=true: every server must be running)", pytrace=False)
         pytest.skip(message)
     return url
+
+
+def require_binary(name: str, what: str) -> str:
+    """The path of executable `name`. When it is not installed the calling test is skipped, or fails when
+    CI=true (CI's install step installs it, so a missing one is a broken run)."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{what} is not installed ({name} not on PATH)"
+        if os.environ.get("CI", "").strip().lower() == "true":
+            pytest.fail(f"{message} (CI=true: make install installs it)", pytrace=False)
+        pytest.skip(message)
+    return path
 
 
 def http_json(
@@ -253,3 +266,56 @@ class WidgetSessions:
         url = f"{self.rasa_url}/conversations/{conversation_id}/tracker?token={TEST_RASA_TOKEN}"
         with urllib.request.urlopen(url, timeout=30) as resp:
             return dict(json.loads(resp.read()))
+
+
+# ---------------------------------------------------------------- domain responses, as Rasa renders them
+
+_RESPONSES: dict[str, Any] = {}
+LANGUAGES = ("en", "es", "de", "pt", "fr", "nl")
+
+
+def domain_responses() -> dict[str, Any]:
+    """domain.yml's responses (read once)."""
+    if not _RESPONSES:
+        import yaml
+
+        _RESPONSES.update(yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"])
+    return _RESPONSES
+
+
+def response_variant(name: str, language: str = "en") -> dict[str, Any]:
+    """The variant of response `name` Rasa picks for `language`: the one whose language condition matches, else
+    the one without a condition."""
+    variants = domain_responses()[name]
+
+    def language_of(variant: dict[str, Any]) -> str | None:
+        return next((c.get("value") for c in variant.get("condition") or [] if c.get("name") == "language"), None)
+
+    matching = [v for v in variants if language_of(v) == language]
+    return (matching or [v for v in variants if language_of(v) is None])[0]
+
+
+def rendered(message: dict[str, Any], language: str = "en", **slots: Any) -> dict[str, Any]:
+    """A dispatcher message with its response's text filled as Rasa's NLG does: from the message's own
+    variables (the action's utter_message kwargs) over `slots`. Messages with text pass unchanged."""
+    name = message.get("response")
+    if not name:
+        return message
+    variant = response_variant(str(name), language)
+    variables = {**slots, **{k: v for k, v in message.items() if v is not None}}
+    return {**message, "text": variant["text"].format(**variables), "buttons": message.get("buttons") or []}
+
+
+def reply_text(replies: Any, language: str = "en") -> str:
+    """The text of actions.replies.Reply objects (one or a list) as the shopper reads them, one per line."""
+    from actions.replies import shop_values
+
+    items = replies if isinstance(replies, list) else [replies]
+    return "\n".join(
+        response_variant(r.response, language)["text"].format(**{**shop_values(), **r.variables}) for r in items
+    )
+
+
+def texts(messages: list[dict[str, Any]], language: str = "en") -> str:
+    """Every message's rendered text, one per line."""
+    return "\n".join(str(rendered(m, language).get("text") or "") for m in messages)

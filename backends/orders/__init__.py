@@ -1,4 +1,4 @@
-"""Reference order system of the demo shop (Lumen Goods).
+"""Reference order system of the served shop (borderless.profile; the demo shop by default).
 
 Owns: the order/customer/product store (SQLAlchemy 2; SQLite by default, PostgreSQL via
 DATABASE_URL), the import of shop data, the policy rules of the facts page (cancel, address change,

@@ -19,10 +19,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from backends.orders import tokens
-from backends.orders.db import IdempotencyRecord, Order, Product, create_schema, make_engine, sessionmaker, utcnaive
+from backends.orders.adapters import make_source
+from backends.orders.adapters.source import OrderSource
+from backends.orders.db import IdempotencyRecord, Product, create_schema, make_engine, sessionmaker, utcnaive
 from backends.orders.identity import Proof, Verifier
 from backends.orders.landed_cost import quote
 from backends.orders.limits import Limiter
+from backends.orders.normalize import normalize_order_number
 from backends.orders.operations import Orders, PolicyRefusal
 from backends.orders.schemas import (
     AddressBody,
@@ -55,6 +58,8 @@ class State:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     orders: Orders
+    # Where orders live: the builtin SQL store or a shop platform (adapters/, chosen by the shop profile).
+    source: OrderSource
     # SQLite allows one writer: changes in this process queue here instead of failing with "locked".
     write_lock: asyncio.Lock | None
 
@@ -89,6 +94,7 @@ def _proof(request: web.Request, body: ProofFields) -> Proof:
         email=body.email or None,
         postcode=body.postcode or None,
         customer_token=body.customer_token or None,
+        phone=body.phone or None,
         source=shopper_source(request),
     )
 
@@ -184,9 +190,7 @@ async def my_orders(request: web.Request) -> web.Response:
     except tokens.InvalidToken as exc:
         raise ApiError(401, "invalid_token", "the customer token is invalid or expired") from exc
     async with state.sessions() as session:
-        stmt = select(Order).where(Order.customer_id == customer_id).order_by(Order.placed_at.desc()).limit(body.limit)
-        orders = list((await session.execute(stmt)).scalars())
-        views = [await state.orders.view(session, o, now) for o in orders]
+        views = await state.orders.recent(session, customer_id, body.limit, now)
     return web.json_response({"customer_id": customer_id, "orders": views})
 
 
@@ -339,7 +343,7 @@ def create_app(settings: Settings | None = None) -> web.Application:
         state = app[STATE]
         async with state.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
-        return {"database": state.engine.dialect.name}
+        return {"database": state.engine.dialect.name, "orders_backend": state.source.kind}
 
     app = base_app("orders", health=health, max_body=64 * 1024)
 
@@ -353,17 +357,20 @@ def create_app(settings: Settings | None = None) -> web.Application:
         limiter = Limiter(limits_engine, settings.token_secret.encode(), settings.limits)
         await limiter.expire(datetime.now(timezone.utc))
         expiry = asyncio.create_task(_expire_counters(limiter, max(settings.limits.window_s / 2, 1.0)))
-        verifier = Verifier(settings.token_secret, limiter)
+        verifier = Verifier(settings.token_secret, limiter, settings.proofs)
+        source = make_source(settings.orders_backend, normalize_order_number)
         app[STATE] = State(
             settings=settings,
             rules=rules,
             engine=engine,
             sessions=sessions,
-            orders=Orders(rules, verifier),
+            orders=Orders(rules, verifier, source),
+            source=source,
             write_lock=asyncio.Lock() if engine.dialect.name == "sqlite" else None,
         )
-        log.info("orders service on %s (%s)", settings.port, engine.dialect.name)
+        log.info("orders service on %s (%s, orders from %s)", settings.port, engine.dialect.name, source.kind)
         yield
+        await source.aclose()
         expiry.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await expiry

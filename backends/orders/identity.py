@@ -1,25 +1,32 @@
 """Proof of ownership for an order, and when a proof may be checked at all.
 
-Every order request carries the order number plus one proof: the order's email, its postcode, or a
-signed customer token. A wrong pair and an unknown number give the same 404 body, after the same
-work (one attempt counted, one indexed read and constant-time comparisons), so the answers do not
-reveal which orders exist. Whether a proof is checked at all is decided by limits.py (per source,
-per email, shop-wide; in the database, so the limits hold across replicas and restarts).
+Every order request carries the order number plus one proof: the order's email, its postcode, its phone
+number (each only where the shop's profile accepts it), or a signed customer token. The order comes from
+the configured order source (adapters/); what proves ownership of it is the source's `ProofFacts`.
+A wrong pair and an unknown number give the same 404 body, after the same work (one attempt counted, one
+read and constant-time comparisons), so the answers do not reveal which orders exist. Whether a proof is
+checked at all is decided by limits.py (per source, per email, shop-wide; in the database, so the limits
+hold across replicas and restarts).
 """
 
 from __future__ import annotations
 
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from backends.orders import tokens
-from backends.orders.db import Order
+from backends.orders.adapters.source import OrderRecord, OrderSource, ProofFacts
 from backends.orders.limits import Limiter
-from backends.orders.normalize import normalize_email, normalize_order_number, normalize_postcode
+from backends.orders.normalize import (
+    normalize_email,
+    normalize_order_number,
+    normalize_phone,
+    normalize_postcode,
+    phones_match,
+)
 from borderless.profile import current_shop
 from svc.errors import ApiError
 
@@ -36,6 +43,7 @@ class Proof:
     email: str | None = None
     postcode: str | None = None
     customer_token: str | None = None
+    phone: str | None = None
     # Who is trying: the shopper's address as the action server reports it, or the TCP peer (limits.py).
     source: str = "unknown"
 
@@ -53,13 +61,33 @@ def parse_order_number(raw: str) -> str:
     return number
 
 
-def require_some_proof(proof: Proof) -> None:
-    if not (proof.email or proof.postcode or proof.customer_token):
+PROOFS = ("email", "postcode", "phone")
+
+
+def accepted_only(proof: Proof, accepted: frozenset[str]) -> Proof:
+    """`proof` without the kinds of proof the shop does not accept (its profile's `proofs`)."""
+    return replace(
+        proof,
+        email=proof.email if "email" in accepted else None,
+        postcode=proof.postcode if "postcode" in accepted else None,
+        phone=proof.phone if "phone" in accepted else None,
+    )
+
+
+def require_some_proof(proof: Proof, accepted: frozenset[str] = frozenset(PROOFS)) -> None:
+    if not (proof.email or proof.postcode or proof.phone or proof.customer_token):
+        kinds = [k for k in PROOFS if k in accepted]
         raise ApiError(
             422,
             "proof_required",
-            "give the order's email, its postcode or a customer token",
-            problems=[{"field": "email", "message": "one of email, postcode, customer_token is required"}],
+            f"give the order's {', '.join(kinds)} or a customer token",
+            problems=[
+                {
+                    "field": kinds[0] if kinds else "customer_token",
+                    "message": f"one of {', '.join([*kinds, 'customer_token'])} is required",
+                }
+            ],
+            accepted_proofs=kinds,
         )
 
 
@@ -77,15 +105,22 @@ def too_many_retry(retry_after_s: int) -> ApiError:
 class Verifier:
     secret: str
     limiter: Limiter
+    # The kinds of proof the shop accepts besides a customer token (shop profile `proofs`).
+    accepted: frozenset[str] = frozenset(("email", "postcode"))
 
-    async def verify(self, session: AsyncSession, proof: Proof, now: datetime, *, lock: bool = False) -> Order:
+    async def verify(
+        self, session: AsyncSession, proof: Proof, now: datetime, source: OrderSource, *, lock: bool = False
+    ) -> OrderRecord:
         """The order the proof opens; raises 404 / 429 / 401 ApiErrors. `lock` takes a row lock for a change.
 
         `now` is the shop's clock (fixed in demos); the limits and token expiry use the real clock, since
-        they are security, not demo data.
+        they are security, not demo data. The order is read only after the limits allowed the attempt (a
+        platform source would otherwise spend the shop's API budget on a limited source), except for a valid
+        token, which is checked against the order's customer first.
         """
         number = parse_order_number(proof.order_number)
-        require_some_proof(proof)
+        proof = accepted_only(proof, self.accepted)
+        require_some_proof(proof, self.accepted)
 
         token_cid: str | None = None
         token_bad = False
@@ -95,15 +130,16 @@ class Verifier:
             except tokens.InvalidToken:
                 token_bad = True
 
-        stmt = select(Order).where(Order.number == number)
-        if lock:
-            stmt = stmt.with_for_update()
-        order = (await session.execute(stmt)).scalar_one_or_none()
-
-        # A valid token of the order's own customer cannot be guessed, so it is neither limited nor counted:
-        # whatever strangers do, a logged-in owner gets in.
-        if order is not None and token_cid is not None and hmac.compare_digest(order.customer_id, token_cid):
-            return order
+        order: OrderRecord | None = None
+        loaded = False
+        if token_cid is not None:
+            order, loaded = await source.find(session, number, lock=lock), True
+            # A valid token of the order's own customer cannot be guessed, so it is neither limited nor counted:
+            # whatever strangers do, a logged-in owner gets in.
+            if order is not None:
+                owner = source.proof_facts(order).customer_id
+                if owner and hmac.compare_digest(owner.encode(), token_cid.encode()):
+                    return order
 
         email = normalize_email(proof.email) if proof.email else None
         reservation = await self.limiter.reserve(proof.source, email, datetime.now(timezone.utc))
@@ -111,30 +147,35 @@ class Verifier:
             raise too_many_retry(reservation.retry_after_s)
         if token_bad:
             raise ApiError(401, "invalid_token", "the customer token is invalid or expired")
-        if self._matches(order, proof):
+        if not loaded:
+            try:
+                order = await source.find(session, number, lock=lock)
+            except ApiError:
+                # The order system failed, so nothing was checked: the attempt does not count.
+                await self.limiter.release(reservation.scopes)
+                raise
+        if self._matches(None if order is None else source.proof_facts(order), proof):
             assert order is not None
             await self.limiter.release(reservation.scopes)
             return order
         raise not_found()
 
     @staticmethod
-    def _matches(order: Order | None, proof: Proof) -> bool:
+    def _matches(facts: ProofFacts | None, proof: Proof) -> bool:
         email = normalize_email(proof.email) if proof.email else None
         postcode = normalize_postcode(proof.postcode) if proof.postcode else None
-        if order is None:
+        phone = normalize_phone(proof.phone) if proof.phone else None
+        if facts is None:
             # Same comparisons against a placeholder so an unknown number costs what a wrong pair costs.
             hmac.compare_digest(email or "", "nobody@invalid.example")
             hmac.compare_digest(postcode or "", "0000")
+            hmac.compare_digest(phone or "", "000000000")
             return False
         ok = False
         if email:
-            ok |= hmac.compare_digest(email.encode(), order.email_norm.encode())
+            ok |= hmac.compare_digest(email.encode(), facts.email.encode())
         if postcode:
-            known = {order.postcode_norm}
-            # The postcode the order was placed with still proves ownership after an address change.
-            for entry in order.history or []:
-                old = (entry.get("from") or {}).get("postcode")
-                if old:
-                    known.add(normalize_postcode(old))
-            ok |= any(hmac.compare_digest(postcode.encode(), k.encode()) for k in known if k)
+            ok |= any(hmac.compare_digest(postcode.encode(), k.encode()) for k in facts.postcodes if k)
+        if phone:
+            ok |= any(phones_match(phone, k) for k in facts.phones if k)
         return ok

@@ -1,8 +1,10 @@
-"""Loading a shop's customers, products and orders from files (JSON Lines, JSON or CSV).
+"""The project's data contract (customers, products, orders) validated and written to the order store.
 
-Import is an upsert keyed by id / order number, so running it twice leaves the same state and a
-re-export of the shop replaces changed rows. Every row is validated before anything is written; a
-bad row aborts the whole import with its file and line (nothing half-written). Formats: README.md.
+Every import format (imports/: Shopify, WooCommerce, the project's own JSON Lines / JSON / CSV folders) reads
+its files into contract records; this module checks them and writes them. Import is an upsert keyed by id /
+order number, so running it twice leaves the same state and a re-export of the shop replaces changed rows.
+Every row is validated before anything is written; a bad row aborts the whole import with its file and row
+(nothing half-written), and one transaction writes all three tables. Formats: README.md.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,34 +23,53 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from tqdm import tqdm
 
 from backends.orders.db import Base, Customer, Order, Product, create_schema, sessionmaker, utcnaive
-from backends.orders.normalize import normalize_email, normalize_order_number, normalize_postcode
+from backends.orders.imports.records import ImportError_, Located, ShopRecords
+from backends.orders.normalize import normalize_email, normalize_postcode
+from backends.orders.platform_status import ORDER_STATUSES
 from backends.orders.views import parse_ts
-from borderless.profile import current_shop
 
 log = logging.getLogger(__name__)
 
-ORDER_STATUSES = {
-    "pending", "paid", "packed", "shipped", "in_transit", "out_for_delivery", "delivered", "cancelled", "returned",
-}  # fmt: skip
+__all__ = ["ImportError_", "ImportReport", "import_directory", "import_records", "read_directory_records"]
 
-
-class ImportError_(ValueError):
-    """A source file is missing or a row is invalid; the message names file and line."""
+# The shop profile's order-number normaliser (`shop.order_numbers.normalize`): canonical number or None.
+NumberNormaliser = Callable[[str], "str | None"]
 
 
 @dataclass
 class ImportReport:
     inserted: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, int] = field(default_factory=dict)
 
     def line(self) -> str:
         return ", ".join(
             f"{kind}: {self.inserted.get(kind, 0)} new, {self.updated.get(kind, 0)} updated"
             for kind in ("customers", "products", "orders")
-        )
+        ) + "".join(f"; skipped {n} {reason}" for reason, n in self.skipped.items())
 
 
 # ---------- reading files ----------
+
+
+def read_directory_records(directory: Path) -> ShopRecords:
+    """customers, products and orders from a folder in the project's own layout (README.md)."""
+    if not directory.is_dir():
+        raise ImportError_(f"{directory} is not a directory")
+    orders = _read_records(directory, "orders")
+    products = _read_records(directory, "products")
+    if orders is None and products is None:
+        raise ImportError_(f"{directory}: no orders or products file (.jsonl, .json or .csv)")
+    if (
+        orders is not None
+        and (directory / "orders.csv").exists()
+        and not (directory / "orders.jsonl").exists()
+        and not (directory / "orders.json").exists()
+    ):
+        orders = _orders_from_csv(directory, orders)
+    return ShopRecords(
+        customers=_read_records(directory, "customers") or [], products=products or [], orders=orders or []
+    )
 
 
 def _read_records(directory: Path, stem: str) -> list[tuple[str, dict[str, Any]]] | None:
@@ -133,7 +154,15 @@ def _ts(value: Any, where: str, name: str, required: bool = True) -> datetime | 
 # ---------- converting records to rows ----------
 
 
-def customer_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
+def _currency(rec: dict[str, Any], where: str, default: str) -> str:
+    """The record's currency, else the shop's base currency; an error when neither is known."""
+    value = str(rec.get("currency") or default).strip().upper()
+    if not value:
+        raise ImportError_(f"{where}: missing 'currency'")
+    return value
+
+
+def customer_row(rec: dict[str, Any], where: str, currency: str = "") -> dict[str, Any]:
     email = str(_req(rec, "email", where))
     postcode = str(rec.get("postcode") or "")
     return {
@@ -145,12 +174,12 @@ def customer_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
         "postcode_norm": normalize_postcode(postcode),
         "country": str(rec.get("country") or "").upper(),
         "language": str(rec.get("language") or "en"),
-        "currency": str(rec.get("currency") or "EUR").upper(),
+        "currency": _currency(rec, where, currency),
         "created_at": _ts(rec.get("created_at"), where, "created_at", required=False),
     }
 
 
-def product_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
+def product_row(rec: dict[str, Any], where: str, currency: str = "") -> dict[str, Any]:
     attributes = _json_field(rec.get("attributes"), where, "attributes")
     if not isinstance(attributes, dict):
         raise ImportError_(f"{where}: attributes must be an object")
@@ -162,7 +191,7 @@ def product_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
         "category": str(rec.get("category") or ""),
         "brand": str(rec.get("brand") or ""),
         "price": _num(_req(rec, "price", where), where, "price"),
-        "currency": str(rec.get("currency") or "EUR").upper(),
+        "currency": _currency(rec, where, currency),
         "attributes": {k: _bool(v) for k, v in attributes.items()},
         "stock": int(_num(rec.get("stock") or 0, where, "stock")),
         "ships_to": [c.upper() for c in _split(rec.get("ships_to"))],
@@ -173,11 +202,13 @@ def product_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
     }
 
 
-def order_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
-    number = normalize_order_number(str(_req(rec, "number", where)))
+def order_row(
+    rec: dict[str, Any], where: str, normalize_number: NumberNormaliser, currency: str = ""
+) -> dict[str, Any]:
+    raw_number = str(_req(rec, "number", where))
+    number = normalize_number(raw_number)
     if number is None:
-        examples = " or ".join(current_shop().order_numbers.examples)
-        raise ImportError_(f"{where}: number is not one of the shop's order-number formats (e.g. {examples})")
+        raise ImportError_(f"{where}: {raw_number!r} is not an order number of this shop (order_numbers in shop.yml)")
     status = str(_req(rec, "status", where))
     if status not in ORDER_STATUSES:
         raise ImportError_(f"{where}: unknown status {status!r}")
@@ -201,8 +232,12 @@ def order_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
     address = rec.get("shipping_address") or {}
     if not isinstance(address, dict):
         raise ImportError_(f"{where}: shipping_address must be an object")
+    phone = str(rec.get("phone") or address.get("phone") or "").strip()
     address = {k: str(address.get(k) or "") for k in ("name", "line1", "city", "postcode", "country")}
     address["country"] = address["country"].upper()
+    if phone:
+        # Kept with the address (a JSON column, no schema change) for shops whose profile accepts phone proofs.
+        address["phone"] = phone
     shipments = []
     for i, ship in enumerate(rec.get("shipments") or []):
         w = f"{where} shipment {i}"
@@ -240,7 +275,8 @@ def order_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
                 "free_label": bool(ret.get("free_label", False)),
             }
         )
-    email = str(_req(rec, "email", where))
+    # Email or postcode: an order must be provable by at least one (a shop's POS orders may have no email).
+    email = str(rec.get("email") or "") if address["postcode"] else str(_req(rec, "email", where))
     subtotal = _num(rec.get("subtotal") or sum(i["quantity"] * i["unit_price"] for i in clean_items), where, "subtotal")
     shipping_cost = _num(rec.get("shipping_cost") or 0, where, "shipping_cost")
     return {
@@ -250,7 +286,7 @@ def order_row(rec: dict[str, Any], where: str) -> dict[str, Any]:
         "email_norm": normalize_email(email),
         "placed_at": _ts(_req(rec, "placed_at", where), where, "placed_at"),
         "status": status,
-        "currency": str(rec.get("currency") or "EUR").upper(),
+        "currency": _currency(rec, where, currency),
         "items": clean_items,
         "subtotal": subtotal,
         "shipping_cost": shipping_cost,
@@ -318,7 +354,7 @@ def _dedupe(rows: list[dict[str, Any]], key: str, label: str) -> list[dict[str, 
     return list(seen.values())
 
 
-def _convert(records: Iterable[tuple[str, dict[str, Any]]], fn: Any) -> list[dict[str, Any]]:
+def _convert(records: Iterable[Located], fn: Any) -> list[dict[str, Any]]:
     out = []
     for where, rec in records:
         if not isinstance(rec, dict):
@@ -327,29 +363,31 @@ def _convert(records: Iterable[tuple[str, dict[str, Any]]], fn: Any) -> list[dic
     return out
 
 
-async def import_directory(engine: AsyncEngine, directory: Path, schema: str | None = None) -> ImportReport:
-    """Validates everything under `directory`, then upserts customers, products and orders."""
-    if not directory.is_dir():
-        raise ImportError_(f"{directory} is not a directory")
-    customers = _read_records(directory, "customers") or []
-    products = _read_records(directory, "products") or []
-    orders = _read_records(directory, "orders")
-    if orders is None:
-        raise ImportError_(f"{directory}: no orders.jsonl, orders.json or orders.csv")
-    if (
-        (directory / "orders.csv").exists()
-        and not (directory / "orders.jsonl").exists()
-        and not (directory / "orders.json").exists()
-    ):
-        orders = _orders_from_csv(directory, orders)
-    rows = {
-        "customers": _dedupe(_convert(customers, customer_row), "id", "customers"),
-        "products": _dedupe(_convert(products, product_row), "id", "products"),
-        "orders": _dedupe(_convert(orders, order_row), "number", "orders"),
+def validate(
+    records: ShopRecords, normalize_number: NumberNormaliser, currency: str = ""
+) -> dict[str, list[dict[str, Any]]]:
+    """Contract rows for every record (the first bad one raises, naming its file and row). `currency` is the
+    shop's base currency, for records that do not name theirs."""
+    orders = tqdm(records.orders, desc="checking orders", unit="order", disable=len(records.orders) < 2000)
+    return {
+        "customers": _dedupe(
+            _convert(records.customers, lambda rec, where: customer_row(rec, where, currency)), "id", "customers"
+        ),
+        "products": _dedupe(
+            _convert(records.products, lambda rec, where: product_row(rec, where, currency)), "id", "products"
+        ),
+        "orders": _dedupe(
+            _convert(orders, lambda rec, where: order_row(rec, where, normalize_number, currency)), "number", "orders"
+        ),
     }
+
+
+async def write_rows(
+    engine: AsyncEngine, rows: dict[str, list[dict[str, Any]]], schema: str | None = None
+) -> ImportReport:
+    """Upserts validated rows; one transaction for all three tables: an import lands completely or not at all."""
     await create_schema(engine, schema)
     report = ImportReport()
-    # One transaction for all three tables: an import lands completely or not at all.
     async with sessionmaker(engine)() as session, session.begin():
         for label, model, key in (
             ("customers", Customer, "id"),
@@ -358,3 +396,27 @@ async def import_directory(engine: AsyncEngine, directory: Path, schema: str | N
         ):
             report.inserted[label], report.updated[label] = await _upsert(session, model, key, rows[label], label)
     return report
+
+
+async def import_records(
+    engine: AsyncEngine,
+    records: ShopRecords,
+    normalize_number: NumberNormaliser,
+    schema: str | None = None,
+    currency: str = "",
+) -> ImportReport:
+    """Validates every record, then writes them all (nothing is written when any record is bad)."""
+    report = await write_rows(engine, validate(records, normalize_number, currency), schema)
+    report.skipped = dict(records.skipped)
+    return report
+
+
+async def import_directory(
+    engine: AsyncEngine,
+    directory: Path,
+    normalize_number: NumberNormaliser,
+    schema: str | None = None,
+    currency: str = "",
+) -> ImportReport:
+    """Validates everything under `directory` (the project's own layout), then upserts it."""
+    return await import_records(engine, read_directory_records(directory), normalize_number, schema, currency)

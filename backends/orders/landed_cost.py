@@ -80,7 +80,7 @@ def quote(
     notes = []
     if home:
         notes.append(f"Prices include VAT; no duties within {zone.name}.")
-    elif rules.duties_paid_at_checkout:
+    elif tax is None or tax.paid_at_checkout:
         notes.append("Duties and import taxes are collected at checkout; nothing to pay on delivery.")
     else:
         notes.append("Duties and import taxes are estimated here and paid to the carrier on delivery.")

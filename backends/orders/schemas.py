@@ -16,6 +16,7 @@ class ProofFields(_Body):
     email: str | None = Field(default=None, max_length=320)
     postcode: str | None = Field(default=None, max_length=32)
     customer_token: str | None = Field(default=None, max_length=2000)
+    phone: str | None = Field(default=None, max_length=40)
     # Accepted for older clients and logs; limits do not use it (the caller chooses it), see limits.py.
     conversation_id: str | None = Field(default=None, max_length=200)
 

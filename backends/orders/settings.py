@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
+from backends.orders.adapters.config import BackendConfig, BuiltinConfig, parse_backend
 from backends.orders.limits import LimitSettings
 from borderless.profile import current_shop
 from svc.client_address import Network, parse_networks
@@ -90,6 +92,16 @@ def _fixed_now() -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
+def _shop_orders() -> dict[str, Any]:
+    """The served shop profile's order backend and accepted proofs (borderless/profile.py)."""
+    shop = current_shop()
+    backend = shop.orders_backend
+    return {
+        "orders_backend": parse_backend({"backend": backend.kind, backend.kind: backend.settings}),
+        "proofs": frozenset(shop.proofs),
+    }
+
+
 @dataclass(frozen=True)
 class Settings:
     host: str = "127.0.0.1"
@@ -108,6 +120,9 @@ class Settings:
     demo_dir: Path = field(default_factory=lambda: current_shop().data_dir)
     # A fixed "now" for demos and tests whose data is dated; None means the real clock.
     fixed_now: datetime | None = None
+    # Where orders live (shop profile `orders:`) and which proofs of ownership the shop accepts (`proofs:`).
+    orders_backend: BackendConfig = field(default_factory=BuiltinConfig)
+    proofs: frozenset[str] = frozenset(("email", "postcode"))
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -128,6 +143,7 @@ class Settings:
             currency_rates_path=env_path("ORDERS_CURRENCY_RATES", Path(rates)) if rates else None,
             demo_dir=env_path("ORDERS_DEMO_DIR", current_shop().data_dir),
             fixed_now=_fixed_now(),
+            **_shop_orders(),
         )
 
     def now(self) -> datetime:

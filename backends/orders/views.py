@@ -1,11 +1,17 @@
-"""JSON views of stored orders and products: what the HTTP API returns, and the policy flags in it."""
+"""JSON views of orders and products: what the HTTP API returns, and the policy flags in it.
+
+Orders are read through the `OrderRecord` shape (adapters/source.py), so the same view and the same policy
+flags come out whether the order is in the builtin store or on a shop platform.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from backends.orders.db import Order, Product, ReturnRequest, aware
+from backends.orders.adapters.source import OrderRecord, ProductFacts, ReturnRecord
+from backends.orders.db import Product, aware
 from borderless.rules import Rules, add_business_days
 
 
@@ -27,7 +33,7 @@ def parse_ts(value: Any) -> datetime | None:
     return aware(parsed)
 
 
-def delivered_at(order: Order) -> datetime | None:
+def delivered_at(order: OrderRecord) -> datetime | None:
     stamps = [parse_ts(s.get("delivered_at")) for s in order.shipments or []]
     found = [s for s in stamps if s is not None]
     if found:
@@ -40,7 +46,7 @@ def delivered_at(order: Order) -> datetime | None:
     return None
 
 
-def item_return_rule(rules: Rules, product: Product | None) -> str:
+def item_return_rule(rules: Rules, product: ProductFacts | None) -> str:
     """'never', 'sealed_only' or 'ok' for one product under the shop's return rules."""
     if product is None:
         return "ok"
@@ -58,14 +64,14 @@ def item_return_rule(rules: Rules, product: Product | None) -> str:
     return "ok"
 
 
-def return_deadline(rules: Rules, order: Order) -> date | None:
+def return_deadline(rules: Rules, order: OrderRecord) -> date | None:
     at = delivered_at(order)
     if at is None:
         return None
-    return (at + timedelta(days=int(rules.orders.get("return_window_days", 30)))).date()
+    return (at + timedelta(days=int(rules.orders["return_window_days"]))).date()
 
 
-def returned_quantities(returns: list[ReturnRequest], order: Order | None = None) -> dict[str, int]:
+def returned_quantities(returns: Sequence[ReturnRecord], order: OrderRecord | None = None) -> dict[str, int]:
     counts: dict[str, int] = {}
     for entry in (order.history or []) if order is not None else []:
         if entry.get("event") == "return_requested" and entry.get("imported"):
@@ -78,7 +84,7 @@ def returned_quantities(returns: list[ReturnRequest], order: Order | None = None
 
 
 def returnable_items(
-    rules: Rules, order: Order, products: dict[str, Product], returns: list[ReturnRequest]
+    rules: Rules, order: OrderRecord, products: Mapping[str, ProductFacts], returns: Sequence[ReturnRecord]
 ) -> dict[str, int]:
     """product id → quantity still returnable (ignores the window; excludes never-returnable items)."""
     done = returned_quantities(returns, order)
@@ -91,7 +97,13 @@ def returnable_items(
     return {pid: qty - done.get(pid, 0) for pid, qty in left.items() if qty - done.get(pid, 0) > 0}
 
 
-def can_return(rules: Rules, order: Order, now: datetime, products: dict[str, Product], returns: list) -> bool:
+def can_return(
+    rules: Rules,
+    order: OrderRecord,
+    now: datetime,
+    products: Mapping[str, ProductFacts],
+    returns: Sequence[ReturnRecord],
+) -> bool:
     if order.status not in rules.orders.get("returnable_statuses", ["delivered"]):
         return False
     deadline = return_deadline(rules, order)
@@ -100,7 +112,7 @@ def can_return(rules: Rules, order: Order, now: datetime, products: dict[str, Pr
     return bool(returnable_items(rules, order, products, returns))
 
 
-def estimated_delivery(rules: Rules, order: Order, now: datetime) -> str | None:
+def estimated_delivery(rules: Rules, order: OrderRecord, now: datetime) -> str | None:
     if order.status == "cancelled":
         return None
     at = delivered_at(order)
@@ -124,7 +136,8 @@ def shipment_view(rules: Rules, shipment: dict[str, Any]) -> dict[str, Any]:
     return {
         "carrier": carrier,
         "tracking_number": tracking,
-        "tracking_url": rules.tracking_url(carrier, tracking) if tracking else None,
+        # A platform's own tracking link wins; otherwise the shop's carrier table builds one.
+        "tracking_url": shipment.get("tracking_url") or (rules.tracking_url(carrier, tracking) if tracking else None),
         "shipped_at": shipment.get("shipped_at"),
         "estimated_delivery": shipment.get("estimated_delivery"),
         "delivered_at": shipment.get("delivered_at"),
@@ -137,8 +150,23 @@ def money(value: float) -> float:
     return round(float(value) + 0.0, 2)
 
 
+def policy_view(rules: Rules) -> dict[str, Any]:
+    """The shop's return and refund terms, so a reply explaining a rule can name them (never the bot's own copy)."""
+    pol = rules.orders
+    return {
+        "return_window_days": int(pol["return_window_days"]),
+        "refund_business_days": int(pol["refund_business_days"]),
+        "return_conditions": pol.get("return_conditions") or None,
+        "sealed_only_rule": pol.get("sealed_only_rule") or None,
+    }
+
+
 def order_view(
-    rules: Rules, order: Order, now: datetime, products: dict[str, Product], returns: list[ReturnRequest]
+    rules: Rules,
+    order: OrderRecord,
+    now: datetime,
+    products: Mapping[str, ProductFacts],
+    returns: Sequence[ReturnRecord],
 ) -> dict[str, Any]:
     address = order.shipping_address or {}
     deadline = return_deadline(rules, order)
@@ -174,10 +202,11 @@ def order_view(
         "can_return": can_return(rules, order, now, products, returns),
         "return_deadline": deadline.isoformat() if deadline else None,
         "returns": [*imported_returns(order), *(return_view(r) for r in returns)],
+        "policy": policy_view(rules),
     }
 
 
-def imported_returns(order: Order) -> list[dict[str, Any]]:
+def imported_returns(order: OrderRecord) -> list[dict[str, Any]]:
     out = []
     for entry in order.history or []:
         if entry.get("event") == "return_requested" and entry.get("imported"):
@@ -194,7 +223,7 @@ def imported_returns(order: Order) -> list[dict[str, Any]]:
     return out
 
 
-def return_view(ret: ReturnRequest) -> dict[str, Any]:
+def return_view(ret: ReturnRecord) -> dict[str, Any]:
     return {
         "id": ret.id,
         "status": ret.status,

@@ -63,12 +63,11 @@ class RecommendBody(BaseModel):
 def load_pricing(settings: Settings) -> Pricing:
     """Currency rates and home-zone VAT from the shop's rule tables (borderless.rules, as the orders service)."""
     rules = load_rules(settings.rules_dir)
-    zone = next((z for z in rules.zones if z.name == rules.home_zone), None)
     return Pricing(
         rates=rules.rates,
         zero_decimal=rules.zero_decimal,
         base_currency=rules.base_currency,
-        vat_countries=frozenset(zone.countries) if zone else frozenset(),
+        vat_countries=rules.home_countries,
         home_vat=rules.home_vat_rate,
     )
 

@@ -9,6 +9,7 @@ import logging
 import time
 from typing import Any
 
+from borderless.profile import current_shop
 from channels import transcript
 from channels.console.state import Console
 from channels.db import OutboxMessage
@@ -23,7 +24,6 @@ WIDGET_CHANNELS = {"rest", "widget", ""}
 # Slots that prove who the shopper is: dropped when an agent ends a handoff, so nobody who writes into the
 # conversation afterwards inherits the proof (the actions keep `verified_proof` short-lived on their side too).
 PROOF_SLOTS = ("email", "order_number", "verified_proof")
-BOT_NAME = "the Lumen Goods assistant"
 
 
 def forget_proof_events(now: float | None = None) -> list[dict[str, Any]]:
@@ -36,7 +36,7 @@ async def to_shopper_language(console: Console, text: str, source: str, target: 
     if source == target:
         return text, None
     try:
-        [result] = await console.translations.translate(console.models, [text], target, source)
+        [result] = await console.translations.translate(console.models, [text], target, source, audience="shopper")
     except ServiceFailure as exc:
         log.info("reply not translated %s->%s: %s", source, target, exc)
         return text, f"sent untranslated: no translation from {source} to {target} is available"
@@ -111,7 +111,11 @@ async def back_to_bot(console: Console, ticket: TicketView, closing: bool) -> No
         goodbye = await system_message(console, ticket, "This chat with our support team has ended. How did we do?")
         messages = [goodbye, {"text": None, "custom": {"type": "csat_request"}, "metadata": {"system": True}}]
     else:
-        messages = [await system_message(console, ticket, f"You're back with {BOT_NAME}. Ask me anything else.")]
+        messages = [
+            await system_message(
+                console, ticket, f"You're back with {current_shop().assistant_name}. Ask me anything else."
+            )
+        ]
     now = time.time()
     # Resume first, so the bot is listening again by the time the shopper reads the message.
     try:

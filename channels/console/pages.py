@@ -1,5 +1,10 @@
 """Pages and static assets on the console's root: the console page, the demo shop page, the widget's and the
-console's scripts and styles. All public (marked so one by one), all with a strict Content-Security-Policy."""
+console's scripts and styles. All public (marked so one by one), all with a strict Content-Security-Policy.
+
+The Markdown renderer (`static/markdown.js`, `static/markdown.css`) has one source and no route of its own: it is
+served prepended to `/widget.js` and `/static/console.js` (and its styles to `/widget.css` and
+`/static/console.css`), so a shop's page still embeds the widget with one `<script>` tag and the widget and the
+console render answers with the same code."""
 
 from __future__ import annotations
 
@@ -17,9 +22,24 @@ from svc.auth import public
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
+# Assets served as the concatenation of several files under static/, in this order.
+BUNDLES: dict[str, tuple[str, ...]] = {
+    "widget.js": ("markdown.js", "widget.js"),
+    "console.js": ("markdown.js", "console.js"),
+    "widget.css": ("markdown.css", "widget.css"),
+    "console.css": ("markdown.css", "console.css"),
+}
+
+
+def asset_bytes(name: str) -> bytes:
+    """The bytes served for the static asset `name`: the file itself, or its bundle's files one after another."""
+    # A newline between files, so a file without a final newline cannot run into the next one's first line.
+    return b"\n".join((STATIC / part).read_bytes() for part in BUNDLES.get(name, (name,)))
+
+
 def _static(name: str, content_type: str) -> web.Response:
     return web.Response(
-        body=(STATIC / name).read_bytes(),
+        body=asset_bytes(name),
         content_type=content_type,
         charset="utf-8",
         headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
@@ -73,6 +93,7 @@ async def demo_page(request: web.Request) -> web.Response:
         .replace("{{RASA_URL}}", html.escape(settings.rasa_public_url, quote=True))
         .replace("{{CUSTOMER_TOKEN}}", html.escape(token, quote=True))
         .replace("{{LANG}}", html.escape(lang, quote=True))
+        .replace("{{SHOP_NAME}}", html.escape(current_shop().name, quote=True))
     )
     return web.Response(
         text=page, content_type="text/html", headers={"Content-Security-Policy": csp(settings.rasa_public_url)}

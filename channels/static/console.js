@@ -1,12 +1,15 @@
 /*
  * Agents' console: live queue, claim / take over, transcript with translations, customer orders,
  * suggested answers, internal notes, reply, hand back, close. Every value from a shopper or a service is
- * written with textContent, never as HTML. POSTs carry the session's CSRF token.
+ * written with textContent, never as HTML; bot and agent messages, their translations and suggested answers are
+ * rendered as the same safe Markdown subset as in the widget, by the same renderer (BorderlessMarkdown,
+ * static/markdown.js, served prepended to this file). POSTs carry the session's CSRF token.
  */
 (function () {
   "use strict";
   var csrf = null, me = null, selected = null, timer = null;
   var $ = function (id) { return document.getElementById(id); };
+  var markdown = window.BorderlessMarkdown;
 
   function el(tag, cls, text) {
     var n = document.createElement(tag);
@@ -141,9 +144,14 @@
     var whoEl = el("div", "who", meta);
     if (m.sentiment) { var tag = sentimentTag(m.sentiment.label); if (tag) whoEl.appendChild(tag); }
     box.appendChild(whoEl);
-    var text = el("div", "text", m.text); text.setAttribute("dir", "auto"); box.appendChild(text);
+    // Shoppers write plain text; the bot and agents write the Markdown the widget renders, shown the same way.
+    var rich = m.role === "bot" || m.role === "agent";
+    var text = el("div", rich ? "text text-md" : "text"); text.setAttribute("dir", "auto");
+    if (rich) markdown.render(text, m.text); else text.textContent = String(m.text || "");
+    box.appendChild(text);
     if (m.translation) {
-      var tr = el("div", "translation", m.translation); tr.setAttribute("dir", "auto");
+      var tr = el("div", rich ? "translation text-md" : "translation"); tr.setAttribute("dir", "auto");
+      if (rich) markdown.render(tr, m.translation); else tr.textContent = String(m.translation);
       tr.title = "Translation into " + me.language; box.appendChild(tr);
     }
     if (m.original_text) box.appendChild(el("div", "original", "agent wrote: " + m.original_text));
@@ -154,6 +162,28 @@
       }).join("; ")));
     }
     return box;
+  }
+
+  // A suggested answer: its title (linked to its source), the text rendered, and a button that copies it into the
+  // reply box as Markdown, with the source URL on its own line.
+  function suggestion(s) {
+    var li = el("li", "suggestion");
+    var head = el("div", "suggestion-title");
+    var href = markdown.safeHref(s.url);
+    if (href && /^https?:/i.test(href)) {
+      var a = el("a", null, s.title || markdown.shortUrl(href));
+      a.href = href; a.target = "_blank"; a.rel = "noopener noreferrer"; head.appendChild(a);
+    } else {
+      head.textContent = String(s.title || "");
+    }
+    li.appendChild(head);
+    var body = el("div", "suggestion-text"); body.setAttribute("dir", "auto");
+    markdown.render(body, s.text || "");
+    li.appendChild(body);
+    var use = el("button", "suggestion-use", "Use this answer"); use.type = "button";
+    use.addEventListener("click", function () { $("reply-text").value = (s.text || "") + (href ? "\n" + href : ""); });
+    li.appendChild(use);
+    return li;
   }
 
   function renderCustomer(c) {
@@ -193,12 +223,7 @@
       if (atBottom) tr.scrollTop = tr.scrollHeight;
       renderCustomer(c.customer);
       var sug = $("suggestions"); sug.textContent = "";
-      c.suggestions.forEach(function (s) {
-        var li = el("li"); var b = el("button", null, s.title + ": " + (s.text || "").slice(0, 160));
-        b.type = "button";
-        b.addEventListener("click", function () { $("reply-text").value = (s.text || "") + (s.url ? "\n" + s.url : ""); });
-        li.appendChild(b); sug.appendChild(li);
-      });
+      c.suggestions.forEach(function (s) { sug.appendChild(suggestion(s)); });
       var notes = $("notes"); notes.textContent = "";
       c.notes.forEach(function (n) { notes.appendChild(el("li", null, n.author + ": " + n.text)); });
     }).catch(function (e) {

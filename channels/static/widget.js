@@ -2,7 +2,7 @@
  * Borderless website chat widget: one <script> tag, no build step.
  *
  *   <script src="https://console.example/widget.js" data-rasa-url="https://rasa.example" defer
- *           data-customer-token="bl1...." data-title="Lumen Goods help"></script>
+ *           data-customer-token="bl1...." data-title="Shop help"></script>
  *
  * The console it was loaded from issues a signed session (POST /widget/session: a conversation id chosen by the
  * server and a token); the widget sends each message to Rasa's signed widget channel
@@ -10,7 +10,12 @@
  * and ratings from the console (/widget/..., same header). The session and the transcript live in
  * localStorage, so the conversation survives page reloads; `BorderlessWidget.reset()` ends it (call it when the
  * shopper logs out: the assistant forgets any proof of ownership and a new conversation starts). Everything a shopper,
- * the bot or an agent wrote is inserted as text (never as HTML); links are only made for http(s) URLs.
+ * the bot or an agent wrote is inserted as text (never as HTML). Bot and agent messages are rendered as a safe
+ * Markdown subset by BorderlessMarkdown (static/markdown.js, which the console serves prepended to this file):
+ * built from DOM nodes, links only for http(s)/mailto URLs, tables scrolling inside their bubble. A knowledge answer
+ * (custom {"type": "answer", answer_id, answer, sources, more, language}) shows the short answer, its sources as
+ * chips and a "More" disclosure with the full passage. Each bot reply (the messages answering one shopper
+ * message) gets one "Helpful? Yes / No" after its last message, rated by its answer_id (else the reply's id).
  */
 (function () {
   "use strict";
@@ -23,7 +28,7 @@
     rasaUrl: (ds.rasaUrl || "http://127.0.0.1:5005").replace(/\/+$/, ""),
     consoleUrl: (ds.consoleUrl || new URL(script.src, location.href).origin).replace(/\/+$/, ""),
     customerToken: ds.customerToken || "",
-    title: ds.title || "Lumen Goods help",
+    title: ds.title || "Help",
     lang: ds.lang || navigator.language || "en",
     pollMs: parseInt(ds.pollMs || "2500", 10)
   };
@@ -97,24 +102,14 @@
       return (u.protocol === "http:" || u.protocol === "https:") ? u.href : null;
     } catch (e) { return null; }
   }
-  // Text with [title](url) and bare http(s) URLs turned into links; everything else stays text.
-  function richText(parent, text) {
-    var re = /\[([^\]]{1,200})\]\((https?:\/\/[^\s)]+)\)|(https?:\/\/[^\s<>"')]+)/g;
-    var last = 0, m;
-    text = String(text);
-    while ((m = re.exec(text)) !== null) {
-      if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
-      var href = safeUrl(m[2] || m[3]);
-      if (href) {
-        var a = el("a", "blw-link", m[1] || m[3]);
-        a.href = href; a.target = "_blank"; a.rel = "noopener noreferrer";
-        parent.appendChild(a);
-      } else {
-        parent.appendChild(document.createTextNode(m[0]));
-      }
-      last = re.lastIndex;
-    }
-    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+  var markdown = window.BorderlessMarkdown;
+  // A source link: an absolute http(s) URL only.
+  function sourceHref(url) {
+    var href = markdown.safeHref(url);
+    return href && /^https?:/i.test(href) ? href : null;
+  }
+  function isAnswer(custom) {
+    return !!custom && custom.type === "answer" && (typeof custom.answer === "string" || typeof custom.more === "string");
   }
 
   // --- DOM ------------------------------------------------------------------------------------------------
@@ -152,6 +147,7 @@
   function setOpen(open) {
     state.open = open; save("open", open);
     panel.hidden = !open; launcher.hidden = open;
+    root.classList.toggle("blw-open", open);
     if (open) { input.focus(); scrollDown(); poll(); }
   }
   function scrollDown() { logEl.scrollTop = logEl.scrollHeight; }
@@ -170,11 +166,21 @@
   function renderEntry(entry) {
     var row = el("div", "blw-row blw-" + entry.from);
     row.dataset.id = entry.id;
+    if (entry.reply) row.dataset.reply = entry.reply;
     if (entry.from === "agent" && entry.agent) row.appendChild(el("div", "blw-agent-name", entry.agent));
-    if (entry.text) {
+    var custom = entry.custom;
+    if (isAnswer(custom)) {
+      row.appendChild(answerBubble(custom, entry.text));
+    } else if (entry.text) {
       var bubble = el("div", "blw-bubble");
       bubble.setAttribute("dir", "auto");
-      richText(bubble, entry.text);
+      // What shoppers type and the widget's own notices are plain text; the bot's and agents' are Markdown.
+      if (entry.from === "bot" || entry.from === "agent") {
+        bubble.classList.add("blw-md");
+        markdown.render(bubble, entry.text);
+      } else {
+        bubble.textContent = String(entry.text);
+      }
       row.appendChild(bubble);
     }
     if (entry.image && safeUrl(entry.image)) {
@@ -205,17 +211,55 @@
       });
       row.appendChild(chips);
     }
-    var custom = entry.custom;
     if (custom && custom.type === "product_cards" && Array.isArray(custom.products)) {
       row.appendChild(productCards(custom.products));
     } else if (custom && custom.type === "csat_request") {
       row.appendChild(csatForm(entry));
     }
-    if ((entry.from === "bot" || entry.from === "agent") && entry.text && !entry.system) {
-      row.appendChild(rating(entry));
-    }
+    if (entry.rate) row.appendChild(rating(entry));
     logEl.appendChild(row);
     return row;
+  }
+
+  // A knowledge answer: the short answer, a "More" disclosure holding the full passage (rendered only when
+  // opened), and the sources as chips. `fallbackText` (the message's text) is used when the answer is empty.
+  function answerBubble(custom, fallbackText) {
+    var bubble = el("div", "blw-bubble blw-md blw-answer");
+    bubble.setAttribute("dir", "auto");
+    if (typeof custom.language === "string" && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/.test(custom.language)) {
+      bubble.setAttribute("lang", custom.language);
+    }
+    markdown.render(bubble, custom.answer || fallbackText || "");
+    if (typeof custom.more === "string" && custom.more.trim()) {
+      var more = el("details", "blw-more");
+      var summary = el("summary", "blw-more-toggle", "More");
+      more.appendChild(summary);
+      var passage = el("div", "blw-more-body");
+      more.appendChild(passage);
+      more.addEventListener("toggle", function () {
+        if (more.open && !passage.firstChild) markdown.render(passage, custom.more);
+        summary.textContent = more.open ? "Less" : "More";
+      });
+      bubble.appendChild(more);
+    }
+    var sources = Array.isArray(custom.sources) ? custom.sources.slice(0, 5) : [];
+    var chips = el("div", "blw-sources");
+    sources.forEach(function (src) {
+      if (!src || typeof src !== "object") return;
+      var href = sourceHref(src.url);
+      var label = String(src.title || "").trim() || (href ? markdown.shortUrl(href) : "");
+      if (!label) return;
+      var chip = href ? el("a", "blw-source", label) : el("span", "blw-source", label);
+      chip.title = href ? label + " \u2014 " + href : label; // the whole title, when the chip cuts it short
+      if (href) { chip.href = href; chip.target = "_blank"; chip.rel = "noopener noreferrer"; }
+      chip.setAttribute("dir", "auto");
+      chips.appendChild(chip);
+    });
+    if (chips.firstChild) {
+      chips.insertBefore(el("span", "blw-sources-label", "Source:"), chips.firstChild);
+      bubble.appendChild(chips);
+    }
+    return bubble;
   }
 
   function productCards(products) {
@@ -242,6 +286,7 @@
     return list;
   }
 
+  // One per reply, on the reply's last message; the rating names the reply's answer (answer_id) when it has one.
   function rating(entry) {
     var box = el("div", "blw-rate");
     box.appendChild(el("span", "blw-rate-q", "Helpful?"));
@@ -254,7 +299,10 @@
         entry.rated = r[1]; persist();
         box.querySelectorAll("button").forEach(function (x) { x.disabled = true; });
         b.classList.add("blw-rated");
-        feedback({ kind: "answer", value: r[1], message_ref: entry.id, answer_text: (entry.text || "").slice(0, 1000) });
+        feedback({
+          kind: "answer", value: r[1], message_ref: String(entry.rate.ref).slice(0, 255),
+          answer_text: String(entry.rate.text || "").slice(0, 1000)
+        });
       });
       box.appendChild(b);
     });
@@ -285,6 +333,53 @@
 
   function addEntry(entry) { renderEntry(remember(entry)); scrollDown(); }
 
+  // Rasa's REST collector sends a bot message's text, cut at every blank line, as messages of their own and its
+  // custom payload after them. For an answer (text: the answer and its citation line, custom: the same answer
+  // structured) those text pieces would repeat the answer in bubbles of their own: the pieces just before the
+  // answer payload whose text starts with the answer are its text, kept on the answer and not shown again.
+  function foldAnswerText(entries) {
+    var squash = function (t) { return String(t).replace(/\s+/g, " ").trim(); };
+    var plain = function (e) {
+      return e.from === "bot" && e.text && !e.custom && !e.buttons && !e.quick_replies && !e.image;
+    };
+    var out = [];
+    entries.forEach(function (e) {
+      var answer = isAnswer(e.custom) && !e.text && typeof e.custom.answer === "string" ? squash(e.custom.answer) : "";
+      for (var k = 1; answer && k <= out.length && plain(out[out.length - k]); k++) {
+        var pieces = out.slice(out.length - k).map(function (p) { return p.text; });
+        if (squash(pieces.join("\n\n")).indexOf(answer) === 0) {
+          out.splice(out.length - k, k);
+          e.text = pieces.join("\n\n");
+          break;
+        }
+      }
+      out.push(e);
+    });
+    return out;
+  }
+
+  // The messages answering one shopper message (or one batch of agent messages) form a reply: they share an id,
+  // and the last of them carries the reply's one "Helpful?" control when the reply says something to rate.
+  function addReply(entries, replyId) {
+    entries = foldAnswerText(entries);
+    var texts = [], ref = null, closing = false;
+    entries.forEach(function (e) {
+      e.reply = replyId;
+      if (e.custom && e.custom.type === "csat_request") closing = true;
+      if (isAnswer(e.custom)) {
+        texts.push(e.custom.answer || e.text || "");
+        if (typeof e.custom.answer_id === "string" && e.custom.answer_id) ref = e.custom.answer_id;
+      } else if (e.text && !e.system) {
+        texts.push(e.text);
+      }
+    });
+    // A reply that asks for the conversation's rating (CSAT) gets no "Helpful?" of its own.
+    if (entries.length && texts.length && !closing) {
+      entries[entries.length - 1].rate = { ref: ref || replyId, text: texts.join("\n\n") };
+    }
+    entries.forEach(addEntry);
+  }
+
   function fromRasa(m, from) {
     var entry = { from: from || "bot" };
     if (m.text) entry.text = m.text;
@@ -313,7 +408,8 @@
   }
 
   function sendText(message, shown) {
-    addEntry({ from: "user", text: shown || message });
+    var asked = remember({ from: "user", text: shown || message });
+    renderEntry(asked);
     typing.hidden = false; scrollDown();
     function post() {
       return fetch(cfg.rasaUrl + "/webhooks/widget/webhook", {
@@ -330,7 +426,7 @@
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
     }).then(function (messages) {
-      (messages || []).forEach(function (m) { addEntry(fromRasa(m)); });
+      addReply((messages || []).map(function (m) { return fromRasa(m); }), "reply-" + asked.id);
       poll();
     }).catch(function () {
       addEntry({ from: "system", system: true, text: "Sorry, the assistant can't be reached right now. Please try again in a moment." });
@@ -369,11 +465,23 @@
     ]).then(function (res) {
       var box = res[0];
       if (box && box.messages) {
+        // System notices stand alone; consecutive messages of an agent form one reply (named by the outbox id
+        // of its first message), in the order they came.
+        var run = [], runId = null;
+        var endRun = function () { if (run.length) addReply(run, "outbox-" + runId); run = []; };
         box.messages.forEach(function (m) {
           var entry = fromRasa(m, m.agent ? "agent" : "bot");
-          if (!m.agent) entry.system = true;
+          if (m.agent) {
+            if (run.length && run[0].agent !== entry.agent) endRun();
+            if (!run.length) runId = m.id;
+            run.push(entry);
+            return;
+          }
+          endRun();
+          entry.system = true;
           addEntry(entry);
         });
+        endRun();
         state.outboxAfter = box.last_id || state.outboxAfter; save("outbox_after", state.outboxAfter);
       }
       showStatus(res[1]);

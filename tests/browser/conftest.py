@@ -3,7 +3,8 @@ on free loopback ports, driven by Debian's Chromium through Playwright. Started 
 
 Needs /usr/bin/chromium (scripts/install_browser.sh) and a trained model in trained/ (or BORDERLESS_TEST_MODEL).
 BORDERLESS_TEST_ACTIONS names the package the action server loads (default `actions`; e.g. `actions.handoff` to
-keep a half-finished action module elsewhere from stopping the stack). Screenshots go to test-artifacts/browser/.
+keep a half-finished action module elsewhere from stopping the stack). Screenshots go to $BROWSER_SCREENSHOTS
+when set, else to a pytest temporary directory (the `screenshots` fixture; its path is printed at the end).
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import pytest
 from tests.support import PUBLIC_CHANNELS, REPO_ROOT, free_port, python_module, rasa_env, rasa_server, service_process
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO_ROOT / "test-artifacts" / "browser"
 AGENT_PASSWORD = "agent-browser-pass-1"
 ADMIN_PASSWORD = "admin-browser-pass-1"
 CHROMIUM_ARGS = [
@@ -211,11 +211,29 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
 
 
 @pytest.fixture(scope="session")
-def browser(stack: Stack) -> Iterator[object]:
+def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Where the browser tests save their screenshots: $BROWSER_SCREENSHOTS, else a pytest temporary directory."""
+    explicit = os.environ.get("BROWSER_SCREENSHOTS")
+    folder = Path(explicit) if explicit else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    yield folder
+    print(f"\nbrowser screenshots: {folder}")
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[object]:
+    """Debian's Chromium through Playwright, headless; for tests that need no running assistant."""
+    if not CHROMIUM.exists():
+        pytest.fail("no /usr/bin/chromium: run scripts/install_browser.sh")
     from playwright.sync_api import sync_playwright
 
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def browser(stack: Stack, chromium: object) -> object:
+    """The same Chromium, for tests against the running stack."""
+    return chromium

@@ -7,12 +7,13 @@ import hashlib
 import hmac
 import json
 import urllib.request
+from pathlib import Path
 
 import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import ADMIN_PASSWORD, AGENT_PASSWORD, ARTIFACTS, WHATSAPP, Stack
+from tests.browser.conftest import ADMIN_PASSWORD, AGENT_PASSWORD, WHATSAPP, Stack
 from tests.support import REPO_ROOT, TEST_RASA_TOKEN, wait_until
 
 pytestmark = pytest.mark.browser
@@ -52,7 +53,7 @@ def tracker(stack: Stack, sender: str) -> dict:
         return json.loads(resp.read())
 
 
-def test_shopper_reaches_an_agent_and_the_bot_resumes_after_handback(stack: Stack, browser) -> None:  # noqa: ANN001
+def test_shopper_reaches_an_agent_and_the_bot_resumes_after_handback(stack: Stack, browser, screenshots: Path) -> None:  # noqa: ANN001
     agent_ctx = browser.new_context(viewport={"width": 1400, "height": 900})
     agent = agent_ctx.new_page()
     agent.goto(f"{stack.console_url}/console")
@@ -81,7 +82,7 @@ def test_shopper_reaches_an_agent_and_the_bot_resumes_after_handback(stack: Stac
     expect(shop.locator(".blw-user .blw-bubble").nth(-2)).to_have_text(INJECT_IMG)
     assert shop.locator(".blw-log img").count() == 0
     assert shop.evaluate("typeof window.__pwned") == "undefined"
-    shop.screenshot(path=str(ARTIFACTS / "01-shopper-waiting.png"))
+    shop.screenshot(path=str(screenshots / "01-shopper-waiting.png"))
 
     ticket = agent.locator(f"#waiting li[data-cid='{session}']")
     expect(ticket).to_be_visible(timeout=WAIT)
@@ -101,8 +102,8 @@ def test_shopper_reaches_an_agent_and_the_bot_resumes_after_handback(stack: Stac
     agent.click("#reply-send")
     expect(shop.locator(".blw-agent .blw-bubble").last).to_contain_text("Your parcel left our warehouse", timeout=WAIT)
     expect(agent.locator("#transcript")).to_contain_text("Your parcel left our warehouse", timeout=WAIT)
-    agent.screenshot(path=str(ARTIFACTS / "02-agent-console.png"))
-    shop.screenshot(path=str(ARTIFACTS / "03-shopper-agent-reply.png"))
+    agent.screenshot(path=str(screenshots / "02-agent-console.png"))
+    shop.screenshot(path=str(screenshots / "03-shopper-agent-reply.png"))
 
     # The session and the transcript survive a reload of the shop page.
     shop.reload()
@@ -110,7 +111,7 @@ def test_shopper_reaches_an_agent_and_the_bot_resumes_after_handback(stack: Stac
     expect(shop.locator(".blw-agent .blw-bubble").last).to_contain_text("Your parcel left our warehouse")
 
     agent.click("#handback")
-    expect(shop.locator(".blw-log")).to_contain_text("back with the Lumen Goods assistant", timeout=WAIT)
+    expect(shop.locator(".blw-log")).to_contain_text("back with Lumen Goods assistant", timeout=WAIT)
     expect(shop.locator(".blw-status")).to_be_hidden(timeout=WAIT)
     assert tracker(stack, session)["paused"] is False
 
@@ -128,12 +129,12 @@ def test_shopper_reaches_an_agent_and_the_bot_resumes_after_handback(stack: Stac
         shop.locator(".blw-csat .blw-star").nth(4).click()
     assert csat.value.status == 201
     expect(shop.locator(".blw-csat-thanks").last).to_be_visible()
-    shop.screenshot(path=str(ARTIFACTS / "04-shopper-back-with-bot.png"))
+    shop.screenshot(path=str(screenshots / "04-shopper-back-with-bot.png"))
     agent_ctx.close()
     shop_ctx.close()
 
 
-def test_widget_renders_rich_replies_safely_and_right_to_left(stack: Stack, browser) -> None:  # noqa: ANN001
+def test_widget_renders_rich_replies_safely_and_right_to_left(stack: Stack, browser, screenshots: Path) -> None:  # noqa: ANN001
     """Rasa's answer is given here (route interception) so every reply type and hostile values are covered."""
     ctx = browser.new_context()
     page = ctx.new_page()
@@ -195,7 +196,7 @@ def test_widget_renders_rich_replies_safely_and_right_to_left(stack: Stack, brow
     assert first["message"] == "مرحبا"
     assert first["metadata"]["customer_token"] == "bl1.test.token"
     assert first["metadata"]["page"]["url"].endswith("/demo?lang=ar&customer_token=bl1.test.token")
-    page.screenshot(path=str(ARTIFACTS / "05-rich-replies-rtl.png"))
+    page.screenshot(path=str(screenshots / "05-rich-replies-rtl.png"))
 
     webhook = f"{stack.rasa_url}/webhooks/widget/webhook"
     with page.expect_request(webhook) as chip:
@@ -209,7 +210,9 @@ def test_widget_renders_rich_replies_safely_and_right_to_left(stack: Stack, brow
     ctx.close()
 
 
-def test_agent_reads_a_translation_and_the_shopper_reads_the_reply_in_their_language(stack: Stack, browser) -> None:  # noqa: ANN001
+def test_agent_reads_a_translation_and_the_shopper_reads_the_reply_in_their_language(
+    stack: Stack, browser, screenshots: Path
+) -> None:  # noqa: ANN001
     """The models service translates Portuguese for an English-speaking agent, and the agent's reply back."""
     agent_ctx = browser.new_context(viewport={"width": 1400, "height": 900})
     agent = agent_ctx.new_page()
@@ -245,7 +248,7 @@ def test_agent_reads_a_translation_and_the_shopper_reads_the_reply_in_their_lang
     reply = shop.locator(".blw-agent .blw-bubble").last
     expect(reply).to_contain_text("encomenda", timeout=WAIT)
     assert "warehouse" not in reply.inner_text()
-    agent.screenshot(path=str(ARTIFACTS / "06-agent-translation.png"))
+    agent.screenshot(path=str(screenshots / "06-agent-translation.png"))
     agent.click("#close")
     expect(shop.locator(".blw-csat").last).to_be_visible(timeout=WAIT)
     agent_ctx.close()
@@ -316,7 +319,7 @@ def test_whatsapp_shopper_gets_the_agents_reply_on_whatsapp(stack: Stack) -> Non
     wait_until(lambda: received("Your refund was approved today."), 30, "the agent's reply on WhatsApp")
     assert all(m["auth"] == f"Bearer {WHATSAPP['access_token']}" for m in stack.graph.sent)
     assert console.post(f"{stack.console_url}/api/conversations/{wa_id}/handback", json={}, headers=csrf).ok
-    wait_until(lambda: received("back with the Lumen Goods assistant"), 30, "the hand-back message on WhatsApp")
+    wait_until(lambda: received("back with Lumen Goods assistant"), 30, "the hand-back message on WhatsApp")
     whatsapp("hello")
     try:
         wait_until(lambda: received("I can track an order"), 60, "the bot's greeting on WhatsApp")
@@ -352,7 +355,9 @@ def test_admin_adds_an_agent_who_can_then_log_in(stack: Stack, browser) -> None:
     ctx.close()
 
 
-def test_logging_out_on_the_shop_page_ends_the_conversation_and_its_proof(stack: Stack, browser) -> None:  # noqa: ANN001
+def test_logging_out_on_the_shop_page_ends_the_conversation_and_its_proof(
+    stack: Stack, browser, screenshots: Path
+) -> None:  # noqa: ANN001
     """The demo page's "Log out" calls BorderlessWidget.reset(): the old conversation is restarted in Rasa (so
     nothing proved in it can be reused), the transcript leaves the device, and a new signed session starts."""
     customer = first_customer_with_orders()
@@ -379,5 +384,5 @@ def test_logging_out_on_the_shop_page_ends_the_conversation_and_its_proof(stack:
     assert [e["event"] for e in old["events"]].count("restart") == 1
     assert old["slots"].get("email") is None and not tracker(stack, before)["latest_message"].get("text")
     assert not [e for e in tracker(stack, after)["events"] if (e.get("metadata") or {}).get("customer_token")]
-    page.screenshot(path=str(ARTIFACTS / "07-after-logout.png"))
+    page.screenshot(path=str(screenshots / "07-after-logout.png"))
     ctx.close()

@@ -20,7 +20,8 @@ from typing import Any
 
 import pytest
 
-from knowledge.samples import write_sample
+from borderless.profile import Shop, load_shop, var_root
+from tests.knowledge_samples import write_sample
 from tests.support import (
     PUBLIC_CHANNELS,
     REPO_ROOT,
@@ -32,7 +33,8 @@ from tests.support import (
     service_process,
 )
 
-DEMO_DATA = REPO_ROOT / "var" / "demo_shop"
+DEMO_SHOP = load_shop("lumen-goods")
+DEMO_DATA = DEMO_SHOP.data_dir
 TRAINED = REPO_ROOT / "trained"
 # How long a verified order stands in the assistant's action server: short, so that the security tests can
 # wait it out (tests/security/test_ownership_proof.py), long enough for a question and its "yes".
@@ -53,6 +55,7 @@ class Assistant:
     models_url: str
     workdir: Path
     widget: WidgetSessions
+    shop: Shop = DEMO_SHOP
 
     def say(self, sender: str, text: str, metadata: dict[str, Any] | None = None) -> list[dict]:
         return self.widget.say(sender, text, metadata)
@@ -83,14 +86,15 @@ class StackFiles:
     credentials: Path
 
 
-def prepare_stack(work: Path, admin_token: str = "e2e-admin-token") -> StackFiles:
-    """Ports, environment, demo data, bootstrapped databases and Rasa's endpoints/credentials for the whole
-    assistant (the `assistant` fixture and benchmarks/load.py start the same stack)."""
+def prepare_stack(work: Path, admin_token: str = "e2e-admin-token", shop: Shop = DEMO_SHOP) -> StackFiles:
+    """Ports, environment, the shop's data, bootstrapped databases and Rasa's endpoints/credentials for the
+    whole assistant serving `shop` (the assistant fixtures and benchmarks/load.py start the same stack)."""
     ports = {name: free_port() for name in ("rasa", "actions", "orders", "knowledge", "recommender", "models")}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     env = {
         **os.environ,
         "BORDERLESS_VAR": str(work / "var"),
+        "BORDERLESS_SHOP": str(shop.root),
         "HF_HUB_OFFLINE": "1",
         "ORDERS_NOW": "demo",
         "ORDERS_PORT": str(ports["orders"]),
@@ -109,9 +113,9 @@ def prepare_stack(work: Path, admin_token: str = "e2e-admin-token") -> StackFile
     }
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
-    # The services read the demo data from their own var dir, as `make run` lays it out.
+    # The services read the shop's data from their own var dir, as `make run` lays it out.
     (work / "var").mkdir(parents=True)
-    shutil.copytree(DEMO_DATA, work / "var" / "demo_shop")
+    shutil.copytree(shop.data_dir, work / "var" / shop.data_dir.relative_to(var_root()))
     for module in ("backends.orders", "backends.recommender", "knowledge"):
         _run(python_module(module, "bootstrap"), env)
     endpoints = work / "endpoints.yml"
@@ -121,14 +125,21 @@ def prepare_stack(work: Path, admin_token: str = "e2e-admin-token") -> StackFile
     return StackFiles(ports, urls, env, endpoints, credentials)
 
 
-@pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
-    if not any(TRAINED.glob("*.tar.gz")):
-        pytest.fail("no trained Rasa model in trained/: run `make train` (make test does it)")
-    if not (DEMO_DATA / "manifest.json").exists():
-        pytest.fail("no demo shop data in var/demo_shop: run `make data` (make test does it)")
-    work = tmp_path_factory.mktemp("assistant")
-    files = prepare_stack(work)
+def shop_model(shop: Shop) -> Path:
+    """The shop's trained model (scripts/train_if_changed.sh: trained/<id>/borderless.tar.gz)."""
+    model = TRAINED / shop.id / "borderless.tar.gz"
+    if not model.exists():
+        pytest.fail(f"no trained Rasa model for {shop.id}: run `make train SHOP={shop.root}` (make test does it)")
+    if not (shop.data_dir / "manifest.json").exists():
+        pytest.fail(f"no data for {shop.id} in {shop.data_dir}: run `make data SHOP={shop.root}` (make test does it)")
+    return model
+
+
+@contextmanager
+def running_assistant(work: Path, shop: Shop) -> Iterator[Assistant]:
+    """The whole assistant serving `shop` on free loopback ports until the block ends."""
+    model = shop_model(shop)
+    files = prepare_stack(work, shop=shop)
     ports, urls, env, endpoints, credentials = files.ports, files.urls, files.env, files.endpoints, files.credentials
     logs = work / "logs"
     logs.mkdir()
@@ -158,7 +169,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         )
         stack.enter_context(
             rasa_server(
-                TRAINED, ports["rasa"], endpoints, credentials, env=env, deadline_s=240, log_path=logs / "rasa.log"
+                model, ports["rasa"], endpoints, credentials, env=env, deadline_s=240, log_path=logs / "rasa.log"
             )
         )
         yield Assistant(
@@ -170,7 +181,15 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
             urls["models"],
             work,
             WidgetSessions(urls["rasa"]),
+            shop,
         )
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    """The whole assistant serving the demo shop, once per test session."""
+    with running_assistant(tmp_path_factory.mktemp("assistant"), DEMO_SHOP) as running:
+        yield running
 
 
 # ---------- orders service ----------
@@ -353,7 +372,7 @@ def knowledge_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProces
 
 @contextmanager
 def sample_knowledge_service(root: Path, **extra_env: str) -> Iterator[dict[str, Any]]:
-    """The knowledge service over knowledge.samples (written under `root`), bootstrapped and serving on a free
+    """The knowledge service over tests.knowledge_samples (written under `root`), bootstrapped and serving on a free
     port until the block ends: {"base", "env", "root", "content", "catalog"}. `extra_env` adds to its environment."""
     content, catalog = write_sample(root / "sample")
     port = free_port()

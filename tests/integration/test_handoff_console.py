@@ -7,6 +7,7 @@ The full flow with Rasa, the action server and a browser is in tests/browser/.
 
 from __future__ import annotations
 
+import html
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from borderless.profile import current_shop
 from tests.support import (
     POSTGRES_URL,
     REDIS_URL,
@@ -290,6 +292,9 @@ def test_pages_escape_what_comes_from_the_url_and_forbid_inline_scripts(console:
     assert page.status_code == 200
     assert "<script>alert(1)</script>" not in page.text
     assert "&quot;&gt;&lt;script&gt;" in page.text
+    # The shop's name (from its profile, escaped) titles the page and the widget.
+    name = html.escape(current_shop().name, quote=True)
+    assert f"<h1>{name}</h1>" in page.text and f'data-title="{name}"' in page.text and "{{" not in page.text
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     console_page = requests.get(f"{console.url}/console", timeout=10)
     assert "script-src 'self'" in console_page.headers["Content-Security-Policy"]

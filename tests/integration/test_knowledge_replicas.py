@@ -6,10 +6,10 @@ import uuid
 
 import pytest
 
-from knowledge.samples import write_sample
 from tests.integration.conftest import kb_env
 from tests.integration.conftest import knowledge_cli as cli
 from tests.integration.test_knowledge_service import call
+from tests.knowledge_samples import write_sample
 from tests.support import REDIS_URL, free_port, python_module, require_server, service_process, wait_until
 
 

@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from borderless.profile import current_shop
+from borderless.rules import load_rules
 from tests.integration.conftest import ORDERS_EXAMPLES, StartOrders
 
 EXAMPLES = ORDERS_EXAMPLES / "jsonl"
@@ -264,8 +266,15 @@ def test_whole_order_return_skips_never_returnable_items(shop: Shop) -> None:
 def test_return_outside_window_or_before_delivery_is_refused(shop: Shop) -> None:
     status, err = shop.post("/v1/orders/returns", {"order_number": "BL-100005", "email": ANNA}, key="late")
     assert status == 409 and err["error"]["code"] == "return_window_closed"
+    # The refusal names the shop's own terms (rules/orders.yaml), so the assistant never needs a copy of them.
+    terms = load_rules(current_shop().rules_dir).orders
+    policy = err["error"]["details"]["policy"]
+    assert policy["return_window_days"] == terms["return_window_days"]
+    assert policy["refund_business_days"] == terms["refund_business_days"]
+    assert shop.order("BL-100005", ANNA)["policy"] == policy
     status, err = shop.post("/v1/orders/returns", {"order_number": "BL-100003", "email": ANNA}, key="early")
     assert status == 409 and err["error"]["code"] == "return_not_allowed"
+    assert err["error"]["details"]["policy"] == policy
 
 
 def test_return_outside_eu_has_no_free_label(shop: Shop) -> None:

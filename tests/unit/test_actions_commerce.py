@@ -26,7 +26,7 @@ from actions.order_changes import (
 from actions.order_forms import country_code
 from actions.order_operations import CANCEL, OPERATIONS, refusal_text
 from actions.order_status import ValidateOrderStatusForm
-from tests.support import free_port
+from tests.support import free_port, rendered, reply_text, texts
 from tests.support import run_action as run
 
 TOKEN = "bl1.eyJjaWQiOiJDMDAwMSJ9.c2lnbmF0dXJl"
@@ -147,7 +147,8 @@ def test_quote_form_rejects_countries_the_shop_does_not_ship_to() -> None:
     form = ValidateLandedCostForm()
     assert form.validate_quote_country("Japan", dispatcher, tracker("Japan"), {}) == {"quote_country": "JP"}
     assert form.validate_quote_country("Argentina", dispatcher, tracker("Argentina"), {}) == {"quote_country": None}
-    assert "isn't a country we deliver to" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[0]["response"] == "utter_invalid_quote_country"
+    assert "isn't a country we deliver to" in texts(dispatcher.messages)
 
 
 # ---------- keys and words ----------
@@ -168,22 +169,39 @@ def test_the_confirmation_names_the_order_its_items_and_total() -> None:
         "currency": "EUR",
         "items": [{"title": "Trail Mug", "quantity": 2}],
     }
-    text = OPERATIONS[CANCEL].confirmation_question(order, None)
-    assert text.startswith("Cancel order BL-100245 (2 items, €84.90)") and text.endswith("Yes or no?")
+    question = OPERATIONS[CANCEL].confirmation_question(order, None)
+    assert question.response == "utter_confirm_cancel"
+    assert question.variables == {"order_number": "BL-100245", "total": "€84.90", "items": "2 × Trail Mug"}
+    text = reply_text(question)
+    assert text.startswith("Cancel order BL-100245 (€84.90): 2 × Trail Mug?") and text.endswith("Yes or no?")
+    assert reply_text(question, "de").startswith("Bestellung BL-100245 (€84.90) stornieren")
 
 
 def test_refusals_state_the_rule_and_the_way_out() -> None:
-    shipped = refusal_text("cancel", "not_cancellable", {"number": "BL-1", "status": "in_transit"}, {})
-    assert "already shipped" in shipped and "can't be cancelled" in shipped and "30 days of delivery" in shipped
-    late = refusal_text("return", "return_window_closed", {"number": "BL-1", "return_deadline": "2026-02-07"}, {})
-    assert "30 days of delivery" in late and "Sat 07 Feb 2026" in late
+    # The rule's numbers are the orders service's (the looked-up order's policy), never the bot's own.
+    policy = {"return_window_days": 45, "refund_business_days": 7}
+    shipped_order = {"number": "BL-1", "status": "in_transit", "policy": policy}
+    shipped = refusal_text("cancel", "not_cancellable", shipped_order, {})
+    assert [r.response for r in shipped] == ["utter_refuse_cancel_shipped", "utter_return_terms"]
+    assert shipped[1].variables == {"return_window_days": 45, "refund_days": 7}
+    text = reply_text(shipped)
+    assert "already shipped" in text and "can't be cancelled" in text and "45 days of delivery" in text
+    assert "7 business days" in text
+    assert "45 Tagen" in reply_text(shipped, "de")
+    late = refusal_text(
+        "return", "return_window_closed", {"number": "BL-1", "return_deadline": "2026-02-07"}, {"policy": policy}
+    )
+    assert "45 days of delivery" in reply_text(late) and "Sat 07 Feb 2026" in reply_text(late)
+    # Without the service's terms nothing about them is said (rather than a number of the bot's own).
+    unknown = refusal_text("cancel", "not_cancellable", {"number": "BL-1", "status": "in_transit"}, {})
+    assert [r.response for r in unknown] == ["utter_refuse_cancel_shipped"]
     blocked = refusal_text(
         "change_address",
         "country_not_allowed",
         {"number": "BL-1", "items": [{"product_id": "P3", "title": "Face Cream"}]},
         {"country": "GB", "products": ["P3"]},
     )
-    assert "Face Cream" in blocked and "the United Kingdom" in blocked
+    assert "Face Cream" in reply_text(blocked) and "the United Kingdom" in reply_text(blocked)
 
 
 def test_quotes_show_each_part_and_the_delivery_window() -> None:
@@ -201,10 +219,13 @@ def test_quotes_show_each_part_and_the_delivery_window() -> None:
         "delivery": {"min_business_days": 4, "max_business_days": 7, "earliest": "2026-03-19", "latest": "2026-03-24"},
         "notes": ["Duties and import taxes are collected at checkout; nothing to pay on delivery."],
     }
-    text = describe_quote("Trailhead 2 Tent", quote)
+    replies = describe_quote("Trailhead 2 Tent", quote)
+    assert [r.response for r in replies] == ["utter_quote_import", "utter_quote_delivery"]
+    text = reply_text(replies)
     assert "Trailhead 2 Tent delivered to the United Kingdom" in text
     assert "£90.50" in text and "£8.46" in text and "£19.79 (20%)" in text and "Total: £118.75" in text
-    assert "4–7 business days" in text and "nothing to pay on delivery" in text
+    assert "4–7 business days" in text
+    assert "Gesamt: £118.75" in reply_text(replies, "de")
 
 
 # ---------- the order system is down ----------
@@ -224,7 +245,8 @@ async def test_down_order_system_gets_an_apology_and_a_person(nothing_listening:
         dispatcher,
         tracker("cancel", slots={"order_number": "BL-100001", "email": "a@example.com"}),
     )
-    [message] = dispatcher.messages
+    [message] = [rendered(m) for m in dispatcher.messages]
+    assert message["response"] == "utter_change_order_system_down"
     assert "can't reach our order system" in message["text"] and "haven't changed anything" in message["text"]
     assert {"title": "Talk to a person", "payload": "/human_handoff"} in message["buttons"]
     assert {"event": "slot", "name": "order_change_pending", "value": None, "timestamp": None} in events
@@ -244,7 +266,8 @@ async def test_a_confirmed_change_that_cannot_be_sent_says_nothing_happened(noth
         events=[{"event": "action", "name": "action_prepare_cancel"}, {"event": "user", "text": "yes"}],
     )
     events = await run(ActionExecuteOrderChange(), dispatcher, t)
-    [message] = dispatcher.messages
+    [message] = [rendered(m) for m in dispatcher.messages]
+    assert message["response"] == "utter_change_not_sent" and message["order_number"] == "BL-100001"
     assert "has not been made" in message["text"]
     assert {"title": "Talk to a person", "payload": "/human_handoff"} in message["buttons"]
     assert events == []  # the question stays open, so "yes" can retry under the same key
@@ -253,7 +276,7 @@ async def test_a_confirmed_change_that_cannot_be_sent_says_nothing_happened(noth
 async def test_down_quote_services_get_an_apology_and_a_person(nothing_listening: None) -> None:
     dispatcher = CollectingDispatcher()
     await run(ActionLandedCost(), dispatcher, tracker("", slots={"quote_product": "tent", "quote_country": "DE"}))
-    [message] = dispatcher.messages
+    [message] = [rendered(m) for m in dispatcher.messages]
     assert "can't reach" in message["text"] and message["buttons"][0]["payload"] == "/human_handoff"
 
 
@@ -261,7 +284,8 @@ async def test_no_changes_nothing_sent() -> None:
     dispatcher = CollectingDispatcher()
     t = tracker("no", slots={"order_number": "BL-100001", "order_change": "cancel", "order_change_pending": True})
     events = await run(ActionAbortOrderChange(), dispatcher, t)
-    assert "haven't changed anything" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[0]["response"] == "utter_change_aborted"
+    assert "haven't changed anything" in texts(dispatcher.messages)
     assert any(e["name"] == "order_change_pending" and e["value"] is None for e in events)
 
 

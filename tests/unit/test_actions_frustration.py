@@ -14,6 +14,7 @@ from actions.frustration import (
     sentiment_history,
     strongest_negative,
 )
+from actions.replies import SHOP_SLOTS, shop_values
 
 CALM = ("neutral", 0.0)
 UPSET = ("negative", -0.5)
@@ -34,7 +35,9 @@ def user(text: str, mood: tuple[str, float], intent: str = "order_status", at: f
 def tracker(events: list[dict[str, Any]], language: str = "en") -> Tracker:
     latest = next(e for e in reversed(events) if e["event"] == "user")
     latest_message = {**latest["parse_data"], "text": latest["text"]}
-    return Tracker("shopper", {"language": language}, latest_message, events, False, None, {}, "action_listen")
+    # The shop's facts are set (a session started by action_session_start): only the offer is at stake here.
+    slots = {"language": language, **shop_values()}
+    return Tracker("shopper", slots, latest_message, events, False, None, {}, "action_listen")
 
 
 async def check(t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -118,3 +121,13 @@ def test_the_history_for_a_handoff_is_oldest_first_typed_messages_only_and_bound
 def test_messages_without_sentiment_leave_the_history_empty() -> None:
     event = {"event": "user", "text": "hello", "parse_data": {"intent": {"name": "greet"}}}
     assert sentiment_history(tracker([event])) == []
+
+
+async def test_a_conversation_without_the_shops_facts_gets_them_on_its_next_message() -> None:
+    # Begun before the facts were slots (or before a restart): the hook that runs on every turn sets them.
+    t = tracker([user("hi", CALM)])
+    t.slots = {"language": "en"}
+    events, messages = await check(t)
+    assert messages == []
+    assert {e["name"]: e["value"] for e in events} == shop_values()
+    assert set(shop_values()) == set(SHOP_SLOTS) and shop_values()["shop_name"]

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.language import CONFIRMATIONS, ActionChangeLanguage, ActionTrackLanguage
 from actions.localize import NOTICES, Localizer, localized, protected_tokens, should_translate, split_link_tail
 from clients import ModelsClient
-from tests.support import free_port, service_clients
+from tests.support import free_port, rendered, service_clients
 
 SOURCE = "Source: Shipping (https://shop.lumengoods.example/policies/shipping)"
 REPLY = (
@@ -182,4 +182,5 @@ async def test_naming_no_language_or_two_asks_which_one_and_changes_nothing() ->
     for text in ("can we switch language?", "hablas inglés o alemán?"):
         dispatcher = CollectingDispatcher()
         assert await ActionChangeLanguage().run(dispatcher, tracker(text), {}) == []
-        assert dispatcher.messages[0]["text"].startswith("Which language would you like?")
+        assert dispatcher.messages[0]["response"] == "utter_ask_which_language"
+        assert rendered(dispatcher.messages[0])["text"].startswith("Which language would you like?")

@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.order_status import ValidateOrderStatusForm, describe_order, find_email, find_order_number
+from tests.support import reply_text
 
 
 def tracker_with(
@@ -83,9 +84,17 @@ def test_status_message_names_the_carrier_tracking_and_estimate() -> None:
             }
         ],
     }
-    text = describe_order(order)
+    replies = describe_order(order)
+    assert [r.response for r in replies] == [
+        "utter_order_status",
+        "utter_order_items",
+        "utter_order_shipped",
+        "utter_order_latest_update",
+        "utter_estimated_delivery",
+    ]
+    text = reply_text(replies)
     assert "BL-100245" in text and "€64.90" in text and "On its way" in text
-    assert "DHL Express tracking JD0001" in text
+    assert "DHL Express, tracking number JD0001" in text
     assert "Leipzig" in text and "At hub" in text
     assert "Estimated delivery: Wed 25 Nov 2026" in text
 
@@ -99,7 +108,7 @@ def test_delivered_orders_do_not_promise_an_estimate() -> None:
         "estimated_delivery": "2026-11-01",
         "shipments": [{"carrier": "DHL", "tracking_number": "X", "delivered_at": "2026-10-30T12:00:00Z"}],
     }
-    text = describe_order(order)
+    text = reply_text(describe_order(order))
     assert "Delivered on Fri 30 Oct 2026" in text
     assert "Estimated delivery" not in text
     assert "£10.00" in text

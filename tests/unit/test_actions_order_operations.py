@@ -34,7 +34,8 @@ from actions.order_operations import (
     change_for,
     refusal_text,
 )
-from tests.support import REPO_ROOT
+from actions.replies import Reply
+from tests.support import LANGUAGES, REPO_ROOT, rendered, reply_text
 
 NUMBER = "BL-100001"
 BERLIN = {"name": "Anna", "line1": "Hauptstr. 5", "city": "Berlin", "postcode": "10115", "country": "DE"}
@@ -190,12 +191,15 @@ def test_every_operation_explains_each_refusal_it_can_meet(change: OrderChange) 
     looked_up = order(status="delivered", return_deadline="2026-02-07")
     details = {"country": "GB", "products": ["P1"]}
     for code in change.refusal_codes:
-        text = change.explain(code, Refused(looked_up, details))
-        assert text, f"{change.operation} cannot explain {code}"
-        assert refusal_text(change.operation, code, looked_up, details) == text
+        replies = change.explain(code, Refused(looked_up, details))
+        assert replies, f"{change.operation} cannot explain {code}"
+        assert refusal_text(change.operation, code, looked_up, details) == replies
+        for language in LANGUAGES:  # every variable each variant names is given
+            assert reply_text(replies, language)
     assert change.explain("no_such_rule", Refused(order(), {})) is None
     fallback = refusal_text(change.operation, "no_such_rule", None, {"order_number": NUMBER})
-    assert fallback == f"The shop's rules don't allow this {change.what} for order {NUMBER}."
+    assert fallback == [Reply("utter_refuse_change", {"order_number": NUMBER})]
+    assert reply_text(fallback) == f"The shop's rules don't allow this change for order {NUMBER}."
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=ids)
@@ -207,12 +211,12 @@ async def test_every_operation_sends_its_call_under_the_key_and_the_proof(change
     assert args[0] == NUMBER and (args[1:] == (BERLIN,)) == (change.input_slot is not None)
     assert kwargs["idempotency_key"] == "q1:x:BL-100001"
     assert {k: kwargs[k] for k in PROOF} == PROOF
-    assert NUMBER in change.success_text(result)
+    assert NUMBER in reply_text(change.success_text(result))
 
 
 @pytest.mark.parametrize("change", CHANGES, ids=ids)
 def test_every_operation_asks_a_yes_or_no_question_naming_the_order(change: OrderChange) -> None:
-    question = change.confirmation_question(order(), given(change))
+    question = reply_text(change.confirmation_question(order(), given(change)))
     assert NUMBER in question and "€84.90" in question and question.endswith("Yes or no?")
 
 
@@ -269,6 +273,6 @@ async def test_a_yes_sends_each_operation_under_its_own_idempotency_key(change: 
     events = await action.run(dispatcher, tracker, {})
     assert [call[0] for call in orders.calls] == [{"return": "start_return"}.get(change.operation, change.operation)]
     assert orders.calls[0][2]["idempotency_key"] == f"q1:{change.operation}:{NUMBER}"
-    assert dispatcher.messages[0]["text"].startswith("Done:")
+    assert rendered(dispatcher.messages[0])["text"].startswith("Done:")
     slots_set = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert "order_change_pending" in slots_set and slots_set["order_change_pending"] is None

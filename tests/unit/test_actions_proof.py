@@ -16,7 +16,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.order_changes import ActionExecuteOrderChange, ActionPrepareAddressChange, ActionPrepareCancel
 from actions.order_status import ActionOrderStatus, ValidateOrderStatusForm
 from actions.proof import customer_token, fresh_email, proof_for, proof_kwargs, shopper_source
+from actions.replies import shop_values
 from actions.session import ActionSessionStart
+from tests.support import rendered
 
 TOKEN = "bl1.eyJjaWQiOiJDMDAwMSJ9.c2lnbmF0dXJl"
 ANNA = "anna@example.com"
@@ -296,7 +298,8 @@ async def test_a_yes_with_a_question_without_id_asks_again_instead_of_acting() -
     )
     assert [c[0] for c in orders.calls] == ["lookup"]
     assert slots_of(events)["order_change_id"]
-    assert "Yes or no?" in dispatcher.messages[0]["text"]
+    assert dispatcher.messages[0]["response"] == "utter_confirm_cancel"
+    assert "Yes or no?" in rendered(dispatcher.messages[0])["text"]
 
 
 async def test_a_logged_in_shoppers_change_carries_the_token_of_this_message_only() -> None:
@@ -336,9 +339,10 @@ async def test_a_new_session_carries_over_the_language_and_never_a_proof() -> No
     events = await ActionSessionStart().run(CollectingDispatcher(), tracker(slots=slots), domain)
     assert events[0]["event"] == "session_started"
     assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
-    assert slots_of(events) == {"language": "pt", "language_locked": True}
+    # Besides the shopper's language, only the served shop's facts (for the domain's responses) are set.
+    assert slots_of(events) == {"language": "pt", "language_locked": True, **shop_values()}
     english = await ActionSessionStart().run(CollectingDispatcher(), tracker(slots={"language": "en"}), domain)
-    assert slots_of(english) == {}
+    assert slots_of(english) == shop_values()
 
 
 def test_the_domain_declares_the_session_start_and_the_proof_slots() -> None:

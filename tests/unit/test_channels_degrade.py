@@ -42,3 +42,10 @@ def test_product_cards_become_text_lines_with_links() -> None:
     assert custom_as_text({"type": "product_cards", "products": products}).startswith("1. Trail Tent 2")
     assert custom_as_text({"type": "csat_request"}) == "Thanks for chatting with us!"
     assert custom_as_text({"type": "template", "template": {}}) is None
+
+
+def test_a_knowledge_answer_payload_adds_nothing_to_its_text_on_messaging_apps() -> None:
+    # The answer's text already carries the answer and its source; the payload is for the widget's chips.
+    payload = {"type": "answer", "answer_id": "a1", "answer": "2–5 days", "sources": [], "more": "…"}
+    assert custom_as_text(payload) == ""
+    assert custom_as_text({"type": "something_for_the_platform"}) is None

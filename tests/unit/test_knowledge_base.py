@@ -8,11 +8,11 @@ import pytest
 from knowledge.base import KnowledgeBase, VersionNotFound
 from knowledge.documents import Document
 from knowledge.ingest import load_content_dir, load_file
-from knowledge.samples import write_sample
 from knowledge.settings import KnowledgeSettings
 from retrieval.embedders import load_embedder
 from retrieval.snapshot import SnapshotStore
 from retrieval.types import SearchFilters
+from tests.knowledge_samples import write_sample
 from tests.support import POSTGRES_URL, require_server
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.cli import main
-from knowledge.samples import write_sample
+from tests.knowledge_samples import write_sample
 
 
 @pytest.fixture
@@ -52,3 +52,33 @@ def test_import_errors_are_clear_and_change_nothing(env, capsys, tmp_path) -> No
     assert main(["versions"]) == 0
     out = capsys.readouterr().out
     assert "* v1" in out and "v2" not in out
+
+
+def test_bootstrap_serves_the_shops_help_centre_exports(env, capsys, tmp_path, monkeypatch) -> None:
+    import shutil
+    from pathlib import Path
+
+    import yaml
+
+    repo = Path(__file__).resolve().parents[2]
+    shop = tmp_path / "shop"
+    shutil.copytree(repo / "shops" / "kettle-and-crane", shop)
+    exports = repo / "tests" / "data" / "imports" / "help_centre"
+    shutil.copy(exports / "zendesk_articles.json", shop / "data" / "articles.json")
+    shutil.copy(exports / "faq.csv", shop / "data" / "faq.csv")
+    profile = yaml.safe_load((shop / "shop.yml").read_text(encoding="utf-8"))
+    profile["data"] = [
+        {"kind": "help_centre", "format": "zendesk_json", "path": "data/articles.json"},
+        {"kind": "help_centre", "format": "faq_csv", "path": "data/faq.csv"},
+    ]
+    (shop / "shop.yml").write_text(yaml.safe_dump(profile, sort_keys=False), encoding="utf-8")
+    monkeypatch.setenv("BORDERLESS_SHOP", str(shop))
+    assert main(["bootstrap", "--content", str(env["content"]), "--products", str(tmp_path / "none.jsonl")]) == 0
+    out = capsys.readouterr().out
+    assert "help_centre: 2 documents from" in out and "1 drafts skipped" in out
+    assert main(["search", "how long is the warranty", "--json", "--mode", "lexical"]) == 0
+    results = __import__("json").loads(capsys.readouterr().out)["results"]
+    assert results[0]["doc_id"] == "zendesk-360001234567"
+    # Nothing changed: the next bootstrap builds nothing.
+    assert main(["bootstrap", "--content", str(env["content"]), "--products", str(tmp_path / "none.jsonl")]) == 0
+    assert "up to date" in capsys.readouterr().out

@@ -4,7 +4,7 @@ import pytest
 
 from knowledge.documents import Document, DocumentError, to_chunks
 from knowledge.ingest import load_content_dir, load_file, parse_csv_catalog, parse_jsonl_catalog, parse_markdown
-from knowledge.samples import write_sample
+from tests.knowledge_samples import write_sample
 
 
 def test_markdown_front_matter_gives_id_title_url(tmp_path) -> None:

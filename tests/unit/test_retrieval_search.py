@@ -7,11 +7,11 @@ import pytest
 
 from knowledge.documents import to_chunks
 from knowledge.ingest import load_content_dir, load_file
-from knowledge.samples import write_sample
 from retrieval.dense import DenseIndex
 from retrieval.embedders import Embedder, load_embedder
 from retrieval.snapshot import Searcher, SnapshotStore, build_snapshot
 from retrieval.types import SearchFilters
+from tests.knowledge_samples import write_sample
 
 
 @pytest.fixture(scope="module")

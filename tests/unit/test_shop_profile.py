@@ -144,3 +144,21 @@ def test_the_generated_training_data_uses_only_the_shops_formats(tmp_path: Path)
     assert "kettle" in lookup and "kettles" in lookup and "crane" in lookup
     synonyms = {e["synonym"]: e["examples"] for e in entities if "synonym" in e}
     assert "coffee and tea" in synonyms["coffee-tea"] and "electric kettles" in synonyms["electric-kettles"]
+
+
+def test_a_stricter_free_text_pattern_keeps_zip_codes_and_years_out() -> None:
+    numbers = load_shop("kettle-and-crane").order_numbers
+    for text in ("my zip is 97214", "a customer since 2024", "call 503 555 0142"):
+        assert numbers.find(text) is None, text
+    assert numbers.find("where is #1001?") == "#1001"
+    assert numbers.find("mi pedido 1002 no llegó") == "#1002"
+    # a whole answer to "what is your order number?" may be the bare number
+    assert numbers.normalize("1001") == "#1001" and numbers.normalize("order 1001") == "#1001"
+
+
+def test_rule_tables_of_the_second_shop_zones_by_province_and_duties_on_delivery() -> None:
+    rules = load_rules(load_shop("kettle-and-crane").rules_dir)
+    assert rules.base_currency == "USD" and rules.in_home_zone("US") and not rules.in_home_zone("CA")
+    assert rules.zone_for("US", "HI") != rules.zone_for("US", "OR") == rules.zone_for("US")
+    assert rules.taxes["MX"].paid_at_checkout is False and rules.taxes["CA"].paid_at_checkout is True
+    assert rules.free_returns("US") and not rules.free_returns("MX")
