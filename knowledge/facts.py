@@ -213,7 +213,7 @@ class FactTables:
         duty = f"**{_percent(tax.duty)}** duty"
         if tax.apparel_duty is not None and tax.apparel_duty != tax.duty:
             duty = f"**{_percent(tax.apparel_duty)}** duty on {categories} and {duty} on other goods"
-        if self.rules.duties_paid_at_checkout:
+        if tax.paid_at_checkout:
             first = (
                 f"For {name} we collect **{_percent(tax.vat)}** import VAT/GST and {duty} at checkout, "
                 "so there is nothing to pay on delivery."
@@ -237,7 +237,7 @@ class FactTables:
             "apparel_duty": tax.apparel_duty,
             "duty_de_minimis": tax.duty_de_minimis,
             "vat_de_minimis": tax.vat_de_minimis,
-            "paid_at_checkout": self.rules.duties_paid_at_checkout,
+            "paid_at_checkout": tax.paid_at_checkout,
         }
         return Fact("duties", country, " ".join(parts), values)
 
