@@ -125,6 +125,7 @@ test-browser: install data train browser
 
 bench-smoke: install data train ## the end-to-end load benchmark in smoke mode: a few turns, must finish with 0 errors
 	$(PY) benchmarks/load.py --quick
+	$(PY) benchmarks/answer_quality.py --smoke
 	$(PY) benchmarks/import_speed.py --smoke
 	$(PY) benchmarks/translation_routes.py --smoke
 

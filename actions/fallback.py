@@ -5,7 +5,7 @@ for `out_of_scope` (bot/data/rules.yml). Many such messages are shop questions o
 their own ("How long is a gift card valid?", "do you price match?"), and the knowledge base often answers
 them. So the message is searched first, exactly as the answer action searches (actions/knowledge_answer.py:
 translated into English where the models service has a route, the knowledge service's own `confident`
-verdict and thresholds, the same reply with its source), without an intent's article filter or preference,
+verdict and thresholds, the same composed answer with its source), without an intent's article filter or preference,
 since the intent is unknown; and, because no intent vouches that the message is about the shop, an English
 search's best passage must also share words with it (`shares_words`: gibberish scores high on the embedder
 alone). Only when that search is not confident, or the knowledge service cannot be reached,
@@ -26,9 +26,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.frustration import frustrated_since_offer, offer_made, offer_message
 from actions.handoff import FALLBACK_ANSWERED_SLOT, ActionOfferHandoff
-from actions.knowledge_answer import KB_LANGUAGE, MAX_QUERY_CHARS, ActionAnswerQuestion
+from actions.knowledge_answer import KB_LANGUAGE, MAX_QUERY_CHARS, ActionAnswerQuestion, answerable
 from actions.localize import localized
-from clients import Passage, ServiceError, ServiceUnavailable
+from clients import KnowledgeAnswer, Passage, ServiceError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +75,8 @@ class ActionKnowledgeFallback(ActionAnswerQuestion):
             except (ServiceUnavailable, ServiceError) as exc:
                 log.warning("knowledge search for a fallback message failed (%s); asking to rephrase", exc)
             else:
-                if answer.results and answer.confident and shares_words(answer.results[0], searched_in):
-                    return self._answer(dispatcher, tracker, answer.results, intent)
+                if answerable(answer) and shares_words(answer.results[0], searched_in):
+                    return self._answer(dispatcher, tracker, answer, intent)
         if intent == OUT_OF_SCOPE:
             dispatcher.utter_message(response="utter_out_of_scope")
             events: list[EventType] = []
@@ -85,7 +85,7 @@ class ActionKnowledgeFallback(ActionAnswerQuestion):
         return [SlotSet(FALLBACK_ANSWERED_SLOT, False), *events]
 
     def _answer(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, results: list[Passage], intent: str
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, result: KnowledgeAnswer, intent: str
     ) -> list[EventType]:
         events: list[EventType] = [SlotSet(FALLBACK_ANSWERED_SLOT, True)]
         # A frustrated shopper is offered a person on every turn (action_validate_slot_mappings), except on
@@ -95,5 +95,5 @@ class ActionKnowledgeFallback(ActionAnswerQuestion):
             text, buttons = offer_message(KB_LANGUAGE)
             dispatcher.utter_message(text=text, buttons=buttons)
             events.append(offer_made())
-        self.reply(dispatcher, results)
+        self.reply(dispatcher, result)
         return events

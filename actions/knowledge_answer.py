@@ -1,11 +1,15 @@
 """Answers policy and product questions from the knowledge base, citing the source.
 
 Triggered for ask_shipping, ask_returns, ask_customs, ask_payment, ask_warranty and product_question.
-The latest user message becomes a search (translated into English first where the models service has a
-route from the shopper's language); a confident result is answered with the best passage and its
-source (title and link), product hits as product cards plus a text fallback. When the knowledge service
-is not confident the action says so and offers to rephrase or reach a person instead of guessing; when
-the service is down it apologises and offers a person.
+The latest user message goes to the knowledge service's `POST /v1/answer` (translated into English first
+where the models service has a route from the shopper's language), which composes the short answer where
+the knowledge is (knowledge/answers.py: a rule-table fact, or the sentences, list items or table rows that
+answer it). A confident answer goes out as ONE message: `text` is the short answer and one citation line,
+readable on messaging channels (tables become `column: value` lines, no Markdown markers), and the widget's
+`custom` payload is {"type": "answer", "answer_id", "answer" (Markdown), "sources" [{title, url}],
+"more" (the full passage, Markdown), "language"}. Product hits are product cards plus a text fallback.
+When the knowledge service is not confident the action says so and offers to rephrase or reach a person
+instead of guessing; when the service is down it apologises and offers a person.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from actions.formatting import HANDOFF_BUTTON, product_card, product_line
 from actions.localize import localized
-from clients import Passage, SearchAnswer, ServiceError, ServiceUnavailable
+from clients import ComposedAnswer, KnowledgeAnswer, Passage, ServiceError, ServiceUnavailable
 
 REPHRASE_BUTTON = {"title": "I'll rephrase", "payload": "/rephrase"}
 # The language the knowledge base is written in.
@@ -41,8 +45,7 @@ INTENT_ARTICLE = {
 MAX_QUERY_CHARS = 1000
 MAX_PASSAGE_CHARS = 700
 MAX_CARDS = 3
-MAX_RUNNER_UP_CHARS = 450
-RUNNER_UP_RATIO = 0.9
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 
 
 def _clip(text: str, limit: int = MAX_PASSAGE_CHARS) -> str:
@@ -55,10 +58,63 @@ def _clip(text: str, limit: int = MAX_PASSAGE_CHARS) -> str:
     return cut[: end + 1] if end > limit // 2 else cut.rsplit(" ", 1)[0] + " …"
 
 
-def _source_line(passage: Passage) -> str:
-    section = passage.metadata.get("section")
-    name = f"{passage.title} — {section}" if section and section != passage.title else passage.title
-    return f"Source: {name}" + (f" ({passage.url})" if passage.url else "")
+def _cells(line: str) -> list[str]:
+    return [cell.strip() for cell in line.strip().strip("|").split("|")]
+
+
+def _inline(text: str) -> str:
+    """Bold/italic markers and link syntax removed; a link's URL stays after its text."""
+    text = re.sub(r"\[([^\]]+)\]\((https?://[^)]+)\)", r"\1 (\2)", text)
+    return re.sub(r"\*\*(.+?)\*\*|__(.+?)__", lambda m: m.group(1) or m.group(2), text)
+
+
+def plain_text(markdown: str) -> str:
+    """The answer for text-only channels: table rows as `first cell — column: value` lines, bold markers and
+    link syntax removed (the URL stays), list dashes as bullets."""
+    lines: list[str] = []
+    header: list[str] | None = None
+    raw_lines = markdown.splitlines()
+    for n, line in enumerate(raw_lines):
+        stripped = line.strip()
+        if stripped.startswith("|"):
+            if _TABLE_SEPARATOR.match(stripped):
+                continue
+            cells = [_inline(c) for c in _cells(stripped)]
+            following = raw_lines[n + 1].strip() if n + 1 < len(raw_lines) else ""
+            if header is None and _TABLE_SEPARATOR.match(following):
+                header = cells
+                continue
+            if header is not None and len(header) == len(cells):
+                first, *rest = cells
+                pairs = "; ".join(f"{h}: {v}" for h, v in zip(header[1:], rest, strict=True))
+                lines.append(f"• {first} — {pairs}" if pairs else f"• {first}")
+            else:
+                lines.append("• " + ", ".join(cells))
+            continue
+        header = None
+        lines.append(re.sub(r"^(\s*)[-*+]\s+", r"\1• ", _inline(line)))
+    return "\n".join(lines).strip()
+
+
+def source_line(title: str, url: str) -> str:
+    return f"Source: {title}" + (f" ({url})" if url else "")
+
+
+def answer_message(answer: ComposedAnswer, language: str = KB_LANGUAGE) -> dict[str, Any]:
+    """The one message of a composed answer: `text` for every channel, `json_message` for the widget."""
+    source = answer.sources[0] if answer.sources else None
+    text = plain_text(answer.markdown)
+    if source is not None:
+        text += "\n\n" + source_line(source.title, source.url)
+    custom = {
+        "type": "answer",
+        "answer_id": answer.id,
+        "answer": answer.markdown,
+        "sources": [{"title": s.title, "url": s.url} for s in answer.sources],
+        "more": answer.more,
+        "language": language,
+    }
+    return {"text": text, "json_message": custom}
 
 
 def _product(passage: Passage) -> dict[str, Any]:
@@ -71,6 +127,13 @@ def _product(passage: Passage) -> dict[str, Any]:
         "image_url": meta.get("image_url"),
         "url": passage.url or meta.get("url"),
     }
+
+
+def answerable(result: KnowledgeAnswer) -> bool:
+    """Whether the service's reply is worth saying: confident, and a composed answer or product hits."""
+    if not result.results or not result.confident:
+        return False
+    return result.answer is not None or result.results[0].type == "product"
 
 
 @localized
@@ -122,7 +185,7 @@ class ActionAnswerQuestion(Action):
                 buttons=[HANDOFF_BUTTON],
             )
             return []
-        if not answer.results or not answer.confident:
+        if not answerable(answer):
             dispatcher.utter_message(
                 text=(
                     "I'm not sure I have the right answer to that, and I'd rather not guess. "
@@ -131,40 +194,26 @@ class ActionAnswerQuestion(Action):
                 buttons=[REPHRASE_BUTTON, HANDOFF_BUTTON],
             )
             return []
-        self.reply(dispatcher, answer.results)
+        self.reply(dispatcher, answer)
         return []
 
-    async def lookup(self, query: str, language: str | None, intent: str) -> tuple[SearchAnswer, str | None]:
-        """The knowledge base's ranked passages for the shopper's words (pivoted into English where a route
-        exists), limited to articles for a policy intent and preferring that intent's own article; and the
-        language the search ran in. Raises ServiceUnavailable/ServiceError when the service cannot answer."""
+    async def lookup(self, query: str, language: str | None, intent: str) -> tuple[KnowledgeAnswer, str | None]:
+        """The knowledge service's composed answer and ranked passages for the shopper's words (pivoted into
+        English where a route exists), limited to articles for a policy intent and preferring that intent's
+        own article; and the language the search ran in. Raises ServiceUnavailable/ServiceError when the
+        service cannot answer."""
         filters = {"type": ["policy", "faq"]} if intent in POLICY_INTENTS else None
         prefer = [INTENT_ARTICLE[intent]] if intent in INTENT_ARTICLE else []
         query, language = await self._pivot(query, language)
-        answer = await self.knowledge.search(query, top_k=5, filters=filters, language=language, prefer_doc_ids=prefer)
+        answer = await self.knowledge.answer(query, top_k=5, filters=filters, language=language, prefer_doc_ids=prefer)
         return answer, language
 
-    def reply(self, dispatcher: CollectingDispatcher, results: list[Passage]) -> None:
-        """A confident search's answer: the best passage with its source, or product cards."""
-        best = results[0]
-        if best.type == "product":
-            self._answer_products(dispatcher, results)
+    def reply(self, dispatcher: CollectingDispatcher, result: KnowledgeAnswer) -> None:
+        """A confident result's answer: the composed answer with its source in one message, or product cards."""
+        if result.answer is None:
+            self._answer_products(dispatcher, result.results)
         else:
-            self._answer_passage(dispatcher, best, results[1:])
-
-    @staticmethod
-    def _answer_passage(dispatcher: CollectingDispatcher, best: Passage, others: list[Passage]) -> None:
-        lines = [_clip(best.text), "", _source_line(best)]
-        # A runner-up scored almost as high often answers the other half of the question
-        # ("where do you ship" vs "how long does it take"): show it too rather than guess which one was meant.
-        close = next((p for p in others[:1] if p.type != "product" and p.score >= RUNNER_UP_RATIO * best.score), None)
-        if close is not None:
-            lines += ["", _clip(close.text, MAX_RUNNER_UP_CHARS), "", _source_line(close)]
-            others = [p for p in others if p is not close]
-        related = next((p for p in others if p.type != "product" and p.doc_id != best.doc_id), None)
-        if related is not None:
-            lines.append(f"See also: {related.title}" + (f" ({related.url})" if related.url else ""))
-        dispatcher.utter_message(text="\n".join(lines))
+            dispatcher.utter_message(**answer_message(result.answer))
 
     @staticmethod
     def _answer_products(dispatcher: CollectingDispatcher, results: list[Passage]) -> None:

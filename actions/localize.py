@@ -7,7 +7,11 @@ quote notes) and button titles, which are English. The `@localized` class decora
 `run` and, after it returns, translates those parts of the messages that run added into the
 conversation's language through the models service.
 
-What is never changed: URLs, order numbers, tracking numbers, prices, dates and product titles. Text is
+What is never changed: URLs, order numbers, tracking numbers, prices, dates and product titles.
+A composed answer's widget payload (`custom` of type "answer": `answer` and `more` in Markdown) is
+translated too, piece by piece so its Markdown survives: table separators are kept, each table cell is
+translated on its own between the pipes, list markers stay, and a piece whose translation changed its
+`**` bold markers stays English; the payload's `language` then names the language it is in. Text is
 translated line by line; lines that are only a link or a product line are skipped, and a translated line
 that lost any of the line's protected tokens is dropped in favour of the English line. Where no
 translation path exists (the pair is unsupported, the models service is down or slow) the reply stays in
@@ -129,6 +133,7 @@ class Localizer:
                     if should_translate(prose):
                         setter = _line_setter(message, lines, index, tail)
                         pieces.append((prose, protected_tokens(prose, titles), setter))
+            pieces.extend(_answer_pieces(message, titles, language))
             for button in message.get("buttons") or []:
                 title = button.get("title") if isinstance(button, dict) else None
                 if isinstance(title, str) and should_translate(title):
@@ -160,11 +165,73 @@ class Localizer:
             except ServiceUnavailable as exc:
                 log.warning("translation en->%s unavailable, replying in English: %s", language, exc)
                 return done
-            for (_original, tokens, put), result in zip(batch, results, strict=True):
-                if result.translated and result.text.strip() and all(t in result.text for t in tokens):
+            for (original, tokens, put), result in zip(batch, results, strict=True):
+                faithful = all(t in result.text for t in tokens) and result.text.count("**") == original.count("**")
+                if result.translated and result.text.strip() and faithful:
                     put(result.text.strip())
                     done += 1
         return done
+
+
+TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+LIST_MARKER = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)")
+
+
+def _answer_pieces(
+    message: dict[str, Any], titles: list[str], language: str
+) -> list[tuple[str, list[str], Callable[[str], None]]]:
+    """The translatable pieces of a composed answer's Markdown (`answer`, `more`), with setters that rebuild
+    the Markdown around each translated piece."""
+    custom = message.get("custom") or message.get("json_message")
+    if not isinstance(custom, dict) or custom.get("type") != "answer":
+        return []
+    pieces: list[tuple[str, list[str], Callable[[str], None]]] = []
+    for field in ("answer", "more"):
+        value = custom.get(field)
+        if not isinstance(value, str) or not value:
+            continue
+        lines = value.split("\n")
+        for index, line in enumerate(lines):
+            stripped = line.strip()
+            if not stripped or TABLE_SEPARATOR.match(stripped):
+                continue
+            if stripped.startswith("|"):
+                cells = [cell.strip() for cell in stripped.strip("|").split("|")]
+                for n, cell in enumerate(cells):
+                    if should_translate(cell):
+                        put = _markdown_setter(custom, field, lines, index, language, cells=cells, cell=n)
+                        pieces.append((cell, protected_tokens(cell, titles), put))
+                continue
+            marker = LIST_MARKER.match(line)
+            prefix = marker.group(1) if marker else ""
+            prose = line[len(prefix) :]
+            if should_translate(prose):
+                put = _markdown_setter(custom, field, lines, index, language, prefix=prefix)
+                pieces.append((prose, protected_tokens(prose, titles), put))
+    return pieces
+
+
+def _markdown_setter(
+    custom: dict[str, Any],
+    field: str,
+    lines: list[str],
+    index: int,
+    language: str,
+    *,
+    prefix: str = "",
+    cells: list[str] | None = None,
+    cell: int = 0,
+) -> Callable[[str], None]:
+    def put(value: str) -> None:
+        if cells is not None:
+            cells[cell] = value.replace("|", "/")  # a pipe inside a cell would split the row
+            lines[index] = "| " + " | ".join(cells) + " |"
+        else:
+            lines[index] = prefix + value
+        custom[field] = "\n".join(lines)
+        custom["language"] = language
+
+    return put
 
 
 def _line_setter(message: dict[str, Any], lines: list[str], index: int, tail: str) -> Callable[[str], None]:

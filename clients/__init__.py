@@ -12,7 +12,7 @@ from clients.breaker import BreakerState, CircuitBreaker
 from clients.console import HandoffClient, QueueStatus
 from clients.errors import CircuitOpen, ServiceError, ServiceFailure, ServiceUnavailable
 from clients.http import CallPolicy, JsonObject, ServiceClient, ServiceHttp
-from clients.knowledge import KnowledgeClient, Passage, SearchAnswer
+from clients.knowledge import ComposedAnswer, KnowledgeAnswer, KnowledgeClient, Passage, SearchAnswer, Source
 from clients.models import ModelsClient, Translation
 from clients.orders import CustomerOrders, OrdersClient
 from clients.rasa import RasaClient
@@ -24,10 +24,12 @@ __all__ = [
     "CallPolicy",
     "CircuitBreaker",
     "CircuitOpen",
+    "ComposedAnswer",
     "ClientConfig",
     "CustomerOrders",
     "HandoffClient",
     "JsonObject",
+    "KnowledgeAnswer",
     "KnowledgeClient",
     "ModelsClient",
     "OrdersClient",
@@ -43,6 +45,7 @@ __all__ = [
     "ServiceFailure",
     "ServiceHttp",
     "ServiceUnavailable",
+    "Source",
     "Translation",
     "close_process_clients",
     "process_clients",

@@ -20,10 +20,11 @@ from typing import Any
 
 from tqdm import tqdm
 
+from knowledge.answers import Answer, Answerer, load_fact_tables
 from knowledge.db import KnowledgeStore
 from knowledge.documents import Document, to_chunks
 from knowledge.settings import KnowledgeSettings
-from retrieval.embedders import Embedder, load_embedder
+from retrieval.embedders import Embedder, RecentQueries, load_embedder
 from retrieval.pipeline import Mode
 from retrieval.snapshot import Searcher, Snapshot, SnapshotStore, build_snapshot
 from retrieval.types import Chunk, SearchFilters
@@ -42,6 +43,43 @@ class SearchResult:
     version: int | None
     confident: bool
     results: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """A search plus the answer composed from it; `confident` also holds for a rule-table fact."""
+
+    search: SearchResult
+    answer: Answer | None
+
+    @property
+    def confident(self) -> bool:
+        fact = self.answer is not None and self.answer.kind == "fact"
+        return self.answer is not None and (self.search.confident or fact)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "answer": self.answer.to_dict() if self.answer is not None else None,
+            "confident": self.confident,
+            "search_confident": self.search.confident,
+            "version": self.search.version,
+            "results": self.search.results,
+        }
+
+
+def result_chunk(result: dict[str, Any]) -> Chunk:
+    """A search result (as served) back as the chunk it came from."""
+    meta = dict(result.get("metadata") or {})
+    return Chunk(
+        chunk_id=result["chunk_id"],
+        doc_id=result["doc_id"],
+        type=result["type"],
+        title=result["title"],
+        text=result["text"],
+        url=result.get("url") or "",
+        section=str(meta.pop("section", "") or ""),
+        metadata=meta,
+    )
 
 
 def lexical_weight_for(language: str | None, base: float) -> float:
@@ -82,20 +120,69 @@ class KnowledgeBase:
         self._embedder = embedder
         self._thresholds: dict[str, float] | None = None
         self._searcher: Searcher | None = None
+        self._answerer: Answerer | None = None
         self._swap_lock = threading.Lock()
 
     @property
     def embedder(self) -> Embedder:
-        # Loaded on first use: listing versions from the CLI should not wait for a model.
+        # Loaded on first use: listing versions from the CLI should not wait for a model. The search and the
+        # answer composed from it embed the same question: RecentQueries makes that one model call.
         if self._embedder is None:
-            self._embedder = load_embedder(self.settings.embedder)
+            self._embedder = RecentQueries(load_embedder(self.settings.embedder))
+        elif not isinstance(self._embedder, RecentQueries):
+            self._embedder = RecentQueries(self._embedder)
         return self._embedder
 
     @property
     def thresholds(self) -> dict[str, float]:
+        """With KNOWLEDGE_USE_CALIBRATION, the served version's own calibration (knowledge/calibration.py) when it
+        has one for this embedder; else the reference file (KNOWLEDGE_THRESHOLDS)."""
         if self._thresholds is None:
-            self._thresholds = load_thresholds(self.settings.thresholds_path, self.embedder.name)
+            calibrated = self.calibration if self.settings.use_calibration else None
+            if calibrated is not None and calibrated.get("embedder") == self.embedder.name:
+                self._thresholds = {
+                    "min_score": float(calibrated["min_score"]),
+                    "min_score_non_english": float(calibrated["min_score_non_english"]),
+                }
+            else:
+                self._thresholds = load_thresholds(self.settings.thresholds_path, self.embedder.name)
         return self._thresholds
+
+    @property
+    def calibration(self) -> dict[str, Any] | None:
+        """The calibration stored with the served snapshot, if one was made."""
+        from knowledge.calibration import read_calibration
+
+        version = self.version
+        return read_calibration(self.snapshots.path(version)) if version is not None else None
+
+    def calibrate(self, translate: Any = None) -> dict[str, Any] | None:
+        """Fits the thresholds on questions generated from the served version's articles, stores them with its
+        snapshot and serves them (None when there are too few articles; the reference thresholds stay)."""
+        from knowledge.calibration import calibrate, write_calibration
+
+        searcher = self._searcher
+        if searcher is None:
+            return None
+        base = self.settings.lexical_weight
+        result = calibrate(
+            searcher,
+            lexical_weight=lambda language: lexical_weight_for(language, base),
+            languages=self.settings.languages,
+            translate=translate,
+            reference=self.settings.thresholds_path,
+        )
+        if result is not None and searcher.version in self.snapshots.versions():
+            write_calibration(self.snapshots.path(searcher.version), result)
+        self._thresholds = None  # re-read: the served version's calibration, or the reference file
+        return result
+
+    @property
+    def answerer(self) -> Answerer:
+        if self._answerer is None:
+            tables = load_fact_tables(self.settings.rules_dir, self.settings.languages)
+            self._answerer = Answerer(self.embedder, tables)
+        return self._answerer
 
     # serving ---------------------------------------------------------------------------------------
 
@@ -164,6 +251,7 @@ class KnowledgeBase:
         snapshot.dense.to_gpu()  # no-op without faiss-gpu and a CUDA device
         searcher = Searcher(snapshot, self.embedder, rrf_k=self.settings.rrf_k)
         self._searcher = searcher  # one reference assignment: a search sees the old or the new index, never neither
+        self._thresholds = None  # each version may carry its own calibration
         log.info("serving knowledge version %d (%d chunks)", snapshot.version, len(snapshot.chunks))
 
     def search(
@@ -188,6 +276,20 @@ class KnowledgeBase:
         confident = bool(hits) and (hits[0][1].dense_score or 0.0) >= min_score
         results = prefer_documents(results, frozenset(prefer_doc_ids))
         return SearchResult(version=searcher.version, confident=confident, results=results)
+
+    def answer(
+        self,
+        query: str,
+        top_k: int = 5,
+        filters: SearchFilters | None = None,
+        language: str | None = None,
+        prefer_doc_ids: Collection[str] = (),
+    ) -> AnswerResult:
+        """The search for `query` and the short answer composed from its passages (see knowledge/answers.py)."""
+        found = self.search(query, top_k, filters, language, "hybrid", prefer_doc_ids)
+        chunks = [result_chunk(r) for r in found.results]
+        answer = self.answerer.answer(query, chunks, version=found.version, language=language) if chunks else None
+        return AnswerResult(search=found, answer=answer)
 
     # changing --------------------------------------------------------------------------------------
 

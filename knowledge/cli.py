@@ -1,4 +1,7 @@
-"""Admin CLI: `python -m knowledge {import,reindex,search,versions,rollback,bootstrap,serve}`.
+"""Admin CLI: `python -m knowledge {import,reindex,calibrate,search,versions,rollback,bootstrap,serve}`.
+
+import, reindex and bootstrap calibrate the "not sure" thresholds on the new version's own articles afterwards
+(knowledge/calibration.py; KNOWLEDGE_AUTO_CALIBRATE=0 turns that off) and print what was chosen.
 
 Every command that changes what is served also announces the new version on Redis when REDIS_URL is
 set; running services on this host notice the CURRENT file change anyway.
@@ -17,11 +20,13 @@ from tqdm import tqdm
 
 from borderless.profile import current_shop
 from knowledge.base import KnowledgeBase, VersionNotFound
+from knowledge.calibration import models_translator, summary
 from knowledge.documents import Document, DocumentError
 from knowledge.ingest import HELP_CENTRE_FORMATS, load_content_dir, load_file, load_source, write_markdown
 from knowledge.settings import KnowledgeSettings
 from knowledge.sync import announce_sync
 from retrieval.types import SearchFilters
+from svc.endpoints import default_url
 
 
 def _default_products() -> Path:
@@ -52,6 +57,22 @@ def _collect(paths: Sequence[str], doc_type: str | None, fmt: str | None = None)
     return docs
 
 
+def calibrate_after_build(kb: KnowledgeBase) -> None:
+    """Fits and prints the thresholds of the version just built, when auto-calibration is on."""
+    if kb.settings.auto_calibrate:
+        print(summary(kb.calibrate(models_translator(default_url("models")))))
+
+
+def cmd_calibrate(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    if kb.ensure_loaded() is None:
+        print("no index yet: run `python -m knowledge bootstrap`", file=sys.stderr)
+        return 1
+    translate = None if args.no_translate else models_translator(default_url("models"))
+    result = kb.calibrate(translate)
+    print(json.dumps(result, indent=1) if args.json else summary(result))
+    return 0
+
+
 HELP_CENTRE_DIR = "help_centre"  # in a shop's data folder: imported help-centre content as Markdown
 
 
@@ -69,13 +90,17 @@ def cmd_import(kb: KnowledgeBase | None, args: argparse.Namespace) -> int:
         version = kb.reindex(f"import {' '.join(args.paths)}", progress=True)
         announce_sync(kb.settings.redis_url, kb.settings.redis_channel, version)
         print(f"serving version {version}")
+        calibrate_after_build(kb)
     return 0
 
 
 def cmd_reindex(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    before = kb.snapshots.current_version()
     version = kb.reindex("reindex via CLI", force=not args.if_changed, progress=True)
     announce_sync(kb.settings.redis_url, kb.settings.redis_channel, version)
     print(f"serving version {version}")
+    if version != before or kb.calibration is None:
+        calibrate_after_build(kb)
     return 0
 
 
@@ -137,6 +162,7 @@ def cmd_bootstrap(kb: KnowledgeBase, args: argparse.Namespace) -> int:
         version = kb.reindex("bootstrap", progress=True)
         announce_sync(kb.settings.redis_url, kb.settings.redis_channel, version)
         print(f"{changed} documents changed; serving version {version}")
+        calibrate_after_build(kb)
     elif current is not None and kb.snapshots.current_version() is not None:
         kb.snapshots.cleanup()
         print(f"up to date: version {current}")
@@ -214,6 +240,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reindex", help="build and serve a new version")
     p.add_argument("--if-changed", action="store_true", help="skip when nothing changed since the served version")
     p.set_defaults(func=cmd_reindex)
+    p = sub.add_parser("calibrate", help="fit the 'not sure' thresholds on questions generated from the articles")
+    p.add_argument("--no-translate", action="store_true", help="do not ask the models service for translations")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("search", help="search the served version")
     p.add_argument("query", nargs="+")
     p.add_argument("--top-k", type=int, default=5)

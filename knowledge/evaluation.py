@@ -121,6 +121,13 @@ class QueryCache:
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         return self.inner.embed_passages(texts)
 
+    def cached(self) -> dict[str, np.ndarray]:
+        """The question vectors embedded so far (for a benchmark to keep between runs)."""
+        return dict(self._cache)
+
+    def preload(self, vectors: dict[str, np.ndarray]) -> None:
+        self._cache.update(vectors)
+
     def prefill(self, texts: Sequence[str], batch: int = 64) -> None:
         """Embeds many questions in batches (much faster than one by one)."""
         todo = [t for t in dict.fromkeys(texts) if t not in self._cache]

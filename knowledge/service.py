@@ -2,6 +2,7 @@
 
 Routes (see knowledge/openapi.yaml), versioned like every service API under /v1:
     POST /v1/search                                   the assistant's and the console's search (no token)
+    POST /v1/answer                                   the same search plus the short answer composed from it
     /v1/admin/...                                     the admin API: GET/PUT/DELETE /v1/admin/documents/{id},
                                                       POST /v1/admin/documents/import, POST /v1/admin/reindex,
                                                       GET /v1/admin/versions, POST /v1/admin/versions/{version}/rollback
@@ -18,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -28,6 +30,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from knowledge.base import KnowledgeBase, VersionNotFound
+from knowledge.calibration import models_translator, summary
 from knowledge.documents import ID_PATTERN, Document, DocumentError
 from knowledge.ingest import parse_csv_catalog, parse_jsonl_catalog, parse_markdown, parse_text, product_document
 from knowledge.settings import KnowledgeSettings
@@ -36,6 +39,7 @@ from retrieval.embedders import Embedder
 from retrieval.types import SearchFilters
 from svc.app import base_app
 from svc.auth import bearer_middleware
+from svc.endpoints import default_url
 from svc.errors import ApiError
 from svc.requests import read_model
 
@@ -45,6 +49,7 @@ KB = web.AppKey("kb", KnowledgeBase)
 SETTINGS = web.AppKey("settings", KnowledgeSettings)
 ADMIN_LOCK = web.AppKey("admin_lock", asyncio.Lock)
 REDIS: web.AppKey[aioredis.Redis | None] = web.AppKey("redis")
+CALIBRATIONS: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("calibrations")
 SPEC_PATH = Path(__file__).with_name("openapi.yaml")
 MAX_QUERY_CHARS = 1000
 MAX_PREFERRED_DOCS = 10
@@ -98,6 +103,12 @@ class SearchRequest(BaseModel):
         return value.strip()
 
 
+class AnswerRequest(SearchRequest):
+    """The search's fields; the answer is always composed from a hybrid search."""
+
+    mode: Literal["hybrid"] = "hybrid"
+
+
 class DocumentBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     type: Literal["policy", "faq", "product", "text"]
@@ -136,6 +147,15 @@ async def search(request: web.Request) -> web.Response:
         kb.search, body.query, body.top_k, body.filters.to_filters(), body.language, body.mode, body.prefer_doc_ids
     )
     return web.json_response({"results": result.results, "version": result.version, "confident": result.confident})
+
+
+async def answer(request: web.Request) -> web.Response:
+    body = await read_model(request, AnswerRequest, max_bytes=MAX_SEARCH_BODY)
+    kb = request.config_dict[KB]
+    result = await asyncio.to_thread(
+        kb.answer, body.query, body.top_k, body.filters.to_filters(), body.language, body.prefer_doc_ids
+    )
+    return web.json_response(result.to_dict())
 
 
 async def get_document(request: web.Request) -> web.Response:
@@ -247,19 +267,45 @@ async def import_documents(request: web.Request) -> web.Response:
         raise ApiError(422, "invalid_document", "nothing to import")
     kb = request.config_dict[KB]
     changed, version = await _change(request, kb.put, docs, f"import {len(docs)} documents")
+    if changed:
+        calibrate_soon(request)
     return web.json_response({"imported": len(docs), "changed": changed, "version": version})
+
+
+def calibrate_soon(request: web.Request) -> None:
+    """After an import or reindex: fits the thresholds of the new version in the background (GET
+    /v1/admin/versions reports them as `calibration` once done)."""
+    settings = request.config_dict[SETTINGS]
+    if not settings.auto_calibrate:
+        return
+    kb = request.config_dict[KB]
+    tasks = request.config_dict[CALIBRATIONS]
+
+    async def run() -> None:
+        # No admin lock: calibration only reads the version it started on and writes into that version's folder,
+        # so admin changes need not wait for it.
+        result = await asyncio.to_thread(kb.calibrate, models_translator(default_url("models")))
+        log.info("%s", summary(result))
+
+    task = asyncio.create_task(run())
+    tasks.add(task)  # a reference, so the task is not collected before it ends
+    task.add_done_callback(tasks.discard)
 
 
 async def reindex(request: web.Request) -> web.Response:
     kb = request.config_dict[KB]
     version = await _change(request, kb.reindex, "reindex via API")
+    calibrate_soon(request)
     return web.json_response({"version": version})
 
 
 async def list_versions(request: web.Request) -> web.Response:
     kb = request.config_dict[KB]
     versions = await asyncio.to_thread(kb.store.versions)
-    return web.json_response({"current": kb.version, "versions": versions})
+    calibration = await asyncio.to_thread(lambda: kb.calibration)
+    return web.json_response(
+        {"current": kb.version, "versions": versions, "calibration": calibration, "thresholds": kb.thresholds}
+    )
 
 
 async def rollback(request: web.Request) -> web.Response:
@@ -288,6 +334,7 @@ def create_app(settings: KnowledgeSettings | None = None, embedder: Embedder | N
     app = base_app("knowledge", health=health, max_body=settings.max_body)
     app[SETTINGS] = settings
     app[ADMIN_LOCK] = asyncio.Lock()
+    app[CALIBRATIONS] = set()
     app[REDIS] = None
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
@@ -295,12 +342,21 @@ def create_app(settings: KnowledgeSettings | None = None, embedder: Embedder | N
         app[KB] = kb
         await asyncio.to_thread(kb.store.fail_stale_builds)
         await asyncio.to_thread(kb.ensure_loaded)
-        tasks = [asyncio.create_task(watch_disk(kb, settings.watch_interval))]
+        tasks: list[asyncio.Task[Any]] = [asyncio.create_task(watch_disk(kb, settings.watch_interval))]
+        searcher = kb.searcher
+        warming = threading.Event()  # set at shutdown: the warm-up stops between batches
+        if searcher is not None:
+            # The answer's sentences and rows are embedded ahead of the first questions, off the event loop.
+            chunks = searcher.snapshot.chunks
+            tasks.append(asyncio.create_task(asyncio.to_thread(kb.answerer.composer.warm, chunks, warming)))
         if settings.redis_url:
             app[REDIS] = aioredis.Redis.from_url(settings.redis_url)
             tasks.append(asyncio.create_task(watch_redis(kb, settings.redis_url, settings.redis_channel)))
         log.info("knowledge service ready: version %s, embedder %s", kb.version, kb.embedder.name)
         yield
+        warming.set()
+        calibrations: set[asyncio.Task[None]] = app[CALIBRATIONS]
+        tasks.extend(calibrations)
         for task in tasks:
             task.cancel()
         for task in tasks:
@@ -313,6 +369,7 @@ def create_app(settings: KnowledgeSettings | None = None, embedder: Embedder | N
 
     app.cleanup_ctx.append(lifecycle)
     app.router.add_post("/v1/search", search)
+    app.router.add_post("/v1/answer", answer)
     app.router.add_get("/openapi.json", openapi)
     app.add_subapp("/v1/admin", admin_app(settings))
     return app

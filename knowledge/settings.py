@@ -11,6 +11,12 @@ KNOWLEDGE_MAX_BODY                  largest admin request body in bytes (default
 KNOWLEDGE_THRESHOLDS                answer-confidence thresholds file (default knowledge/answer_thresholds.json)
 KNOWLEDGE_EXACT_THRESHOLD           vectors up to which search is exact (default 20000)
 KNOWLEDGE_WATCH_INTERVAL            seconds between checks of the served version on disk (default 1.0)
+KNOWLEDGE_AUTO_CALIBRATE            1 (default): after an import or reindex, fit the "not sure" thresholds on questions
+                                    generated from the articles (knowledge/calibration.py); 0: keep KNOWLEDGE_THRESHOLDS
+KNOWLEDGE_USE_CALIBRATION           1: serve a version's own calibration instead of KNOWLEDGE_THRESHOLDS; 0 (default):
+                                    report it only (it answered fewer labelled questions on the second shop)
+KNOWLEDGE_RULES_DIR                 the shop's rule tables answered as facts (default: the selected shop's rules/);
+                                    "none" answers from text only
 REDIS_URL                           when set, new versions are announced on Redis pub/sub
 KNOWLEDGE_REDIS_CHANNEL             pub/sub channel (default borderless:knowledge:version)
 """
@@ -20,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from borderless.profile import current_shop
 from svc.endpoints import PORTS, default_port
 from svc.settings import REPO_ROOT, env_float, env_int, env_opt, env_path, env_str, var_dir
 
@@ -36,6 +43,19 @@ def normalise_database_url(url: str) -> str:
     if url.startswith("sqlite+aiosqlite://"):
         return "sqlite://" + url[len("sqlite+aiosqlite://") :]
     return url
+
+
+def default_rules_dir() -> Path | None:
+    """KNOWLEDGE_RULES_DIR ("none": no facts), else the selected shop's rule tables (BORDERLESS_SHOP)."""
+    raw = env_opt("KNOWLEDGE_RULES_DIR")
+    if raw is not None:
+        return None if raw.lower() == "none" else env_path("KNOWLEDGE_RULES_DIR", REPO_ROOT)
+    return Path(current_shop().rules_dir)
+
+
+def shop_languages() -> tuple[str, ...]:
+    """The selected shop's languages: their country names are recognised too."""
+    return tuple(current_shop().languages.supported)
 
 
 @dataclass(frozen=True)
@@ -55,6 +75,11 @@ class KnowledgeSettings:
     rrf_k: int = 10
     lexical_weight: float = 0.3
     max_body: int = 8 * 1024 * 1024
+    rules_dir: Path | None = None
+    auto_calibrate: bool = True
+    use_calibration: bool = False
+    # Languages whose country names are recognised besides the built-in set (the shop's languages).
+    languages: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> KnowledgeSettings:
@@ -75,4 +100,8 @@ class KnowledgeSettings:
             rrf_k=env_int("KNOWLEDGE_RRF_K", 10),
             lexical_weight=env_float("KNOWLEDGE_LEXICAL_WEIGHT", 0.3),
             max_body=env_int("KNOWLEDGE_MAX_BODY", 8 * 1024 * 1024),
+            rules_dir=default_rules_dir(),
+            auto_calibrate=env_str("KNOWLEDGE_AUTO_CALIBRATE", "1") not in ("0", "false", "no"),
+            use_calibration=env_str("KNOWLEDGE_USE_CALIBRATION", "0") in ("1", "true", "yes"),
+            languages=shop_languages(),
         )

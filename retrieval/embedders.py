@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol, runtime_checkable
@@ -140,3 +141,39 @@ def load_embedder(spec: str = "minilm") -> Embedder:
             raise ValueError(f"unknown embedder {spec!r}: use minilm, e5, e5-enpt or st:<hf-id-or-path>")
         _CACHE[spec] = embedder
         return embedder
+
+
+class RecentQueries:
+    """An embedder that remembers the vectors of its most recent queries (bounded, least recently used out).
+
+    One question is embedded by the search and again by answer composition (the unit scores, the fact topic):
+    with this in front of the model, once.
+    """
+
+    def __init__(self, inner: Embedder, size: int = 256) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self._size = size
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            known = {t: self._recent[t] for t in texts if t in self._recent}
+            for text in known:
+                self._recent.move_to_end(text)
+        missing = [t for t in dict.fromkeys(texts) if t not in known]
+        if missing:
+            fresh = dict(zip(missing, self.inner.embed_queries(missing), strict=True))
+            known.update(fresh)
+            with self._lock:
+                self._recent.update(fresh)
+                while len(self._recent) > self._size:
+                    self._recent.popitem(last=False)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.stack([known[t] for t in texts])
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        return self.inner.embed_passages(texts)

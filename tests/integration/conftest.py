@@ -351,6 +351,8 @@ def kb_env(root: Path, port: int, **extra: str) -> dict[str, str]:
         "KNOWLEDGE_DATABASE_URL": f"sqlite:///{root / 'var' / 'knowledge.db'}",
         "REDIS_URL": "",
         "HF_HUB_OFFLINE": "1",
+        # Thresholds stay those of knowledge/answer_thresholds.json unless a test turns calibration on.
+        "KNOWLEDGE_AUTO_CALIBRATE": "0",
     }
     env.update(extra)
     return env
@@ -369,12 +371,12 @@ def knowledge_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProces
 
 
 @contextmanager
-def sample_knowledge_service(root: Path) -> Iterator[dict[str, Any]]:
+def sample_knowledge_service(root: Path, **extra_env: str) -> Iterator[dict[str, Any]]:
     """The knowledge service over tests.knowledge_samples (written under `root`), bootstrapped and serving on a free
-    port until the block ends: {"base", "env", "root", "content", "catalog"}."""
+    port until the block ends: {"base", "env", "root", "content", "catalog"}. `extra_env` adds to its environment."""
     content, catalog = write_sample(root / "sample")
     port = free_port()
-    env = kb_env(root, port)
+    env = kb_env(root, port, **extra_env)
     boot = knowledge_cli(env, "bootstrap", "--content", str(content), "--products", str(catalog))
     assert boot.returncode == 0, boot.stderr
     base = f"http://127.0.0.1:{port}"

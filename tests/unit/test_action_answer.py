@@ -8,7 +8,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.knowledge_answer import ActionAnswerQuestion, _clip
+from actions.knowledge_answer import ActionAnswerQuestion, _clip, plain_text
 from clients.registry import close_process_clients
 from tests.support import free_port
 from tests.unit.fake_knowledge import serve_fake_knowledge
@@ -120,25 +120,42 @@ def test_long_passages_are_clipped_on_a_sentence() -> None:
     assert len(clipped) <= 200 and clipped.endswith(".")
 
 
-async def test_a_runner_up_scored_almost_as_high_is_shown_too(answer) -> None:
-    times = {
-        **POLICY,
-        "chunk_id": "shipping#times",
+async def test_a_composed_answer_is_one_message_with_the_widget_payload(answer) -> None:
+    composed = {
+        "id": "a1b2",
+        "kind": "passage",
+        "answer": "| Zone | Standard | Express |\n|---|---|---|\n| EU | **2–5** business days | 1–2 days |",
+        "sources": [{"title": "Shipping — Delivery times", "url": "https://shop.lumengoods.example/s#times"}],
+        "more": "**Delivery times**\n\nThe whole passage.",
         "doc_id": "shipping",
-        "title": "Shipping",
-        "score": 0.029,
-        "text": "EU: 2-5 business days.",
-        "url": "https://shop.lumengoods.example/policies/shipping#times",
-        "metadata": {"section": "Delivery times"},
+        "chunk_id": "shipping#delivery-times",
     }
-    far = {**times, "chunk_id": "shipping#far", "score": 0.01, "text": "Unrelated far passage."}
-    answer["reply"] = {"results": [POLICY, times], "version": 3, "confident": True}
-    (message,) = await answer["run"]("refund and delivery time", "ask_shipping")
-    assert "5 business days" in message["text"] and "EU: 2-5 business days." in message["text"]
-    assert "Source: Shipping — Delivery times" in message["text"]
-    answer["reply"] = {"results": [POLICY, far], "version": 3, "confident": True}
+    answer["reply"] = {"results": [POLICY], "version": 3, "confident": True, "answer": composed}
+    (message,) = await answer["run"]("how long to the EU?", "ask_shipping")
+    assert message["custom"] == {
+        "type": "answer",
+        "answer_id": "a1b2",
+        "answer": composed["answer"],
+        "sources": composed["sources"],
+        "more": composed["more"],
+        "language": "en",
+    }
+    # Text channels get the row as words, not pipes, and one citation line.
+    assert message["text"] == (
+        "• EU — Standard: 2–5 business days; Express: 1–2 days\n\n"
+        "Source: Shipping — Delivery times (https://shop.lumengoods.example/s#times)"
+    )
+
+
+async def test_a_confident_search_without_a_composed_answer_is_no_answer(answer) -> None:
+    answer["reply"] = {"results": [POLICY], "version": 3, "confident": True, "answer": None}
     (message,) = await answer["run"]("refund", "ask_returns")
-    assert "Unrelated far passage." not in message["text"]
+    assert "not sure" in message["text"] and not message.get("custom")
+
+
+def test_plain_text_keeps_lists_and_links_readable() -> None:
+    markdown = "You have **30 days**:\n- unused items;\n- see [warranty](https://x.example/w)."
+    assert plain_text(markdown) == "You have 30 days:\n• unused items;\n• see warranty (https://x.example/w)."
 
 
 async def test_a_topic_intent_asks_the_search_to_prefer_its_article(answer) -> None:
