@@ -109,6 +109,7 @@ test-browser: install data train browser
 
 bench-smoke: install data train ## the end-to-end load benchmark in smoke mode: a few turns, must finish with 0 errors
 	$(PY) benchmarks/load.py --quick
+	$(PY) benchmarks/conversations.py --smoke --out results/conversations-smoke.json
 
 test: lint validate test-unit test-integration test-security test-rasa-unit test-browser test-stories bench-smoke
 	@echo "make test: all suites passed"
