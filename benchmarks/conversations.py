@@ -31,6 +31,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.request
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -44,7 +45,7 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from benchmarks.conversation_checks import Checker, Miss, Outcome, Turn  # noqa: E402
 from benchmarks.conversation_shop import OrderPool, Shop, pick_product  # noqa: E402
-from tests.support import WidgetSessions, http_json  # noqa: E402
+from tests.support import TEST_RASA_TOKEN, WidgetSessions, http_json  # noqa: E402
 
 DATA = REPO_ROOT / "benchmarks" / "data" / "conversations"
 SPLITS = ("dev", "heldout")
@@ -135,13 +136,17 @@ class Result:
     error: str | None = None  # transport failure (HTTP error, timeout): the scenario could not be run
     skipped: str | None = None  # no order/product in the shop fits the scenario
     seconds: float = 0.0
+    story: str | None = None  # the conversation as a Rasa test story (--stories)
+    upset: dict[str, Any] | None = None  # the NLU's sentiment of the upset message (scenarios with `apology`)
 
 
 class Run:
     """The running stack and what the scenarios share: the shop, the checks, the sessions, the order pool."""
 
-    def __init__(self, urls: dict[str, str], env: dict[str, str], shop: Shop, lexicon: dict[str, Any]) -> None:
-        self.urls, self.env, self.shop = urls, env, shop
+    def __init__(
+        self, urls: dict[str, str], env: dict[str, str], shop: Shop, lexicon: dict[str, Any], stories: bool = False
+    ) -> None:
+        self.urls, self.env, self.shop, self.stories = urls, env, shop, stories
         self.sessions = WidgetSessions(urls["rasa"])
         self.checker = Checker(shop, lexicon, self.detect)
         self.pool = OrderPool(shop)
@@ -221,9 +226,12 @@ class Run:
                 return Result(scenario, False, [], transcript(turns), error=f"turn {len(turns)}: {exc}")
             turns.append(Turn(text, replies, lang, step.get("products"), time.monotonic() - begin))
         order = facts.get("order")
-        after = self.shop.lookup(order["number"], order["email"]) if order else None
         conversation_id = self.sessions.conversation_id(name)
-        tracker = self.sessions.tracker(name)
+        try:
+            after = self.shop.lookup(order["number"], order["email"]) if order else None
+            tracker = self.sessions.tracker(name)
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            return Result(scenario, False, [], transcript(turns), error=f"reading the outcome: {exc}")
         outcome = Outcome(
             turns=turns,
             order=order,
@@ -238,7 +246,24 @@ class Run:
             miss = getattr(self.checker, f"check_{check}")(outcome, expected)
             if miss is not None:
                 misses.append(miss)
-        return Result(scenario, not misses, misses, transcript(turns), seconds=time.monotonic() - started)
+        story = self.story(conversation_id) if self.stories else None
+        result = Result(
+            scenario, not misses, misses, transcript(turns), seconds=time.monotonic() - started, story=story
+        )
+        if "apology" in scenario.expect:
+            users = [e for e in tracker.get("events") or [] if e.get("event") == "user"]
+            upset = users[int(scenario.expect["apology"]) - 1] if len(users) >= int(scenario.expect["apology"]) else {}
+            result.upset = (upset.get("parse_data") or {}).get("sentiment") or {}
+        return result
+
+    def story(self, conversation_id: str) -> str | None:
+        """The conversation as an end-to-end Rasa test story (Rasa's `GET /conversations/{id}/story`)."""
+        url = f"{self.urls['rasa']}/conversations/{conversation_id}/story?token={TEST_RASA_TOKEN}"
+        try:
+            with urllib.request.urlopen(url, timeout=60) as resp:
+                return str(resp.read().decode("utf-8"))
+        except (urllib.error.URLError, OSError):
+            return None
 
 
 def transcript(turns: list[Turn]) -> list[dict[str, Any]]:
@@ -300,6 +325,7 @@ def write_failures(path: Path, results: list[Result], meta: dict[str, Any]) -> N
             "error": r.error,
             "skipped": r.skipped,
             "misses": [asdict(m) for m in r.misses],
+            "upset_sentiment": r.upset,
             "transcript": r.transcript,
         }
         for r in results
@@ -322,6 +348,24 @@ def write_failures(path: Path, results: list[Result], meta: dict[str, Any]) -> N
     path.parent.mkdir(parents=True, exist_ok=True)
     body = {**meta, "summary": summary, "patterns": failure_patterns(results), "failures": failures}
     path.write_text(json.dumps(body, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+
+
+def write_stories(path: Path, results: list[Result]) -> None:
+    """Each conversation as a test story named after its scenario; passing ones first, failing ones after a
+    marker (what the assistant did, not what it should do: fix the bot, then re-record them)."""
+    out = ['version: "3.1"', "stories:"]
+    for passing in (True, False):
+        out.append(f"# ---------- {'passing' if passing else 'FAILING (recorded behaviour, not the expected one)'}")
+        for r in results:
+            if r.ok != passing or not r.story:
+                continue
+            doc = yaml.safe_load(r.story) or {}
+            for story in doc.get("stories") or []:
+                story["story"] = f"{r.scenario.id}: {r.scenario.family} ({r.scenario.lang})"
+                body = yaml.safe_dump([story], allow_unicode=True, sort_keys=False, width=120)
+                out.append("\n".join("  " + line if line else line for line in body.splitlines()))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
 # ---------- main
@@ -350,6 +394,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "results" / "conversations.json")
     parser.add_argument("--list", action="store_true", help="list the selected scenarios and exit")
     parser.add_argument("--keep", action="store_true", help="keep the work folder (logs)")
+    parser.add_argument(
+        "--stories",
+        type=Path,
+        help="also write each heldout conversation as a Rasa test story to this file (passing ones first)",
+    )
     args = parser.parse_args(argv)
 
     from benchmarks import load_stack
@@ -370,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     with load_stack.full_stack(work, settings=STACK_SETTINGS, console=True) as stack:
         content_dir, rules_dir = shop_paths()
         shop = Shop.load(work / "var" / "demo_shop", content_dir, rules_dir, stack.urls["orders"])
-        run = Run(stack.urls, stack.env, shop, lexicon)
+        run = Run(stack.urls, stack.env, shop, lexicon, stories=args.stories is not None)
         print(f"stack up in {time.monotonic() - started:.0f} s; running ...")
         # Orders are handed out in scenario order before anything runs, so each run picks the same ones.
         prepared = [run.prepare(s, i) for i, s in enumerate(scenarios)]
@@ -394,6 +443,10 @@ def main(argv: list[str] | None = None) -> int:
     errors = [r for r in results if r.error]
     skipped = [r for r in results if r.skipped]
     print(f"errors (transport): {len(errors)}; skipped (nothing in the shop fits): {len(skipped)}")
+    upset = [r.upset for r in results if r.upset is not None]
+    if upset:
+        negative = sum(1 for u in upset if u.get("label") == "negative")
+        print(f"upset messages the NLU scored negative: {negative}/{len(upset)}")
     print("failures by family and check:")
     for key, count in list(failure_patterns(results).items())[:25]:
         print(f"  {count:4}  {key}")
@@ -403,6 +456,9 @@ def main(argv: list[str] | None = None) -> int:
         "seconds": round(time.monotonic() - started, 1),
     }
     write_failures(args.out, results, meta)
+    if args.stories is not None:
+        write_stories(args.stories, [r for r in results if r.scenario.split == "heldout"])
+        print(f"heldout conversations as test stories: {args.stories}")
     print(f"failures written to {args.out}")
     if not args.keep:
         import shutil
