@@ -40,18 +40,47 @@ class Stack:
     pids: dict[str, int]  # process name -> pid (each may have children: see cpu_seconds)
     workdir: Path
     timing_files: dict[str, Path] = field(default_factory=dict)
+    urls: dict[str, str] = field(default_factory=dict)  # service name -> base URL
+    env: dict[str, str] = field(default_factory=dict)  # the services' environment (tokens, URLs)
 
 
 @contextmanager
-def full_stack(work: Path, *, timings: bool = False, log=print) -> Iterator[Stack]:  # type: ignore[no-untyped-def]
-    """Orders, recommender, knowledge and models services, the action server and Rasa (trained/)."""
+def full_stack(  # type: ignore[no-untyped-def]
+    work: Path,
+    *,
+    timings: bool = False,
+    log=print,
+    settings: dict[str, str] | None = None,
+    console: bool = False,
+) -> Iterator[Stack]:
+    """Orders, recommender, knowledge and models services, the action server and Rasa (trained/).
+
+    `settings` override the services' environment (e.g. the orders service's limits); with `console` the
+    agents' console runs too (bootstrapped, its handoff API token shared with the action server), so a
+    handoff really queues the conversation (benchmarks/conversations.py reads the queue)."""
     if not any(TRAINED.glob("*.tar.gz")):
         raise SystemExit("no trained Rasa model in trained/: run `make train`")
     if not (DEMO_DATA / "manifest.json").exists():
         raise SystemExit("no demo shop data in var/demo_shop: run `make data`")
     log("bootstrapping orders, recommender and knowledge databases ...")
     stack_files = prepare_stack(work, admin_token="load-admin-token")
-    ports, urls, env = stack_files.ports, stack_files.urls, stack_files.env
+    ports, urls, env = stack_files.ports, stack_files.urls, {**stack_files.env, **(settings or {})}
+    if console:
+        urls["console"] = f"http://127.0.0.1:{free_port()}"
+        env.update(
+            CONSOLE_PORT=urls["console"].rsplit(":", 1)[1],
+            CONSOLE_URL=urls["console"],
+            RASA_URL=urls["rasa"],
+            HANDOFF_API_TOKEN=env.get("HANDOFF_API_TOKEN") or "bench-handoff-token-0123456789abcdef",
+            CONSOLE_DEMO_AGENT_PASSWORD="bench-agent-password-0123",
+            CONSOLE_DEMO_ADMIN_PASSWORD="bench-admin-password-0123",
+        )
+        env.pop("CONSOLE_DATABASE_URL", None)
+        done = subprocess.run(
+            python_module("channels", "bootstrap"), cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"channels bootstrap failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
     endpoints, credentials = stack_files.endpoints, stack_files.credentials
     logs = work / "logs"
     logs.mkdir()
@@ -75,6 +104,18 @@ def full_stack(work: Path, *, timings: bool = False, log=print) -> Iterator[Stac
                 )
             )
             pids[name] = proc.pid
+        if console:
+            log("starting the agents' console ...")
+            proc = stack.enter_context(
+                service_process(
+                    python_module("channels", "serve"),
+                    f"{urls['console']}/health",
+                    env=env,
+                    deadline_s=120,
+                    log_path=logs / "console.log",
+                )
+            )
+            pids["console"] = proc.pid
         log("starting action server ...")
         if timings:
             timing_files["actions"] = work / "timing-actions.json"
@@ -107,7 +148,7 @@ def full_stack(work: Path, *, timings: bool = False, log=print) -> Iterator[Stac
                 )
             )
         pids["rasa"] = proc.pid
-        yield Stack(urls["rasa"], pids, work, timing_files)
+        yield Stack(urls["rasa"], pids, work, timing_files, urls, env)
 
 
 def rasa_version() -> str:

@@ -69,7 +69,8 @@ class Assistant:
 
 def _run(args: list[str], env: dict[str, str]) -> str:
     """Runs a command to completion in the repo; returns its stdout, or fails with the tail of its output."""
-    done = subprocess.run(args, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=600)
+    # Generous: the knowledge bootstrap (e5 embeddings of every document) took over 10 minutes on a loaded 2-core box.
+    done = subprocess.run(args, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
     return done.stdout
