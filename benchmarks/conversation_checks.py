@@ -23,7 +23,7 @@ from benchmarks.conversation_shop import Shop
 URL = re.compile(r"https?://\S+")
 PRODUCT_LINE = re.compile(r"^\s*[•*-] .*$", re.MULTILINE)
 # A reply shorter than this (in letters, after URLs, numbers and product lines are gone) says too little
-# for a language detector to be trusted: "BL-100245?" or "👍".
+# for a language detector to be trusted: an order number with a question mark, or "👍".
 MIN_LETTERS_FOR_LANGUAGE = 20
 ZERO_DECIMAL = {"JPY", "KRW"}
 LANGUAGE_CLOSE_SECOND = 0.5

@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 
 from borderless.profile import iter_shops, load_shop
 from borderless.rules import Rules, load_rules
 from tests.integration.conftest import DEMO_SHOP, Assistant, running_assistant
+from tests.support import http_json
 
 pytestmark = pytest.mark.e2e
 
@@ -67,13 +67,11 @@ def order_where(assistant: Assistant, want: Any) -> dict[str, Any]:
 
 
 def server_order(assistant: Assistant, order: dict[str, Any]) -> dict[str, Any]:
-    response = httpx.post(
-        f"{assistant.orders_url}/v1/orders/lookup",
-        json={"order_number": order["number"], "email": order["email"]},
-        timeout=10,
+    status, body = http_json(
+        "POST", f"{assistant.orders_url}/v1/orders/lookup", {"order_number": order["number"], "email": order["email"]}
     )
-    assert response.status_code == 200, response.text
-    return dict(response.json()["order"])
+    assert status == 200, body
+    return dict(body["order"])
 
 
 def test_the_greeting_names_the_shop(shop_assistant: Assistant) -> None:
