@@ -210,7 +210,8 @@ class ActionAnswerQuestion(Action):
 
     def reply(self, dispatcher: CollectingDispatcher, result: KnowledgeAnswer) -> None:
         """A confident result's answer: the composed answer with its source in one message, or product cards."""
-        if result.answer is None:
+        if result.answer is None or (result.results and result.results[0].type == "product"):
+            # The best hit is a product: its cards answer (a policy sentence ranked below it does not).
             self._answer_products(dispatcher, result.results)
         else:
             dispatcher.utter_message(**answer_message(result.answer))

@@ -54,8 +54,10 @@ class AnswerResult:
 
     @property
     def confident(self) -> bool:
-        fact = self.answer is not None and self.answer.kind == "fact"
-        return self.answer is not None and (self.search.confident or fact)
+        if self.answer is None:
+            # No text answer (the best hits are products): the search's own confidence decides.
+            return self.search.confident
+        return self.search.confident or self.answer.kind == "fact"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -287,7 +289,11 @@ class KnowledgeBase:
     ) -> AnswerResult:
         """The search for `query` and the short answer composed from its passages (see knowledge/answers.py)."""
         found = self.search(query, top_k, filters, language, "hybrid", prefer_doc_ids)
-        chunks = [result_chunk(r) for r in found.results]
+        results = found.results
+        # The shopper's intent named the topic's article: the answer is composed from it alone, so a sentence
+        # of another article that happens to score higher ("how long does it take?") cannot answer instead.
+        preferred = [r for r in results if r["doc_id"] in set(prefer_doc_ids)]
+        chunks = [result_chunk(r) for r in (preferred or results)]
         answer = self.answerer.answer(query, chunks, version=found.version, language=language) if chunks else None
         return AnswerResult(search=found, answer=answer)
 

@@ -186,7 +186,12 @@ def test_a_fulfilled_order_is_not_cancelled(service: OrdersService, shopify: tup
     status, body = post(service, "/v1/orders/cancel", {"order_number": "#1002", "email": EMAIL})
     assert status == 409, body
     assert body["error"]["code"] == "not_cancellable"
-    assert body["error"]["details"] == {"order_status": "delivered", "allowed_statuses": ["pending", "paid", "packed"]}
+    details = body["error"]["details"]
+    assert {k: v for k, v in details.items() if k != "policy"} == {
+        "order_status": "delivered",
+        "allowed_statuses": ["pending", "paid", "packed"],
+    }
+    assert details["policy"]["return_window_days"] == 30  # the rule numbers travel with every refusal
     assert fake.by_name("#1002")["cancelledAt"] is None and mutations(fake, "orderCancel") == sent
 
 
