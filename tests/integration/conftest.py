@@ -102,6 +102,9 @@ def prepare_stack(work: Path, admin_token: str = "e2e-admin-token", shop: Shop =
         "ORDERS_DATABASE_URL": f"sqlite:///{work / 'orders.db'}",
         "KNOWLEDGE_PORT": str(ports["knowledge"]),
         "KNOWLEDGE_ADMIN_TOKEN": admin_token,
+        # The shop's calibration is reported, not served, by default (KNOWLEDGE_USE_CALIBRATION); fitting it
+        # costs minutes on 2 cores, so whole-stack tests and benchmarks skip it (test_knowledge_answers covers it).
+        "KNOWLEDGE_AUTO_CALIBRATE": "0",
         "RECOMMENDER_PORT": str(ports["recommender"]),
         "MODELS_PORT": str(ports["models"]),
         "MODELS_URL": urls["models"],
