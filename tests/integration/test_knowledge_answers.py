@@ -94,12 +94,16 @@ def test_an_import_calibrates_the_thresholds_on_the_new_articles(tmp_path_factor
         fields = ("id", "type", "title", "body", "url", "language", "metadata")
         documents = [{k: d.to_dict()[k] for k in fields} for d in load_content_dir(SECOND_SHOP)]
         status, _ = http_json(
-            "POST", base + "/v1/admin/documents/import", {"documents": documents}, token=KNOWLEDGE_TOKEN
+            "POST", base + "/v1/admin/documents/import", {"documents": documents}, token=KNOWLEDGE_TOKEN, timeout_s=300
         )
         assert status == 200
 
         def calibrated() -> bool:
-            body = http_json("GET", base + "/v1/admin/versions", token=KNOWLEDGE_TOKEN)[1]
+            # While the background fit holds both cores a status call can take longer than the client waits.
+            try:
+                body = http_json("GET", base + "/v1/admin/versions", token=KNOWLEDGE_TOKEN, timeout_s=120)[1]
+            except TimeoutError:
+                return False
             return bool(body.get("calibration")) and body["calibration"]["version"] == body["current"]
 
         wait_until(calibrated, 600, "calibration of the imported version")
