@@ -156,6 +156,17 @@ class E5ClassifierBackend:
     def predict(self, texts: list[str]) -> list[SentimentResult]:
         return self.predict_vectors(self._embedder.embed(texts, "query"))
 
+    def head(self) -> dict[str, object]:
+        """The weights, for a caller that holds `embedder_name` query vectors and applies the head itself
+        (the Rasa process, bot/components/sentiment_annotator.py): softmax(x @ coef.T + intercept) over
+        `classes`, score P(positive) - P(negative), as `predict_vectors`."""
+        return {
+            "embedder": self.embedder_name,
+            "classes": list(self._classes),
+            "coef": self._coef.astype(float).tolist(),
+            "intercept": self._intercept.astype(float).tolist(),
+        }
+
     def predict_vectors(self, x: np.ndarray) -> list[SentimentResult]:
         """Sentiment from L2-normalised query embeddings of `embedder_name`, shape (n, dim)."""
         logits = x @ self._coef.T + self._intercept
@@ -253,6 +264,16 @@ class SentimentRouter:
 
     def languages(self) -> dict[str, list[str] | str]:
         return {r.name: r.languages for r in self._routes}
+
+    def heads(self) -> list[dict[str, object]]:
+        """The routes in order, each with its languages and, for a head over sentence embeddings, the head's
+        weights (None for the others): a caller holding such embeddings answers those languages itself."""
+        out: list[dict[str, object]] = []
+        for route in self._routes:
+            backend = self._backends[route.name]
+            head = backend.head() if isinstance(backend, E5ClassifierBackend) else None
+            out.append({"name": route.name, "languages": route.languages, "head": head})
+        return out
 
     def predict(
         self,

