@@ -28,6 +28,7 @@ from retrieval.embedders import Embedder, RecentQueries, load_embedder
 from retrieval.pipeline import Mode
 from retrieval.snapshot import Searcher, Snapshot, SnapshotStore, build_snapshot
 from retrieval.types import Chunk, SearchFilters
+from retrieval.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 
@@ -369,9 +370,14 @@ class KnowledgeBase:
                 exact_threshold=self.settings.exact_threshold,
                 progress=bar.update,
                 meta={"note": note, "documents": len(docs)},
+                vector_cache=self._vector_cache(),
             )
         finally:
             bar.close()
+
+    def _vector_cache(self) -> VectorCache | None:
+        root = self.settings.vector_cache_dir
+        return None if root is None else VectorCache(root, self.embedder.name, self.embedder.dim)
 
     def _load_current_quietly(self) -> Snapshot | None:
         current = self.snapshots.current_version()

@@ -3,6 +3,9 @@
 KNOWLEDGE_HOST / KNOWLEDGE_PORT     bind address (127.0.0.1 / 8103)
 KNOWLEDGE_DATABASE_URL or DATABASE_URL   SQLAlchemy URL (default sqlite:///var/knowledge.db)
 KNOWLEDGE_INDEX_DIR                 snapshot folder (default var/knowledge_index)
+KNOWLEDGE_VECTOR_CACHE              passage vectors kept by embedder and text, so an index built from nothing embeds
+                                    only new passages (retrieval/vector_cache.py; default var/cache/passage_vectors;
+                                    "none": off)
 KNOWLEDGE_EMBEDDER                  e5 (default, multilingual) | minilm | e5-enpt | st:<hf-id-or-path>
 KNOWLEDGE_RRF_K                     reciprocal-rank-fusion constant (default 10)
 KNOWLEDGE_LEXICAL_WEIGHT            weight of BM25 against dense in the fusion for English queries (default 0.3)
@@ -53,6 +56,14 @@ def default_rules_dir() -> Path | None:
     return Path(current_shop().rules_dir)
 
 
+def default_vector_cache_dir() -> Path | None:
+    """KNOWLEDGE_VECTOR_CACHE ("none": no cache), else var/cache/passage_vectors."""
+    raw = env_opt("KNOWLEDGE_VECTOR_CACHE")
+    if raw is not None and raw.lower() == "none":
+        return None
+    return env_path("KNOWLEDGE_VECTOR_CACHE", var_dir() / "cache" / "passage_vectors")
+
+
 def shop_languages() -> tuple[str, ...]:
     """The selected shop's languages: their country names are recognised too."""
     return tuple(current_shop().languages.supported)
@@ -64,6 +75,7 @@ class KnowledgeSettings:
     port: int = PORTS["knowledge"]
     database_url: str = ""
     index_dir: Path = Path("var/knowledge_index")
+    vector_cache_dir: Path | None = None
     embedder: str = "e5"
     admin_token: str | None = None
     thresholds_path: Path = REPO_ROOT / "knowledge" / "answer_thresholds.json"
@@ -90,6 +102,7 @@ class KnowledgeSettings:
                 env_opt("KNOWLEDGE_DATABASE_URL") or env_opt("DATABASE_URL") or default_database_url()
             ),
             index_dir=env_path("KNOWLEDGE_INDEX_DIR", var_dir() / "knowledge_index"),
+            vector_cache_dir=default_vector_cache_dir(),
             embedder=env_str("KNOWLEDGE_EMBEDDER", "e5"),
             admin_token=env_opt("KNOWLEDGE_ADMIN_TOKEN"),
             thresholds_path=env_path("KNOWLEDGE_THRESHOLDS", REPO_ROOT / "knowledge" / "answer_thresholds.json"),

@@ -28,6 +28,7 @@ from retrieval.fusion import RRF_K
 from retrieval.lexical import LexicalIndex
 from retrieval.pipeline import Mode, SearchPipeline
 from retrieval.types import Chunk, Hit, SearchFilters
+from retrieval.vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +58,15 @@ def build_snapshot(
     exact_threshold: int = EXACT_THRESHOLD,
     progress: Callable[[int], object] | None = None,
     meta: dict[str, Any] | None = None,
+    vector_cache: VectorCache | None = None,
 ) -> Snapshot:
-    """Embeds the chunks (reusing vectors of unchanged chunks from `previous`) and builds the index."""
+    """Embeds the chunks (reusing vectors of unchanged chunks from `previous`, then from `vector_cache`) and
+    builds the index; vectors it had to compute go into `vector_cache`."""
     chunks = list(chunks)
     cache = previous.vector_cache() if previous is not None and previous.embedder == embedder.name else {}
+    if vector_cache is not None:
+        missing = {c.content_hash() for c in chunks} - cache.keys()
+        cache = {**cache, **vector_cache.get_many(missing)}
     vectors = np.zeros((len(chunks), embedder.dim), dtype=np.float32)
     todo: list[int] = []
     for i, c in enumerate(chunks):
@@ -74,6 +80,8 @@ def build_snapshot(
     for start in range(0, len(todo), 128):
         batch = todo[start : start + 128]
         vectors[batch] = embedder.embed_passages([chunks[i].embed_text() for i in batch])
+        if vector_cache is not None:
+            vector_cache.put_many({chunks[i].content_hash(): vectors[i] for i in batch})
         if progress:
             progress(len(batch))
     dense = DenseIndex.build(vectors, exact_threshold=exact_threshold, use_gpu=False)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -36,6 +37,8 @@ from tests.support import (
 DEMO_SHOP = load_shop("lumen-goods")
 DEMO_DATA = DEMO_SHOP.data_dir
 TRAINED = REPO_ROOT / "trained"
+# Build outputs whole-stack tests and benchmarks share across stacks and runs (keyed by their inputs).
+STACK_CACHE = var_root() / "cache" / "test_stacks"
 # How long a verified order stands in the assistant's action server: short, so that the security tests can
 # wait it out (tests/security/test_ownership_proof.py), long enough for a question and its "yes".
 ASSISTANT_PROOF_TTL_S = 20
@@ -105,6 +108,9 @@ def prepare_stack(work: Path, admin_token: str = "e2e-admin-token", shop: Shop =
         # The shop's calibration is reported, not served, by default (KNOWLEDGE_USE_CALIBRATION); fitting it
         # costs minutes on 2 cores, so whole-stack tests and benchmarks skip it (test_knowledge_answers covers it).
         "KNOWLEDGE_AUTO_CALIBRATE": "0",
+        # Every stack's index is built from nothing: passages some earlier stack on this machine embedded are not
+        # embedded again (e5 over the demo shop's 587 passages takes 2–3 minutes on 2 cores).
+        "KNOWLEDGE_VECTOR_CACHE": str(STACK_CACHE / "passage_vectors"),
         "RECOMMENDER_PORT": str(ports["recommender"]),
         "MODELS_PORT": str(ports["models"]),
         "MODELS_URL": urls["models"],
@@ -120,13 +126,35 @@ def prepare_stack(work: Path, admin_token: str = "e2e-admin-token", shop: Shop =
     # The services read the shop's data from their own var dir, as `make run` lays it out.
     (work / "var").mkdir(parents=True)
     shutil.copytree(shop.data_dir, work / "var" / shop.data_dir.relative_to(var_root()))
-    for module in ("backends.orders", "backends.recommender", "knowledge"):
-        _run(python_module(module, "bootstrap"), env)
+    _run(python_module("backends.orders", "bootstrap"), env)
+    _bootstrap_recommender(env, work / "var", shop)
+    _run(python_module("knowledge", "bootstrap"), env)
     endpoints = work / "endpoints.yml"
     endpoints.write_text(f'action_endpoint:\n  url: "{urls["actions"]}/webhook"\n')
     credentials = work / "credentials.yml"
     credentials.write_text(PUBLIC_CHANNELS)
     return StackFiles(ports, urls, env, endpoints, credentials)
+
+
+def _bootstrap_recommender(env: dict[str, str], var: Path, shop: Shop) -> None:
+    """The recommender's trained artefacts in `var`: trained once per shop data and recommender code (about 40 s on
+    2 cores), then copied into every stack that serves the same data."""
+    inputs = [shop.data_dir / "manifest.json", *sorted((REPO_ROOT / "backends" / "recommender").glob("*.py"))]
+    inputs += sorted(p for p in Path(shop.rules_dir).rglob("*") if p.is_file())
+    key = hashlib.sha256(b"".join(hashlib.sha256(p.read_bytes()).digest() for p in inputs)).hexdigest()[:16]
+    cached = STACK_CACHE / "recommender" / f"{shop.id}-{key}"
+    target = var / "recommender"
+    if (cached / "meta.json").exists():
+        shutil.copytree(cached, target)
+        return
+    _run(python_module("backends.recommender", "bootstrap"), env)
+    staging = cached.with_name(f"{cached.name}.{os.getpid()}.tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.copytree(target, staging)
+    try:
+        staging.rename(cached)
+    except OSError:  # another run stored the same artefacts first
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def shop_model(shop: Shop) -> Path:
@@ -357,6 +385,9 @@ def kb_env(root: Path, port: int, **extra: str) -> dict[str, str]:
         "HF_HUB_OFFLINE": "1",
         # Thresholds stay those of knowledge/answer_thresholds.json unless a test turns calibration on.
         "KNOWLEDGE_AUTO_CALIBRATE": "0",
+        # Every stack's index is built from nothing: passages some earlier stack on this machine embedded are not
+        # embedded again (e5 over the demo shop's 587 passages takes 2–3 minutes on 2 cores).
+        "KNOWLEDGE_VECTOR_CACHE": str(STACK_CACHE / "passage_vectors"),
     }
     env.update(extra)
     return env
