@@ -563,6 +563,11 @@ def main(argv: list[str] | None = None) -> int:
                                 len(phases["full small talk"].results),
                             )
                         )
+            if any(p.errors for p in phases.values()):
+                # A failed turn says only "no reply" or a status: the services' own logs say why.
+                for log_file in sorted((full.workdir / "logs").glob("*.log")):
+                    tail = log_file.read_text(encoding="utf-8", errors="replace").splitlines()[-40:]
+                    log(f"--- last lines of {log_file.name} ---\n" + "\n".join(tail))
             log("stopping the whole stack ...")
         if not args.skip_bare:
             model = load_stack.bare_model(tmp, log=log)
