@@ -6,8 +6,8 @@ private file var/rasa_token generated on first start (svc/secrets.py) — binds 
 127.0.0.1), and caps request bodies (SANIC_REQUEST_MAX_SIZE, default 1 MiB) so no single request can occupy
 the server. The token never appears on the command line (`ps` shows none). It also makes Rasa validate the action
 server's responses against a validator built once (bot/action_response_validation.py), and leaves out the
-per-message action-server round trips whose answer is certain to be empty (bot/round_trips.py). Other arguments
-go to `rasa run`.
+per-message action-server round trips whose answer is certain to be empty (bot/round_trips.py), and parses
+messages in a worker thread so the event loop stays free (bot/nlu_thread.py). Other arguments go to `rasa run`.
 """
 
 from __future__ import annotations
@@ -44,10 +44,11 @@ def main() -> None:
     args = rasa_run_args(sys.argv[1:])
     from rasa.__main__ import main as rasa_main
 
-    from bot import action_response_validation, round_trips
+    from bot import action_response_validation, nlu_thread, round_trips
 
     action_response_validation.install()
     round_trips.install()
+    nlu_thread.install()
 
     sys.argv = args
     rasa_main()
