@@ -450,6 +450,12 @@ class PySpy:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--conversations", type=int, default=50, help="concurrent conversations (default 50)")
+    p.add_argument(
+        "--rasa-workers",
+        type=int,
+        default=1,
+        help="Sanic workers of the whole stack's Rasa (>1: Redis lock and tracker stores on REDIS_URL)",
+    )
     budget = p.add_mutually_exclusive_group()
     budget.add_argument("--duration-s", type=float, help="seconds per concurrent load phase (default 60)")
     budget.add_argument("--turns", type=int, help="turns per concurrent load phase")
@@ -496,7 +502,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.keep:
             keep_dir = Path(tempfile.mkdtemp(prefix="borderless-load-keep-"))
             tmp = keep_dir
-        with load_stack.full_stack(tmp / "stack", timings=args.profile, log=log) as full:
+        with load_stack.full_stack(
+            tmp / "stack", timings=args.profile, log=log, rasa_workers=args.rasa_workers
+        ) as full:
             log(f"whole stack up: Rasa at {full.rasa_url}; pids {full.pids}")
             # Warm-up: one of each script kind, not measured (first calls load caches and JIT paths).
             warm = [POLICY[0], order_scripts(orders[:1])[0], RECOMMEND[0], SMALL_TALK[0], HANDOFF[0]]

@@ -17,11 +17,13 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tests.integration.conftest import DEMO_DATA, TRAINED, prepare_stack
 from tests.support import (
     RASA_BIN,
     RASA_PYTHON,
+    REDIS_URL,
     REPO_ROOT,
     free_port,
     python_module,
@@ -52,6 +54,7 @@ def full_stack(  # type: ignore[no-untyped-def]
     log=print,
     settings: dict[str, str] | None = None,
     console: bool = False,
+    rasa_workers: int = 1,
 ) -> Iterator[Stack]:
     """Orders, recommender, knowledge and models services, the action server and Rasa (trained/).
 
@@ -82,6 +85,11 @@ def full_stack(  # type: ignore[no-untyped-def]
         if done.returncode != 0:
             raise RuntimeError(f"channels bootstrap failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
     endpoints, credentials = stack_files.endpoints, stack_files.credentials
+    if rasa_workers > 1:
+        # Rasa runs several Sanic workers only with a lock store they share; the conversations must live where
+        # every worker sees them too (README, "Many shoppers").
+        endpoints.write_text(endpoints.read_text() + redis_stores(f"borderless-load-{os.getpid()}"))
+        env["SANIC_WORKERS"] = str(rasa_workers)
     logs = work / "logs"
     logs.mkdir()
     pids: dict[str, int] = {}
@@ -149,6 +157,16 @@ def full_stack(  # type: ignore[no-untyped-def]
             )
         pids["rasa"] = proc.pid
         yield Stack(urls["rasa"], pids, work, timing_files, urls, env)
+
+
+def redis_stores(key_prefix: str) -> str:
+    """endpoints.yml entries for Rasa's Redis lock and tracker stores on REDIS_URL (tests.support)."""
+    url = urlsplit(REDIS_URL)
+    db = (url.path or "/0").lstrip("/") or "0"
+    common = (
+        f"  url: {url.hostname or '127.0.0.1'}\n  port: {url.port or 6379}\n  db: {db}\n  key_prefix: {key_prefix}\n"
+    )
+    return f"lock_store:\n  type: redis\n{common}tracker_store:\n  type: redis\n{common}"
 
 
 def rasa_version() -> str:
