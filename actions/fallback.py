@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -28,6 +28,7 @@ from actions.frustration import frustrated_since_offer, offer_made, offer_messag
 from actions.handoff import FALLBACK_ANSWERED_SLOT, ActionOfferHandoff
 from actions.knowledge_answer import KB_LANGUAGE, MAX_QUERY_CHARS, ActionAnswerQuestion, answerable
 from actions.localize import localized
+from actions.recommend import ActionRecommend, refines_recommendation
 from clients import KnowledgeAnswer, Passage, ServiceError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,9 @@ class ActionKnowledgeFallback(ActionAnswerQuestion):
         message = tracker.latest_message or {}
         query = str(message.get("text") or "").strip()[:MAX_QUERY_CHARS]
         intent = str((message.get("intent") or {}).get("name") or "")
+        if intent != OUT_OF_SCOPE and refines_recommendation(tracker):
+            # "tamanho L" or "in maat 43" right after product cards: the NLU was unsure, the cards say what it is.
+            return list(await ActionRecommend().run(dispatcher, tracker, domain))
         # A button payload ("/something") carries no question to look up.
         if query and not query.startswith("/"):
             language = tracker.get_slot("language") or (message.get("metadata") or {}).get("language")
@@ -97,3 +101,17 @@ class ActionKnowledgeFallback(ActionAnswerQuestion):
             events.append(offer_made())
         self.reply(dispatcher, result)
         return events
+
+
+class ActionUnplacedInform(Action):
+    """`inform` out of the blue (no form asked for anything): a refinement of the products just shown ("tamanho L"
+    after product cards), else the request to rephrase that such a message always got (utter_default)."""
+
+    def name(self) -> str:
+        return "action_unplaced_inform"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if refines_recommendation(tracker):
+            return list(await ActionRecommend().run(dispatcher, tracker, domain))
+        dispatcher.utter_message(response="utter_default")
+        return []
