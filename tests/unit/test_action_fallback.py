@@ -241,3 +241,33 @@ async def test_information_out_of_the_blue_without_product_cards_asks_to_rephras
     assert await ActionUnplacedInform().run(dispatcher, inform("tamanho L", "inform"), {}) == []
     assert dispatcher.messages[0]["response"] == "utter_default"
     assert "recommend_requests" not in state
+
+
+def torn(text: str, runner_up: str) -> Tracker:
+    """An nlu_fallback message whose best real intent was `runner_up`."""
+    latest = user(text, "nlu_fallback")
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": runner_up, "confidence": 0.44}]
+    parse = {**latest["parse_data"], "entities": [], "intent_ranking": ranking}
+    return Tracker("u1", {"language": "nl"}, parse, [latest], False, None, {}, "action_listen")
+
+
+async def test_a_fallback_torn_towards_shopping_shows_the_products_its_words_name(fallback) -> None:
+    fallback["reply"] = {"results": [PRICES], "version": 1, "confident": False}
+    fallback["types"], fallback["products"] = ["rain_jacket"], SHOWN_TEES["last_products"]
+    dispatcher = CollectingDispatcher()
+    events = await fallback["action"].run(dispatcher, torn("kun je een regenjas aanraden?", "product_question"), {})
+    assert dispatcher.messages[0]["response"] == "utter_recommend_ideas"
+    assert fallback["recommend_requests"][0]["filters"]["type"] == ["rain_jacket"]
+    assert slot(events) is True  # answered: not a misunderstanding
+
+
+async def test_a_fallback_naming_no_product_type_or_torn_elsewhere_asks_to_rephrase(fallback) -> None:
+    fallback["reply"] = {"results": [PRICES], "version": 1, "confident": False}
+    dispatcher = CollectingDispatcher()
+    await fallback["action"].run(dispatcher, torn("kun je dat herhalen?", "recommend"), {})
+    assert dispatcher.messages[0]["response"] == "utter_default"
+    fallback["types"] = ["rain_jacket"]
+    dispatcher = CollectingDispatcher()
+    await fallback["action"].run(dispatcher, torn("hebben jullie een spaarprogramma?", "greet"), {})
+    assert dispatcher.messages[0]["response"] == "utter_default"
+    assert "recommend_requests" not in fallback
