@@ -56,12 +56,17 @@ def colour_matches(wanted: str, colour: str) -> bool:
     return any(word in colour for word in COLOUR_FAMILIES.get(wanted.casefold(), (wanted.casefold(),)))
 
 
+def _values(value: Any) -> list[str]:
+    """An attribute's values: one, or a list of them (an import keeps every variant's: ["Matte Black", "Sage"])."""
+    items = value if isinstance(value, list) else [value]
+    return [str(v).strip() for v in items if v is not None and str(v).strip()]
+
+
 def product_sizes(p: dict[str, Any]) -> list[str]:
-    """The sizes a product comes in, upper-cased ("M", "42")."""
+    """The sizes a product comes in, upper-cased ("M", "42"): `attributes.sizes`, else `attributes.size`."""
     attrs = p.get("attributes") or {}
     sizes = attrs.get("sizes")
-    values = sizes if isinstance(sizes, list) else [attrs.get("size")]
-    return [str(v).strip().upper() for v in values if v is not None and str(v).strip()]
+    return [v.upper() for v in _values(sizes if isinstance(sizes, list) else attrs.get("size"))]
 
 
 class UnknownProduct(KeyError):
@@ -151,7 +156,7 @@ class Recommender:
         attrs = p.get("attributes") or {}
         if f.category and str(p.get("category", "")).casefold() != f.category.casefold():
             return False
-        if f.color and not colour_matches(f.color, str(attrs.get("color", ""))):
+        if f.color and not any(colour_matches(f.color, c) for c in _values(attrs.get("color"))):
             return False
         if f.ships_to and f.ships_to not in (p.get("ships_to") or []):
             return False

@@ -32,6 +32,8 @@ CATALOGUE = [
     product("P5", "down_jacket", 80.0, sizes=["M"], color="Black"),
     product("P6", "rain_jacket", 70.0, sizes=["L"], color="Navy"),
     product("P7", "rain_jacket", 60.0, sizes=["M"], color="Black", stock=0),
+    # As a platform import keeps them: every variant's colour and size in a list.
+    product("P8", "kettles", 149.0, size=["0.6 L", "0.9 L"], color=["Matte Black", "Sage"]),
 ]
 
 
@@ -74,6 +76,11 @@ def test_a_basic_colour_finds_its_shades_only() -> None:
     assert kept(Filters(type=("tent",), color="green")) == {"P1", "P3"}
     assert kept(Filters(color="grey")) == {"P2"}
     assert kept(Filters(color="blue")) == {"P6"}
+
+
+def test_variant_lists_count_each_value() -> None:
+    assert kept(Filters(color="green", size="0.9 l")) == {"P8"}
+    assert kept(Filters(type=("kettles",), color="white")) == set()
 
 
 def test_excluded_products_never_come_back_and_items_carry_their_type() -> None:
