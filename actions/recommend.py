@@ -41,6 +41,8 @@ MAX_CARDS = 3
 # Below the cheapest shown by at least a cent, in the currency it was shown in.
 CENT = 0.01
 
+# The most words of a message that only asks for more of the same ("show me more options").
+FOLLOW_UP_WORDS = 4
 # Kept when a new kind of product is asked for: they are about the shopper, not the product.
 SHOPPER_KEYS = ("currency",)
 
@@ -84,6 +86,10 @@ def plan_turn(
     # Another kind of product starts over; naming one of the kinds already asked for ("boots", then
     # "hiking boots") narrows the request instead.
     new_request = not previous or bool(types and not set(types) <= previous_types)
+    # A message that neither refines nor names a kind is a follow-up when short ("more options", "others?"),
+    # and a request of its own when it says more ("I need a present for my mum who loves cooking").
+    if not types and refinement.empty and len(text.split()) > FOLLOW_UP_WORDS:
+        new_request = True
     if new_request:
         constraints: dict[str, Any] = {k: previous[k] for k in SHOPPER_KEYS if k in previous}
         constraints["query"] = english or text

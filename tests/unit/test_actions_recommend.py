@@ -143,3 +143,15 @@ def test_a_refinement_the_nlu_placed_elsewhere_is_recognised_only_with_products_
 def test_a_size_or_a_number_of_people_is_not_taken_for_a_budget() -> None:
     assert parse_refinement("a tent for 2 people", None, {"budget": "2"}) == Refinement(persons=2)
     assert parse_refinement("en talla 40?", None, {"budget": "40"}) == Refinement(size="40")
+
+
+def test_a_short_message_without_refinement_asks_for_more_of_the_same() -> None:
+    plan = plan_turn("show me more options", None, Refinement(), [], TENTS, SHOWN)
+    assert not plan.new_request and plan.filters["type"] == ["tent"] and plan.filters["persons"] == 2
+
+
+def test_a_longer_message_naming_nothing_shown_before_is_a_request_of_its_own() -> None:
+    plan = plan_turn("I need a present for my mum who loves cooking", None, Refinement(), [], TENTS, SHOWN)
+    assert plan.new_request
+    assert plan.filters == {"in_stock": True}
+    assert plan.constraints["query"] == "I need a present for my mum who loves cooking"
