@@ -124,6 +124,10 @@ class TypeMatcher:
 
     def by_words(self, text: str) -> list[str]:
         """Types named in the text: the most words of a type's name, all of them before only the head noun."""
+        return self._words(text)[0]
+
+    def _words(self, text: str) -> tuple[list[str], bool]:
+        """by_words, and whether the best types' whole names were in the text (not only some of their words)."""
         present = set(words(text))
         best: list[str] = []
         best_score = 0.0
@@ -142,7 +146,7 @@ class TypeMatcher:
                 best, best_score = [t], score
             elif score == best_score:
                 best.append(t)
-        return best
+        return best, best_score % 1.0 == 0.5
 
     def by_embedding(self, texts: Sequence[str]) -> TypeMatch:
         """The type nearest to any of the texts, when it clearly leads the next one."""
@@ -161,11 +165,19 @@ class TypeMatcher:
         return TypeMatch([best_type], "embedding", round(best_margin, 4))
 
     def match(self, texts: Sequence[str], *, embedding: bool = True) -> TypeMatch:
-        """Words first (in the order the texts come), then the embedding when allowed."""
+        """Words first (in the order the texts come), then the embedding when allowed.
+
+        Only part of a name ("shoes" of "road running shoes", often all a rough translation keeps: "the shoes
+        of randonnée"; "jacket" of two jackets) gives way to an embedding that clearly names a type."""
         for text in texts:
-            found = self.by_words(text)
-            if found:
-                return TypeMatch(found, "words")
+            found, whole = self._words(text)
+            if not found:
+                continue
+            if not whole and embedding:
+                guess = self.by_embedding(texts)
+                if guess.types:
+                    return guess
+            return TypeMatch(found, "words")
         return self.by_embedding(texts) if embedding else TypeMatch([])
 
 

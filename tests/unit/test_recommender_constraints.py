@@ -125,3 +125,12 @@ def test_the_embedding_names_a_type_only_when_it_clearly_leads() -> None:
     assert matcher.match(["in size M"]).types == []
     assert matcher.match(["regenjacke"], embedding=False).types == []
     assert matcher.match(["ein zelt", "a tent"]).how == "words"
+
+
+def test_part_of_a_name_gives_way_to_an_embedding_that_names_another_type() -> None:
+    matcher = TypeMatcher(["tent", "rain_jacket", "down_jacket"], Keyword(), min_margin=0.05)
+    # "jacket" alone names both jackets; the embedding (regen = rain) says which.
+    assert matcher.match(["a regen jacket"]).types == ["rain_jacket"]
+    assert matcher.match(["a regen jacket"], embedding=False).types == ["down_jacket", "rain_jacket"]
+    # A whole name is never overruled.
+    assert matcher.match(["a down jacket for the regen"]).types == ["down_jacket"]
