@@ -9,7 +9,10 @@ verdict and thresholds, the same composed answer with its source), without an in
 since the intent is unknown; and, because no intent vouches that the message is about the shop, an English
 search's best passage must also share words with it (`shares_words`: gibberish scores high on the embedder
 alone). Only when that search is not confident, or the knowledge service cannot be reached,
-does the assistant do what it did before: `out_of_scope` declines (utter_out_of_scope), `nlu_fallback`
+does the assistant do what it did before, with two exceptions for products: a message that refines the product
+cards just shown ("in size M") refines them (actions/recommend.py), and a fallback whose runner-up intent is a
+shopping one (recommend, product_question) shows the products of the kind its words name, when they name one
+the catalogue has. Otherwise `out_of_scope` declines (utter_out_of_scope), `nlu_fallback`
 asks to rephrase or, after repeated misunderstandings or frustration, offers a person
 (action_offer_handoff, actions/handoff.py). A message answered this way is no misunderstanding: the
 `fallback_answered` slot marks it, so it does not count towards that offer.
@@ -18,8 +21,9 @@ asks to rephrase or, after repeated misunderstandings or frustration, offers a p
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -28,11 +32,24 @@ from actions.frustration import frustrated_since_offer, offer_made, offer_messag
 from actions.handoff import FALLBACK_ANSWERED_SLOT, ActionOfferHandoff
 from actions.knowledge_answer import KB_LANGUAGE, MAX_QUERY_CHARS, ActionAnswerQuestion, answerable
 from actions.localize import localized
+from actions.recommend import ActionRecommend, refines_recommendation
 from clients import KnowledgeAnswer, Passage, ServiceError, ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
 OUT_OF_SCOPE = "out_of_scope"
+NLU_FALLBACK = "nlu_fallback"
+# Intents about the shop's products: a fallback torn towards them may be answered with product cards.
+SHOPPING_INTENTS = frozenset({"recommend", "product_question"})
+
+
+def runner_up(message: dict[str, Any]) -> str | None:
+    """The NLU's best intent other than the fallback it chose (FallbackClassifier keeps the ranking below it)."""
+    for ranked in message.get("intent_ranking") or []:
+        name = str(ranked.get("name") or "")
+        if name and name not in (NLU_FALLBACK, OUT_OF_SCOPE):
+            return name
+    return None
 
 
 def shares_words(best: Passage, searched_in: str | None) -> bool:
@@ -67,6 +84,9 @@ class ActionKnowledgeFallback(ActionAnswerQuestion):
         message = tracker.latest_message or {}
         query = str(message.get("text") or "").strip()[:MAX_QUERY_CHARS]
         intent = str((message.get("intent") or {}).get("name") or "")
+        if intent != OUT_OF_SCOPE and refines_recommendation(tracker):
+            # "tamanho L" or "in maat 43" right after product cards: the NLU was unsure, the cards say what it is.
+            return list(await ActionRecommend().run(dispatcher, tracker, domain))
         # A button payload ("/something") carries no question to look up.
         if query and not query.startswith("/"):
             language = tracker.get_slot("language") or (message.get("metadata") or {}).get("language")
@@ -77,6 +97,12 @@ class ActionKnowledgeFallback(ActionAnswerQuestion):
             else:
                 if answerable(answer) and shares_words(answer.results[0], searched_in):
                     return self._answer(dispatcher, tracker, answer, intent)
+        if intent != OUT_OF_SCOPE and runner_up(message) in SHOPPING_INTENTS:
+            # The NLU was torn between shopping intents ("kun je een regenjas aanraden?": product_question 0.44,
+            # recommend 0.43): products of the kind the words name answer it, when they name one.
+            shown = await ActionRecommend().respond(dispatcher, tracker, only_named_type=True)
+            if shown is not None:
+                return [SlotSet(FALLBACK_ANSWERED_SLOT, True), *shown]
         if intent == OUT_OF_SCOPE:
             dispatcher.utter_message(response="utter_out_of_scope")
             events: list[EventType] = []
@@ -97,3 +123,17 @@ class ActionKnowledgeFallback(ActionAnswerQuestion):
             events.append(offer_made())
         self.reply(dispatcher, result)
         return events
+
+
+class ActionUnplacedInform(Action):
+    """`inform` out of the blue (no form asked for anything): a refinement of the products just shown ("tamanho L"
+    after product cards), else the request to rephrase that such a message always got (utter_default)."""
+
+    def name(self) -> str:
+        return "action_unplaced_inform"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if refines_recommendation(tracker):
+            return list(await ActionRecommend().run(dispatcher, tracker, domain))
+        dispatcher.utter_message(response="utter_default")
+        return []

@@ -25,6 +25,7 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from actions.formatting import HANDOFF_BUTTON, product_card, product_line
 from actions.localize import localized
+from actions.recommend import ActionRecommend, refines_recommendation
 from clients import ComposedAnswer, KnowledgeAnswer, Passage, ServiceError, ServiceUnavailable
 
 REPHRASE_BUTTON = {"title": "I'll rephrase", "payload": "/rephrase"}
@@ -169,6 +170,9 @@ class ActionAnswerQuestion(Action):
         message = tracker.latest_message or {}
         query = str(message.get("text") or "").strip()[:MAX_QUERY_CHARS]
         intent = str((message.get("intent") or {}).get("name") or "")
+        if intent == "product_question" and refines_recommendation(tracker):
+            # "do they come in size 42?" right after product cards refines them.
+            return list(await ActionRecommend().run(dispatcher, tracker, domain))
         if not query or query.startswith("/"):
             # A button payload or an empty turn carries no question to look up.
             dispatcher.utter_message(text="What would you like to know? Ask me in your own words.")
@@ -186,6 +190,12 @@ class ActionAnswerQuestion(Action):
             )
             return []
         if not answerable(answer):
+            if intent == "product_question":
+                # "do you have wireless earbuds?" with no article that answers it: the products of that kind
+                # answer it, when the words name one the catalogue has.
+                events = await ActionRecommend().respond(dispatcher, tracker, only_named_type=True)
+                if events is not None:
+                    return events
             dispatcher.utter_message(
                 text=(
                     "I'm not sure I have the right answer to that, and I'd rather not guess. "

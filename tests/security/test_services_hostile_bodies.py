@@ -162,6 +162,7 @@ def test_orders_endpoints(start_orders: StartOrders) -> None:  # noqa: F811
 def test_recommender_endpoint(generate_shop: GenerateShop, start_recommender: StartRecommender) -> None:  # noqa: F811
     shop: Path = generate_shop("hostile_shop", products=40, customers=20, orders=40)
     with start_recommender(shop, "rec_hostile") as rec:
-        attack(rec.url, ["/v1/recommendations"])
+        attack(rec.url, ["/v1/recommendations", "/v1/types/match"])
         good = json.dumps({"mode": "query", "query": "jacket"}).encode()
         assert post_raw(rec.url, "/v1/recommendations", good)[0] == 200
+        assert post_raw(rec.url, "/v1/types/match", json.dumps({"texts": ["a tent"]}).encode())[0] == 200

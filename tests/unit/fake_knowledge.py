@@ -54,7 +54,19 @@ async def serve_fake_knowledge(aiohttp_server: Any, monkeypatch: pytest.MonkeyPa
             reply.setdefault("search_confident", reply.get("confident", False))
         return web.json_response(reply, status=state.get("status", 200))
 
+    async def match_types(request: web.Request) -> web.Response:
+        body = await request.json()
+        state.setdefault("type_requests", []).append(body)
+        return web.json_response({"types": state.get("types", []), "how": "words" if state.get("types") else None})
+
+    async def recommend(request: web.Request) -> web.Response:
+        state.setdefault("recommend_requests", []).append(await request.json())
+        return web.json_response({"products": state.get("products", []), "strategy": "content"})
+
     app = web.Application()
+    # The recommender's two endpoints, for answers that turn into product cards.
+    app.router.add_post("/v1/types/match", match_types)
+    app.router.add_post("/v1/recommendations", recommend)
     app.router.add_post("/v1/search", search)
     app.router.add_post("/v1/answer", answer)
     app.router.add_post("/v1/translate", translate)
@@ -63,6 +75,7 @@ async def serve_fake_knowledge(aiohttp_server: Any, monkeypatch: pytest.MonkeyPa
     # replies to non-English shoppers go through the reply translator, the same models client.
     monkeypatch.setenv("KNOWLEDGE_URL", str(server.make_url("")))
     monkeypatch.setenv("MODELS_URL", str(server.make_url("")))
+    monkeypatch.setenv("RECOMMENDER_URL", str(server.make_url("")))
     monkeypatch.setenv("BACKEND_TIMEOUT_S", "2.0")
     monkeypatch.setenv("TRANSLATE_TIMEOUT_S", "2.0")
     return state

@@ -35,10 +35,10 @@ POLICY = {
 }
 
 
-def tracker(text: str, intent: str = "ask_returns", language: str = "en") -> Tracker:
+def tracker(text: str, intent: str = "ask_returns", language: str = "en", **slots: Any) -> Tracker:
     return Tracker(
         "u1",
-        {"language": language},
+        {"language": language, **slots},
         {"text": text, "intent": {"name": intent}, "entities": []},
         [],
         False,
@@ -53,9 +53,11 @@ async def answer(aiohttp_server, monkeypatch: pytest.MonkeyPatch, process_client
     state = await serve_fake_knowledge(aiohttp_server, monkeypatch)
     action = ActionAnswerQuestion()
 
-    async def run(text: str, intent: str = "ask_returns", language: str = "en") -> list[dict[str, Any]]:
+    async def run(text: str, intent: str = "ask_returns", language: str = "en", **slots: Any) -> list[dict[str, Any]]:
         dispatcher = CollectingDispatcher()
-        assert await action.run(dispatcher, tracker(text, intent, language), {}) == []
+        state["events"] = await action.run(dispatcher, tracker(text, intent, language, **slots), {})
+        if not state.get("events_expected"):
+            assert state["events"] == []
         return dispatcher.messages
 
     state["run"] = run
@@ -208,3 +210,33 @@ async def test_without_a_route_or_a_models_service_the_shoppers_own_words_are_se
     before = len(answer["translations"])
     await answer["run"]("how long does the refund take?")
     assert len(answer["translations"]) == before
+
+
+HOODIE = {"id": "P0120", "title": "Merino Hoodie", "type": "hoodie", "price": 79.0, "currency": "EUR", "url": ""}
+
+
+async def test_a_product_question_without_an_answer_shows_the_products_it_names(answer) -> None:
+    answer["reply"] = {"results": [POLICY], "version": 1, "confident": False}
+    answer["types"], answer["products"], answer["events_expected"] = ["hoodie"], [HOODIE], True
+    (message,) = await answer["run"]("do you sell hoodies?", "product_question")
+    assert message["response"] == "utter_recommend_ideas"
+    assert [p["id"] for p in message["custom"]["products"]] == ["P0120"]
+    (request,) = answer["recommend_requests"]
+    assert request["filters"]["type"] == ["hoodie"] and request["filters"]["in_stock"] is True
+
+
+async def test_a_product_question_naming_no_product_type_stays_unsure(answer) -> None:
+    answer["reply"] = {"results": [POLICY], "version": 1, "confident": False}
+    (message,) = await answer["run"]("is it any good?", "product_question")
+    assert "not sure" in message["text"]
+    assert "recommend_requests" not in answer
+
+
+async def test_a_size_question_right_after_product_cards_refines_them(answer) -> None:
+    answer["products"], answer["events_expected"] = [HOODIE], True
+    shown = {"reco_constraints": {"query": "hoodie", "type": ["hoodie"], "max_price": 80.0}, "last_products": [HOODIE]}
+    (message,) = await answer["run"]("do they come in size M?", "product_question", **shown)
+    assert message["response"] == "utter_recommend_ideas"
+    assert answer["requests"] == []  # the knowledge base was not asked
+    filters = answer["recommend_requests"][0]["filters"]
+    assert (filters["type"], filters["max_price"], filters["size"]) == (["hoodie"], 80.0, "M")

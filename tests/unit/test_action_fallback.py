@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallback import ActionKnowledgeFallback
+from actions.fallback import ActionKnowledgeFallback, ActionUnplacedInform
 from clients.registry import close_process_clients
 from tests.support import free_port, rendered
 from tests.unit.fake_knowledge import serve_fake_knowledge
@@ -195,3 +195,79 @@ async def test_a_frustrated_shopper_is_offered_a_person_above_the_answer(fallbac
     # out_of_scope turns get the offer from action_validate_slot_mappings, not twice.
     messages, _ = await fallback["run"]("do you even price match??", "out_of_scope", sentiment=-0.9)
     assert len(messages) == 1 and messages[0]["text"].startswith("No, we do not match prices")
+
+
+SHOWN_TEES = {
+    "reco_constraints": {"query": "a t-shirt", "type": ["t_shirt"], "max_price": 35.0},
+    "last_products": [
+        {"id": "P0150", "title": "Heavyweight T-Shirt", "price": 33.95, "currency": "EUR", "type": "t_shirt"}
+    ],
+}
+
+
+def inform(text: str, intent: str, **slots: Any) -> Tracker:
+    latest = user(text, intent)
+    return Tracker(
+        "u1",
+        {"language": "pt", **slots},
+        {**latest["parse_data"], "entities": []},
+        [latest],
+        False,
+        None,
+        {},
+        "action_listen",
+    )
+
+
+@pytest.mark.parametrize("intent", ["inform", "nlu_fallback"])
+async def test_a_size_given_right_after_product_cards_refines_them(
+    aiohttp_server, monkeypatch: pytest.MonkeyPatch, process_clients, intent: str
+) -> None:
+    state = await serve_fake_knowledge(aiohttp_server, monkeypatch)
+    state["products"] = SHOWN_TEES["last_products"]
+    action = ActionUnplacedInform() if intent == "inform" else ActionKnowledgeFallback()
+    dispatcher = CollectingDispatcher()
+    await action.run(dispatcher, inform("tamanho L", intent, **SHOWN_TEES), {})
+    assert dispatcher.messages[0]["response"] == "utter_recommend_ideas"
+    filters = state["recommend_requests"][0]["filters"]
+    assert (filters["type"], filters["max_price"], filters["size"]) == (["t_shirt"], 35.0, "L")
+
+
+async def test_information_out_of_the_blue_without_product_cards_asks_to_rephrase(
+    aiohttp_server, monkeypatch: pytest.MonkeyPatch, process_clients
+) -> None:
+    state = await serve_fake_knowledge(aiohttp_server, monkeypatch)
+    dispatcher = CollectingDispatcher()
+    assert await ActionUnplacedInform().run(dispatcher, inform("tamanho L", "inform"), {}) == []
+    assert dispatcher.messages[0]["response"] == "utter_default"
+    assert "recommend_requests" not in state
+
+
+def torn(text: str, runner_up: str) -> Tracker:
+    """An nlu_fallback message whose best real intent was `runner_up`."""
+    latest = user(text, "nlu_fallback")
+    ranking = [{"name": "nlu_fallback", "confidence": 0.45}, {"name": runner_up, "confidence": 0.44}]
+    parse = {**latest["parse_data"], "entities": [], "intent_ranking": ranking}
+    return Tracker("u1", {"language": "nl"}, parse, [latest], False, None, {}, "action_listen")
+
+
+async def test_a_fallback_torn_towards_shopping_shows_the_products_its_words_name(fallback) -> None:
+    fallback["reply"] = {"results": [PRICES], "version": 1, "confident": False}
+    fallback["types"], fallback["products"] = ["rain_jacket"], SHOWN_TEES["last_products"]
+    dispatcher = CollectingDispatcher()
+    events = await fallback["action"].run(dispatcher, torn("kun je een regenjas aanraden?", "product_question"), {})
+    assert dispatcher.messages[0]["response"] == "utter_recommend_ideas"
+    assert fallback["recommend_requests"][0]["filters"]["type"] == ["rain_jacket"]
+    assert slot(events) is True  # answered: not a misunderstanding
+
+
+async def test_a_fallback_naming_no_product_type_or_torn_elsewhere_asks_to_rephrase(fallback) -> None:
+    fallback["reply"] = {"results": [PRICES], "version": 1, "confident": False}
+    dispatcher = CollectingDispatcher()
+    await fallback["action"].run(dispatcher, torn("kun je dat herhalen?", "recommend"), {})
+    assert dispatcher.messages[0]["response"] == "utter_default"
+    fallback["types"] = ["rain_jacket"]
+    dispatcher = CollectingDispatcher()
+    await fallback["action"].run(dispatcher, torn("hebben jullie een spaarprogramma?", "greet"), {})
+    assert dispatcher.messages[0]["response"] == "utter_default"
+    assert "recommend_requests" not in fallback
