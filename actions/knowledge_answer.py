@@ -43,6 +43,14 @@ INTENT_ARTICLE = {
     "ask_payment": "payment",
     "ask_warranty": "warranty",
 }
+# Intents that start a process: asked as a question about its terms (bot/components/process_question.py), they are
+# answered from the policy, with a button that starts the process (its payload is the intent itself).
+PROCESS_INTENTS = {"cancel_order": "order-changes", "change_address": "order-changes", "start_return": "returns"}
+START_BUTTONS = {
+    "cancel_order": "Cancel an order",
+    "change_address": "Change a delivery address",
+    "start_return": "Start a return",
+}
 MAX_QUERY_CHARS = 1000
 MAX_PASSAGE_CHARS = 700
 MAX_CARDS = 3
@@ -204,7 +212,8 @@ class ActionAnswerQuestion(Action):
                 buttons=[REPHRASE_BUTTON, HANDOFF_BUTTON],
             )
             return []
-        self.reply(dispatcher, answer)
+        buttons = [{"title": START_BUTTONS[intent], "payload": f"/{intent}"}] if intent in START_BUTTONS else None
+        self.reply(dispatcher, answer, buttons)
         return []
 
     async def lookup(self, query: str, language: str | None, intent: str) -> tuple[KnowledgeAnswer, str | None]:
@@ -212,17 +221,22 @@ class ActionAnswerQuestion(Action):
         English where a route exists), limited to articles for a policy intent and preferring that intent's
         own article; and the language the search ran in. Raises ServiceUnavailable/ServiceError when the
         service cannot answer."""
-        filters = {"type": ["policy", "faq"]} if intent in POLICY_INTENTS else None
-        prefer = [INTENT_ARTICLE[intent]] if intent in INTENT_ARTICLE else []
+        filters = {"type": ["policy", "faq"]} if intent in POLICY_INTENTS or intent in PROCESS_INTENTS else None
+        article = INTENT_ARTICLE.get(intent) or PROCESS_INTENTS.get(intent)
+        prefer = [article] if article else []
         query, language = await self._pivot(query, language)
         answer = await self.knowledge.answer(query, top_k=5, filters=filters, language=language, prefer_doc_ids=prefer)
         return answer, language
 
-    def reply(self, dispatcher: CollectingDispatcher, result: KnowledgeAnswer) -> None:
+    def reply(
+        self, dispatcher: CollectingDispatcher, result: KnowledgeAnswer, buttons: list[dict[str, str]] | None = None
+    ) -> None:
         """A confident result's answer: the composed answer with its source in one message, or product cards."""
         if result.answer is None or (result.results and result.results[0].type == "product"):
             # The best hit is a product: its cards answer (a policy sentence ranked below it does not).
             self._answer_products(dispatcher, result.results)
+        elif buttons:
+            dispatcher.utter_message(**answer_message(result.answer), buttons=buttons)
         else:
             dispatcher.utter_message(**answer_message(result.answer))
 

@@ -240,3 +240,24 @@ async def test_a_size_question_right_after_product_cards_refines_them(answer) ->
     assert answer["requests"] == []  # the knowledge base was not asked
     filters = answer["recommend_requests"][0]["filters"]
     assert (filters["type"], filters["max_price"], filters["size"]) == (["hoodie"], 80.0, "M")
+
+
+async def test_a_question_about_a_process_is_answered_with_a_button_that_starts_it(answer) -> None:
+    composed = {
+        "id": "c1",
+        "kind": "passage",
+        "answer": "You can cancel an order until it ships.",
+        "sources": [{"title": "Order changes", "url": "https://shop.lumengoods.example/policies/order-changes"}],
+        "more": "The whole passage.",
+        "doc_id": "order-changes",
+        "chunk_id": "order-changes#cancel",
+    }
+    answer["reply"] = {"results": [POLICY], "version": 3, "confident": True, "answer": composed}
+    (message,) = await answer["run"]("until when can I cancel an order?", "cancel_order")
+    assert answer["requests"][-1]["filters"] == {"type": ["policy", "faq"]}
+    assert answer["requests"][-1]["prefer_doc_ids"] == ["order-changes"]
+    assert message["text"].startswith("You can cancel an order until it ships.")
+    assert message["buttons"] == [{"title": "Cancel an order", "payload": "/cancel_order"}]
+    # A plain policy question gets no such button.
+    (message,) = await answer["run"]("what is your return policy?", "ask_returns")
+    assert not message.get("buttons")

@@ -1,0 +1,48 @@
+"""ProcessQuestionMarker: a question about a process's terms is marked; a request to run it is not."""
+
+from __future__ import annotations
+
+import pytest
+from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.components.process_question import ProcessQuestionMarker
+
+
+def marked(text: str, intent: str = "cancel_order", order: bool = False) -> bool:
+    entities = [{"entity": "order_number", "value": "BL-100003", "start": 0, "end": 9}] if order else []
+    message = Message(data={TEXT: text, INTENT: {"name": intent, "confidence": 0.9}, ENTITIES: entities})
+    marker = ProcessQuestionMarker(ProcessQuestionMarker.get_default_config())
+    (out,) = marker.process([message])
+    return any(e["entity"] == "process_question" for e in out.get(ENTITIES) or [])
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("Until when can I cancel an order?", "cancel_order"),
+        ("if I return the boots, how long until I see the money?", "start_return"),
+        ("Bis wann kann man die Lieferadresse ändern?", "change_address"),
+        ("¿Hasta cuándo puedo cancelar un pedido?", "cancel_order"),
+        ("Combien de jours ai-je pour renvoyer un article ?", "start_return"),
+        ("Até quando posso cancelar uma encomenda?", "cancel_order"),
+        ("Tot wanneer kan ik mijn adres wijzigen?", "change_address"),
+        ("Posso ancora restituire un prodotto dopo due settimane?", "start_return"),
+    ],
+)
+def test_questions_about_the_terms_are_marked(text: str, intent: str) -> None:
+    assert marked(text, intent)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "order"),
+    [
+        ("please cancel my order", "cancel_order", False),
+        ("I want to return the jacket", "start_return", False),
+        ("how long until I get the refund if I cancel BL-100003?", "cancel_order", True),  # names the order
+        ("how long does delivery to Germany take?", "ask_shipping", False),  # not a process intent
+        ("/cancel_order", "cancel_order", False),  # the start button's payload
+    ],
+)
+def test_requests_and_other_topics_are_not(text: str, intent: str, order: bool) -> None:
+    assert not marked(text, intent, order)
