@@ -35,6 +35,13 @@ def models_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
 
 
+@pytest.fixture
+def featurizer(model_storage, resource, execution_context) -> MultilingualE5Featurizer:  # noqa: ANN001
+    """The pipeline's e5 featurizer under the alias the annotator's `embedding_featurizer` names."""
+    config = {**MultilingualE5Featurizer.get_default_config(), "alias": "e5"}
+    return MultilingualE5Featurizer.create(config, model_storage, resource, execution_context)
+
+
 def annotator(url: str, **overrides: object) -> SentimentAnnotator:
     return SentimentAnnotator({**SentimentAnnotator.get_default_config(), "url": url, "timeout_s": 5.0, **overrides})
 
@@ -62,14 +69,8 @@ def test_sentiment_from_the_models_service(models_url: str) -> None:
 
 
 def test_the_e5_vector_from_the_featurizer_is_reused_and_gives_the_same_sentiment(
-    models_url: str,
-    model_storage,  # noqa: ANN001
-    resource,  # noqa: ANN001
-    execution_context,  # noqa: ANN001
+    models_url: str, featurizer: MultilingualE5Featurizer
 ) -> None:
-    featurizer = MultilingualE5Featurizer.create(
-        {**MultilingualE5Featurizer.get_default_config(), "alias": "e5"}, model_storage, resource, execution_context
-    )
     texts = ["Das ist eine Frechheit, ich warte seit drei Wochen!", "Muito obrigada, adorei a mochila!"]
     featurized = featurizer.process([message(t, lang) for t, lang in zip(texts, ["de", "pt"], strict=True)])
     reused = annotator(models_url, embedding_featurizer="e5").process(featurized)
@@ -94,14 +95,8 @@ def _wait_for_heads(comp: SentimentAnnotator, deadline_s: float = 30.0) -> None:
 
 
 def test_the_services_head_is_applied_in_process_with_the_services_results(
-    models_url: str,
-    model_storage,  # noqa: ANN001
-    resource,  # noqa: ANN001
-    execution_context,  # noqa: ANN001
+    models_url: str, featurizer: MultilingualE5Featurizer
 ) -> None:
-    featurizer = MultilingualE5Featurizer.create(
-        {**MultilingualE5Featurizer.get_default_config(), "alias": "e5"}, model_storage, resource, execution_context
-    )
     texts = [
         ("this is ridiculous, my package is late AGAIN and nobody answers!!!", "en"),
         ("Muito obrigada, adorei a mochila!", "pt"),
