@@ -25,13 +25,13 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from actions.formatting import HANDOFF_BUTTON, product_card, product_line
 from actions.localize import localized
+from actions.pivot import in_english
 from actions.recommend import ActionRecommend, refines_recommendation
 from clients import ComposedAnswer, KnowledgeAnswer, Passage, ServiceError, ServiceUnavailable
 
 REPHRASE_BUTTON = {"title": "I'll rephrase", "payload": "/rephrase"}
 # The language the knowledge base is written in.
 KB_LANGUAGE = "en"
-POLICY_INTENTS = {"ask_shipping", "ask_returns", "ask_customs", "ask_payment", "ask_warranty"}
 # The policy article each policy intent is about. NLU is very sure of the topic ("what is your return
 # policy?" is ask_returns at 0.99) while a short query can lexically prefer another article ("policy" in
 # "Privacy policy"); the intent breaks that tie: the search is asked to prefer that article (`prefer_doc_ids`:
@@ -45,7 +45,9 @@ INTENT_ARTICLE = {
 }
 # Intents that start a process: asked as a question about its terms (bot/components/process_question.py), they are
 # answered from the policy, with a button that starts the process (its payload is the intent itself).
-PROCESS_INTENTS = {"cancel_order": "order-changes", "change_address": "order-changes", "start_return": "returns"}
+PROCESS_ARTICLE = {"cancel_order": "order-changes", "change_address": "order-changes", "start_return": "returns"}
+# Every intent about one article: searched among the articles (policies and FAQs), that article preferred.
+ARTICLE_OF_INTENT = {**INTENT_ARTICLE, **PROCESS_ARTICLE}
 START_BUTTONS = {
     "cancel_order": "Cancel an order",
     "change_address": "Change a delivery address",
@@ -156,23 +158,11 @@ class ActionAnswerQuestion(Action):
         return "action_answer_question"
 
     async def _pivot(self, query: str, language: str | None) -> tuple[str, str | None]:
-        """The query to search, and its language: translated into English, the knowledge base's language,
-        where the models service has a route it serves to search (offline: Portuguese; Apertium's es/fr/it/ca
-        routes are refused for search, see models/models.yaml `refuse`); else the shopper's own words.
-
-        The search is cross-lingual, but an English query finds the right article more often: on 48
-        Portuguese policy questions the intent's own article came first 41 times against 33 (BENCHMARKS.md).
-        """
-        code = (language or KB_LANGUAGE).split("-")[0].lower()
-        if code == KB_LANGUAGE:
-            return query, language
-        try:
-            (result,) = await self.models.translate([query], KB_LANGUAGE, source=code, audience="search")
-        except (ServiceError, ServiceUnavailable):
-            return query, language  # no route for this language, or the models service is down or slow
-        if not result.translated or not result.text.strip():
-            return query, language
-        return result.text.strip()[:MAX_QUERY_CHARS], KB_LANGUAGE
+        """The query to search, and its language: in English where the models service has a route it serves to
+        search (actions/pivot.py), else the shopper's own words. On 48 Portuguese policy questions the intent's
+        own article came first 41 times in English against 33 in Portuguese (BENCHMARKS.md)."""
+        english = await in_english(self.models, query, language, "search")
+        return (english[:MAX_QUERY_CHARS], KB_LANGUAGE) if english else (query, language)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         message = tracker.latest_message or {}
@@ -221,9 +211,8 @@ class ActionAnswerQuestion(Action):
         English where a route exists), limited to articles for a policy intent and preferring that intent's
         own article; and the language the search ran in. Raises ServiceUnavailable/ServiceError when the
         service cannot answer."""
-        filters = {"type": ["policy", "faq"]} if intent in POLICY_INTENTS or intent in PROCESS_INTENTS else None
-        article = INTENT_ARTICLE.get(intent) or PROCESS_INTENTS.get(intent)
-        prefer = [article] if article else []
+        filters = {"type": ["policy", "faq"]} if intent in ARTICLE_OF_INTENT else None
+        prefer = [ARTICLE_OF_INTENT[intent]] if intent in ARTICLE_OF_INTENT else []
         query, language = await self._pivot(query, language)
         answer = await self.knowledge.answer(query, top_k=5, filters=filters, language=language, prefer_doc_ids=prefer)
         return answer, language

@@ -30,13 +30,13 @@ from rasa_sdk.types import DomainDict
 from actions import services
 from actions.formatting import HANDOFF_BUTTON, product_card, product_line
 from actions.localize import localized
-from actions.reco_words import Refinement, amount, parse_refinement
+from actions.pivot import in_english
+from actions.reco_words import Refinement, parse_refinement
 from actions.replies import say, shop_values
 from clients import ServiceError, ServiceUnavailable
 
 CONSTRAINTS_SLOT = "reco_constraints"
 SHOWN_SLOT = "last_products"
-SEARCH_LANGUAGE = "en"  # the language of the catalogue's product types and texts
 MAX_CARDS = 3
 # Below the cheapest shown by at least a cent, in the currency it was shown in.
 CENT = 0.01
@@ -45,11 +45,6 @@ CENT = 0.01
 FOLLOW_UP_WORDS = 4
 # Kept when a new kind of product is asked for: they are about the shopper, not the product.
 SHOPPER_KEYS = ("currency",)
-
-
-def parse_budget(value: str | None) -> float | None:
-    """The number in a budget entity ("49,90 euros" → 49.9)."""
-    return amount(value)
 
 
 @dataclass
@@ -147,22 +142,10 @@ class ActionRecommend(Action):
     def name(self) -> str:
         return "action_recommend"
 
-    async def english(self, text: str, language: str | None) -> str | None:
-        """The message in English where the models service has a route; None when it is English already or
-        cannot be translated (then the shopper's own words are used)."""
-        code = (language or SEARCH_LANGUAGE).split("-")[0].lower()
-        if code == SEARCH_LANGUAGE or not text.strip():
-            return None
-        try:
-            (result,) = await self.models.translate([text], SEARCH_LANGUAGE, source=code, audience="products")
-        except (ServiceError, ServiceUnavailable):
-            return None
-        return result.text.strip() if result.translated and result.text.strip() else None
-
     async def plan(self, tracker: Tracker) -> Plan:
         text = str(tracker.latest_message.get("text") or "").strip()
         entities = _entities(tracker)
-        english = await self.english(text, tracker.get_slot("language"))
+        english = await in_english(self.models, text, tracker.get_slot("language"), "products")
         refinement = parse_refinement(text, english, entities)
         previous = tracker.get_slot(CONSTRAINTS_SLOT)
         previous = previous if isinstance(previous, dict) else {}

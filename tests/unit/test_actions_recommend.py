@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from rasa_sdk import Tracker
 
-from actions.reco_words import Refinement, parse_refinement
-from actions.recommend import parse_budget, plan_turn, refines_recommendation
+from actions.reco_words import Refinement, amount, parse_refinement
+from actions.recommend import plan_turn, refines_recommendation
 
 TENTS = {"query": "a tent for 2 people", "type": ["tent"], "persons": 2}
 SHOWN = [
@@ -33,9 +33,9 @@ def tracker(
 
 
 def test_budget_amounts_are_read_with_either_decimal_separator() -> None:
-    assert parse_budget("50") == 50.0
-    assert parse_budget("49,90 euros") == 49.9
-    assert parse_budget("cheap") is None
+    assert amount("50") == 50.0
+    assert amount("49,90 euros") == 49.9
+    assert amount("cheap") is None
 
 
 @pytest.mark.parametrize(
