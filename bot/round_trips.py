@@ -21,6 +21,7 @@ test them against the actions without Rasa.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 TRACK_LANGUAGE = "action_track_language"
@@ -58,8 +59,10 @@ def frustration_check_may_act(
     return sentiment["label"] == "negative"
 
 
+@lru_cache(maxsize=1)
 def shop_facts() -> dict[str, str]:
-    """The served shop's fact slots as the action server fills them (actions/replies.py, shop_values)."""
+    """The served shop's fact slots as the action server fills them (actions/replies.py, shop_values); read once
+    per process, since the shop a process serves (BORDERLESS_SHOP) does not change while it runs."""
     from borderless.profile import current_shop
 
     return {slot: str(value or "") for slot, value in current_shop().reply_values().items()}

@@ -59,6 +59,8 @@ class Route:
             self.classes = [str(c) for c in head["classes"]]
             self.coef = np.asarray(head["coef"], dtype=np.float32)
             self.intercept = np.asarray(head["intercept"], dtype=np.float32)
+            index = {c: i for i, c in enumerate(self.classes)}
+            self._positive, self._negative = index.get("positive"), index.get("negative")
             if self.coef.ndim != 2 or self.intercept.shape != (self.coef.shape[0],):
                 shapes = f"coef {self.coef.shape}, intercept {self.intercept.shape}"
                 raise ValueError(f"sentiment head {self.name}: {shapes}")
@@ -76,9 +78,8 @@ class Route:
         logits = logits - logits.max()
         probs = np.exp(logits)
         probs /= probs.sum()
-        index = {c: i for i, c in enumerate(self.classes)}
-        positive = float(probs[index["positive"]]) if "positive" in index else 0.0
-        negative = float(probs[index["negative"]]) if "negative" in index else 0.0
+        positive = float(probs[self._positive]) if self._positive is not None else 0.0
+        negative = float(probs[self._negative]) if self._negative is not None else 0.0
         return self.classes[int(np.argmax(probs))], positive - negative
 
 
