@@ -35,6 +35,21 @@ POLICY = {
 }
 
 
+def composed_answer(
+    answer_id: str, markdown: str, source: dict[str, str], chunk_id: str, more: str = "The whole passage."
+) -> dict[str, Any]:
+    """A composed answer as the knowledge service's /v1/answer returns it (one source, a passage)."""
+    return {
+        "id": answer_id,
+        "kind": "passage",
+        "answer": markdown,
+        "sources": [source],
+        "more": more,
+        "doc_id": chunk_id.split("#")[0],
+        "chunk_id": chunk_id,
+    }
+
+
 def tracker(text: str, intent: str = "ask_returns", language: str = "en", **slots: Any) -> Tracker:
     return Tracker(
         "u1",
@@ -123,15 +138,13 @@ def test_long_passages_are_clipped_on_a_sentence() -> None:
 
 
 async def test_a_composed_answer_is_one_message_with_the_widget_payload(answer) -> None:
-    composed = {
-        "id": "a1b2",
-        "kind": "passage",
-        "answer": "| Zone | Standard | Express |\n|---|---|---|\n| EU | **2–5** business days | 1–2 days |",
-        "sources": [{"title": "Shipping — Delivery times", "url": "https://shop.lumengoods.example/s#times"}],
-        "more": "**Delivery times**\n\nThe whole passage.",
-        "doc_id": "shipping",
-        "chunk_id": "shipping#delivery-times",
-    }
+    composed = composed_answer(
+        "a1b2",
+        "| Zone | Standard | Express |\n|---|---|---|\n| EU | **2–5** business days | 1–2 days |",
+        {"title": "Shipping — Delivery times", "url": "https://shop.lumengoods.example/s#times"},
+        "shipping#delivery-times",
+        more="**Delivery times**\n\nThe whole passage.",
+    )
     answer["reply"] = {"results": [POLICY], "version": 3, "confident": True, "answer": composed}
     (message,) = await answer["run"]("how long to the EU?", "ask_shipping")
     assert message["custom"] == {
@@ -243,15 +256,12 @@ async def test_a_size_question_right_after_product_cards_refines_them(answer) ->
 
 
 async def test_a_question_about_a_process_is_answered_with_a_button_that_starts_it(answer) -> None:
-    composed = {
-        "id": "c1",
-        "kind": "passage",
-        "answer": "You can cancel an order until it ships.",
-        "sources": [{"title": "Order changes", "url": "https://shop.lumengoods.example/policies/order-changes"}],
-        "more": "The whole passage.",
-        "doc_id": "order-changes",
-        "chunk_id": "order-changes#cancel",
-    }
+    composed = composed_answer(
+        "c1",
+        "You can cancel an order until it ships.",
+        {"title": "Order changes", "url": "https://shop.lumengoods.example/policies/order-changes"},
+        "order-changes#cancel",
+    )
     answer["reply"] = {"results": [POLICY], "version": 3, "confident": True, "answer": composed}
     (message,) = await answer["run"]("until when can I cancel an order?", "cancel_order")
     assert answer["requests"][-1]["filters"] == {"type": ["policy", "faq"]}
