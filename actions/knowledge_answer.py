@@ -27,6 +27,7 @@ from actions.formatting import HANDOFF_BUTTON, product_card, product_line
 from actions.localize import localized
 from actions.pivot import in_english
 from actions.recommend import ActionRecommend, refines_recommendation
+from actions.replies import say
 from clients import ComposedAnswer, KnowledgeAnswer, Passage, ServiceError, ServiceUnavailable
 
 REPHRASE_BUTTON = {"title": "I'll rephrase", "payload": "/rephrase"}
@@ -107,16 +108,32 @@ def plain_text(markdown: str) -> str:
     return "\n".join(lines).strip()
 
 
-def source_line(title: str, url: str) -> str:
-    return f"Source: {title}" + (f" ({url})" if url else "")
+# "Source:" before the citation, in the language of the answer it follows.
+SOURCE_LABELS = {
+    "en": "Source",
+    "es": "Fuente",
+    "de": "Quelle",
+    "fr": "Source",
+    "pt": "Fonte",
+    "nl": "Bron",
+    "it": "Fonte",
+}
 
 
-def answer_message(answer: ComposedAnswer, language: str = KB_LANGUAGE) -> dict[str, Any]:
-    """The one message of a composed answer: `text` for every channel, `json_message` for the widget."""
+def source_line(title: str, url: str, language: str = KB_LANGUAGE) -> str:
+    label = SOURCE_LABELS.get(language, SOURCE_LABELS[KB_LANGUAGE])
+    return f"{label}: {title}" + (f" ({url})" if url else "")
+
+
+def answer_message(answer: ComposedAnswer) -> dict[str, Any]:
+    """The one message of a composed answer: `text` for every channel, `json_message` for the widget. Both are
+    in the language the knowledge service wrote the answer in (`language`: a fact in the shopper's language,
+    a passage in its article's); actions/localize.py translates what is not in the shopper's."""
     source = answer.sources[0] if answer.sources else None
+    language = answer.language or KB_LANGUAGE
     text = plain_text(answer.markdown)
     if source is not None:
-        text += "\n\n" + source_line(source.title, source.url)
+        text += "\n\n" + source_line(source.title, source.url, language)
     custom = {
         "type": "answer",
         "answer_id": answer.id,
@@ -173,19 +190,13 @@ class ActionAnswerQuestion(Action):
             return list(await ActionRecommend().run(dispatcher, tracker, domain))
         if not query or query.startswith("/"):
             # A button payload or an empty turn carries no question to look up.
-            dispatcher.utter_message(text="What would you like to know? Ask me in your own words.")
+            say(dispatcher, "utter_ask_question_words")
             return []
         language = tracker.get_slot("language") or (message.get("metadata") or {}).get("language")
         try:
             answer, _ = await self.lookup(query, language, intent)
         except (ServiceUnavailable, ServiceError):
-            dispatcher.utter_message(
-                text=(
-                    "Sorry, I can't reach our help articles right now, so I can't answer that reliably. "
-                    "Would you like me to connect you with a person?"
-                ),
-                buttons=[HANDOFF_BUTTON],
-            )
+            say(dispatcher, "utter_knowledge_unavailable", [HANDOFF_BUTTON])
             return []
         if not answerable(answer):
             if intent == "product_question":
@@ -194,13 +205,7 @@ class ActionAnswerQuestion(Action):
                 events = await ActionRecommend().respond(dispatcher, tracker, only_named_type=True)
                 if events is not None:
                     return events
-            dispatcher.utter_message(
-                text=(
-                    "I'm not sure I have the right answer to that, and I'd rather not guess. "
-                    "Could you rephrase your question, or would you like to talk to a person?"
-                ),
-                buttons=[REPHRASE_BUTTON, HANDOFF_BUTTON],
-            )
+            say(dispatcher, "utter_knowledge_not_sure", [REPHRASE_BUTTON, HANDOFF_BUTTON])
             return []
         buttons = [{"title": START_BUTTONS[intent], "payload": f"/{intent}"}] if intent in START_BUTTONS else None
         self.reply(dispatcher, answer, buttons)
@@ -213,8 +218,16 @@ class ActionAnswerQuestion(Action):
         service cannot answer."""
         filters = {"type": ["policy", "faq"]} if intent in ARTICLE_OF_INTENT else None
         prefer = [ARTICLE_OF_INTENT[intent]] if intent in ARTICLE_OF_INTENT else []
+        shopper_language = language
         query, language = await self._pivot(query, language)
-        answer = await self.knowledge.answer(query, top_k=5, filters=filters, language=language, prefer_doc_ids=prefer)
+        answer = await self.knowledge.answer(
+            query,
+            top_k=5,
+            filters=filters,
+            language=language,
+            prefer_doc_ids=prefer,
+            reply_language=shopper_language,
+        )
         return answer, language
 
     def reply(

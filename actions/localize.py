@@ -26,6 +26,7 @@ import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from rasa_sdk import Tracker
@@ -103,6 +104,27 @@ def _titles(message: dict[str, Any]) -> list[str]:
     return [str(p.get("title")) for p in products or [] if isinstance(p, dict) and p.get("title")]
 
 
+@dataclass(frozen=True)
+class Piece:
+    """One translatable piece of a message, with the setter that puts its translation back.
+
+    `essential`: the reply says its point in it. A reply whose essential pieces all stay English gets the
+    notice; a passage one tap away ("More") or a button title staying English does not call for one.
+    """
+
+    text: str
+    tokens: list[str]
+    put: Callable[[str], None]
+    essential: bool = True
+
+
+def _written_in(message: dict[str, Any], language: str) -> bool:
+    """A composed answer the knowledge service already wrote in `language` (a rule-table fact, an article in
+    that language): its text and short answer are left as they are."""
+    custom = message.get("custom") or message.get("json_message")
+    return isinstance(custom, dict) and custom.get("type") == "answer" and custom.get("language") == language
+
+
 class Localizer:
     """Translates the English free text of a batch of dispatcher messages into one language.
 
@@ -121,42 +143,42 @@ class Localizer:
         language = (language or SOURCE_LANGUAGE).split("-")[0].lower()
         if language == SOURCE_LANGUAGE:
             return
-        # Every translatable piece, with a setter that puts its translation back.
-        pieces: list[tuple[str, list[str], Callable[[str], None]]] = []
+        pieces: list[Piece] = []
         for message in messages:
             titles = _titles(message)
             text = message.get("text")
-            if isinstance(text, str) and text:
+            written = _written_in(message, language)
+            if isinstance(text, str) and text and not written:
                 lines = text.split("\n")
                 for index, line in enumerate(lines):
                     prose, tail = split_link_tail(line)
                     if should_translate(prose):
                         setter = _line_setter(message, lines, index, tail)
-                        pieces.append((prose, protected_tokens(prose, titles), setter))
-            pieces.extend(_answer_pieces(message, titles, language))
+                        pieces.append(Piece(prose, protected_tokens(prose, titles), setter))
+            pieces.extend(_answer_pieces(message, titles, language, skip_answer=written))
             for button in message.get("buttons") or []:
                 title = button.get("title") if isinstance(button, dict) else None
                 if isinstance(title, str) and should_translate(title):
-                    pieces.append((title, protected_tokens(title, titles), _button_setter(button)))
+                    pieces.append(Piece(title, protected_tokens(title, titles), _button_setter(button), False))
         if not pieces:
             return
         translated = await self._translate(pieces, language)
         # A line kept in English because its translation garbled a link or a number needs no notice;
-        # a reply with nothing translated does.
-        if translated == 0:
+        # a reply whose point stays English does.
+        if not translated and any(piece.essential for piece in pieces):
             notice = NOTICES.get(language)
             first = next((m for m in messages if isinstance(m.get("text"), str) and m.get("text")), None)
             if notice and first is not None:
                 first["text"] = f"{notice}\n{first['text']}"
 
-    async def _translate(self, pieces: list[tuple[str, list[str], Callable[[str], None]]], language: str) -> int:
-        """Puts translations back where they are faithful; returns how many pieces were translated."""
+    async def _translate(self, pieces: list[Piece], language: str) -> int:
+        """Puts translations back where they are faithful; returns how many essential pieces were translated."""
         done = 0
         for start in range(0, len(pieces), MAX_TEXTS_PER_CALL):
             batch = pieces[start : start + MAX_TEXTS_PER_CALL]
             try:
                 results = await self.client.translate(
-                    [p[0] for p in batch], language, source=SOURCE_LANGUAGE, audience="shopper"
+                    [p.text for p in batch], language, source=SOURCE_LANGUAGE, audience="shopper"
                 )
             except ServiceError as exc:
                 # 422: no route from English to this language, or none good enough for shoppers.
@@ -165,11 +187,13 @@ class Localizer:
             except ServiceUnavailable as exc:
                 log.warning("translation en->%s unavailable, replying in English: %s", language, exc)
                 return done
-            for (original, tokens, put), result in zip(batch, results, strict=True):
-                faithful = all(t in result.text for t in tokens) and result.text.count("**") == original.count("**")
+            for piece, result in zip(batch, results, strict=True):
+                faithful = all(t in result.text for t in piece.tokens) and result.text.count("**") == piece.text.count(
+                    "**"
+                )
                 if result.translated and result.text.strip() and faithful:
-                    put(result.text.strip())
-                    done += 1
+                    piece.put(result.text.strip())
+                    done += piece.essential
         return done
 
 
@@ -177,16 +201,15 @@ TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$
 LIST_MARKER = re.compile(r"^(\s*(?:[-*+]|\d+[.)])\s+)")
 
 
-def _answer_pieces(
-    message: dict[str, Any], titles: list[str], language: str
-) -> list[tuple[str, list[str], Callable[[str], None]]]:
-    """The translatable pieces of a composed answer's Markdown (`answer`, `more`), with setters that rebuild
-    the Markdown around each translated piece."""
+def _answer_pieces(message: dict[str, Any], titles: list[str], language: str, *, skip_answer: bool) -> list[Piece]:
+    """The translatable pieces of a composed answer's Markdown (`answer`, `more`; `more` is not essential, and
+    `answer` is left out when `skip_answer`), with setters that rebuild the Markdown around each one."""
     custom = message.get("custom") or message.get("json_message")
     if not isinstance(custom, dict) or custom.get("type") != "answer":
         return []
-    pieces: list[tuple[str, list[str], Callable[[str], None]]] = []
-    for field in ("answer", "more"):
+    pieces: list[Piece] = []
+    for field in ("more",) if skip_answer else ("answer", "more"):
+        essential = field == "answer"
         value = custom.get(field)
         if not isinstance(value, str) or not value:
             continue
@@ -200,14 +223,14 @@ def _answer_pieces(
                 for n, cell in enumerate(cells):
                     if should_translate(cell):
                         put = _markdown_setter(custom, field, lines, index, language, cells=cells, cell=n)
-                        pieces.append((cell, protected_tokens(cell, titles), put))
+                        pieces.append(Piece(cell, protected_tokens(cell, titles), put, essential))
                 continue
             marker = LIST_MARKER.match(line)
             prefix = marker.group(1) if marker else ""
             prose = line[len(prefix) :]
             if should_translate(prose):
                 put = _markdown_setter(custom, field, lines, index, language, prefix=prefix)
-                pieces.append((prose, protected_tokens(prose, titles), put))
+                pieces.append(Piece(prose, protected_tokens(prose, titles), put, essential))
     return pieces
 
 
@@ -229,7 +252,8 @@ def _markdown_setter(
         else:
             lines[index] = prefix + value
         custom[field] = "\n".join(lines)
-        custom["language"] = language
+        if field == "answer":
+            custom["language"] = language
 
     return put
 

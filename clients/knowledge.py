@@ -75,6 +75,7 @@ class ComposedAnswer:
     doc_id: str
     chunk_id: str
     fact: dict[str, Any] | None = None
+    language: str = "en"  # the language `markdown` is written in
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ComposedAnswer:
@@ -91,6 +92,7 @@ class ComposedAnswer:
             doc_id=str(data.get("doc_id", "")),
             chunk_id=str(data.get("chunk_id", "")),
             fact=data.get("fact") if isinstance(data.get("fact"), dict) else None,
+            language=str(data.get("language") or "en"),
         )
 
 
@@ -149,6 +151,7 @@ class KnowledgeClient(ServiceClient):
         filters: dict[str, Any] | None = None,
         language: str | None = None,
         prefer_doc_ids: Sequence[str] = (),
+        reply_language: str | None = None,
     ) -> KnowledgeAnswer:
         """The short answer to `query` composed by the service, with the passages it came from; the same
         arguments as `search`. ServiceUnavailable when the service cannot answer."""
@@ -159,6 +162,8 @@ class KnowledgeClient(ServiceClient):
             body["language"] = language
         if prefer_doc_ids:
             body["prefer_doc_ids"] = list(prefer_doc_ids)
+        if reply_language:
+            body["reply_language"] = reply_language
         data = await self._request("POST", "/v1/answer", json=body, idempotent=True)
         raw = data.get("answer")
         return KnowledgeAnswer(

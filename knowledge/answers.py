@@ -39,6 +39,7 @@ class Answer:
     chunk_id: str
     fact: Fact | None = None
     units: tuple[str, ...] = field(default_factory=tuple)  # kinds of the selected units (sentence/item/row)
+    language: str = "en"  # the language `markdown` is in (a fact in the reply language; passages as written)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -49,6 +50,7 @@ class Answer:
             "more": self.more,
             "doc_id": self.doc_id,
             "chunk_id": self.chunk_id,
+            "language": self.language,
         }
         if self.fact is not None:
             out["fact"] = {"topic": self.fact.topic, "country": self.fact.country, "values": self.fact.values}
@@ -100,16 +102,32 @@ class Answerer:
         self.composer = AnswerComposer(UnitScorer(embedder))
 
     def answer(
-        self, query: str, chunks: list[Chunk], *, version: int | None, language: str | None = None
+        self,
+        query: str,
+        chunks: list[Chunk],
+        *,
+        version: int | None,
+        language: str | None = None,
+        reply_language: str | None = None,
     ) -> Answer | None:
-        """The answer to `query` from the ranked `chunks` (best first), or None when they hold no text."""
+        """The answer to `query` (written in `language`) from the ranked `chunks` (best first), or None when
+        they hold no text. A rule-table fact is written in `reply_language` (the shopper's, which differs from
+        `language` when the question was translated for the search) where knowledge/fact_texts.py has it."""
         if not chunks or chunks[0].type == "product":
             return None
         vector = self.embedder.embed_queries([query])[0]
         english = not language or language.lower().startswith("en")
-        fact = answer_fact(self.tables, self.detector, query, vector) if self.tables is not None else None
+        fact = (
+            answer_fact(self.tables, self.detector, query, vector, language=reply_language or language)
+            if self.tables is not None
+            else None
+        )
         if fact is not None:
-            source = fact_source(fact, chunks)
+            # The passage citing it shares words with the English sentence (the articles' language).
+            in_english = fact
+            if fact.language != "en" and self.tables is not None:
+                in_english = self.tables.fact(fact.topic, fact.country) or fact
+            source = fact_source(in_english, chunks)
             return Answer(
                 id=answer_id(version, fact.markdown, source.chunk_id),
                 kind="fact",
@@ -119,6 +137,7 @@ class Answerer:
                 doc_id=source.doc_id,
                 chunk_id=source.chunk_id,
                 fact=fact,
+                language=fact.language,
             )
         composed: ComposedText | None = self.composer.compose(query, vector, chunks, lexical=english)
         if composed is None:
@@ -133,4 +152,5 @@ class Answerer:
             doc_id=chunk.doc_id,
             chunk_id=chunk.chunk_id,
             units=tuple(s.unit.kind for s in composed.units),
+            language=str(chunk.metadata.get("language") or "en"),
         )

@@ -287,15 +287,21 @@ class KnowledgeBase:
         filters: SearchFilters | None = None,
         language: str | None = None,
         prefer_doc_ids: Collection[str] = (),
+        reply_language: str | None = None,
     ) -> AnswerResult:
-        """The search for `query` and the short answer composed from its passages (see knowledge/answers.py)."""
+        """The search for `query` and the short answer composed from its passages (see knowledge/answers.py);
+        a rule-table fact is written in `reply_language` (default: `language`)."""
         found = self.search(query, top_k, filters, language, "hybrid", prefer_doc_ids)
         results = found.results
         # The shopper's intent named the topic's article: the answer is composed from it alone, so a sentence
         # of another article that happens to score higher ("how long does it take?") cannot answer instead.
         preferred = [r for r in results if r["doc_id"] in set(prefer_doc_ids)]
         chunks = [result_chunk(r) for r in (preferred or results)]
-        answer = self.answerer.answer(query, chunks, version=found.version, language=language) if chunks else None
+        answer = (
+            self.answerer.answer(query, chunks, version=found.version, language=language, reply_language=reply_language)
+            if chunks
+            else None
+        )
         return AnswerResult(search=found, answer=answer)
 
     # changing --------------------------------------------------------------------------------------

@@ -116,9 +116,11 @@ class CountryNames:
             if len(words) == 1 and len(key) >= _INFLECTION_MIN:
                 self.stems.setdefault(key[:-2], code)
 
-    def name(self, code: str) -> str:
-        """The English name (the knowledge base's language) of a code."""
-        return self.english.get(code.upper(), code.upper())
+    def name(self, code: str, language: str = "en") -> str:
+        """A code's name in `language` (CLDR), by default English (the knowledge base's language)."""
+        code = code.upper()
+        names = self.english if language == "en" else _territories(language) or self.english
+        return names.get(code) or self.english.get(code, code)
 
     def find(self, text: str) -> str | None:
         """The first country `text` names (the longest name wins at a position), else None."""

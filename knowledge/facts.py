@@ -8,7 +8,9 @@ quote computes with — so an answer and a quote can never disagree.
 - `FactTables.fact(topic, country)`: the fact's Markdown sentence and the numbers it states (`values`), or
   None when the tables do not hold it (an unknown country, a country without a tax entry).
 
-Wording lives here, numbers only in the rule tables: no shop name, zone, rate or day count is written in code.
+Wording lives in knowledge/fact_texts.py, one set of sentences per shopper language; numbers only in the rule
+tables: no shop name, zone, rate or day count is written in code. A fact's `language` is the one its
+sentences are in (the asked-for language where fact_texts has it, else English).
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
-from babel.numbers import format_currency, format_percent
 
 from borderless.rules import Rules, Zone
+from knowledge import fact_texts
 from knowledge.countries import CountryNames
 from retrieval.embedders import Embedder
 
@@ -90,12 +92,17 @@ TOPIC_PROTOTYPES: dict[str, tuple[str, ...]] = {
 NEEDS_COUNTRY: frozenset[str] = frozenset(TOPIC_PROTOTYPES) - {"other"}
 
 
+# A fact's sentences and the numbers they state.
+Built = tuple[str, dict[str, Any]]
+
+
 @dataclass(frozen=True)
 class Fact:
     topic: str
     country: str
     markdown: str
     values: dict[str, Any] = field(default_factory=dict)
+    language: str = fact_texts.DEFAULT
 
 
 class TopicDetector:
@@ -121,20 +128,6 @@ class TopicDetector:
         return self._labels[best], float(scores[best])
 
 
-def _money(amount: float, currency: str) -> str:
-    text = format_currency(amount, currency, locale="en")
-    return text[:-3] if text.endswith(".00") else text
-
-
-def _percent(rate: float) -> str:
-    return format_percent(rate, format="#,##0.#%", locale="en")
-
-
-def _days(span: tuple[int, int]) -> str:
-    low, high = span
-    return f"{low} business day{'s' if low != 1 else ''}" if low == high else f"{low}–{high} business days"
-
-
 class FactTables:
     """Facts from one shop's rule tables; `names` finds the country a question names."""
 
@@ -151,11 +144,12 @@ class FactTables:
         known = self.countries()
         return next((c for c in self.names.find_all(text) if c in known), None)
 
-    def fact(self, topic: str, country: str) -> Fact | None:
+    def fact(self, topic: str, country: str, language: str | None = None) -> Fact | None:
+        """The fact `topic` for `country`, written in `language` where fact_texts has it, else in English."""
         zone = self.rules.zone_for(country)
         if zone is None:
             return None
-        name = self.names.name(country)
+        lang = fact_texts.language_of(language)
         builders = {
             "delivery_time": self._delivery_time,
             "shipping_cost": self._shipping_cost,
@@ -165,31 +159,42 @@ class FactTables:
             "return_cost": self._return_cost,
         }
         build = builders.get(topic)
-        return build(country, name, zone) if build is not None else None
+        if build is None:
+            return None
+        built = build(country, self.names.name(country, lang), zone, lang)
+        return None if built is None else Fact(topic, country, built[0], built[1], lang)
 
     def express_cost(self, zone: Zone) -> float:
         """Express costs standard × the multiplier, rounded as the quote rounds it."""
         return self.rules.round(zone.standard_cost * self.rules.express_multiplier, self.currency)
 
-    def _delivery_time(self, country: str, name: str, zone: Zone) -> Fact:
-        text = (
-            f"{name} is in our **{zone.name}** shipping zone: standard delivery takes **{_days(zone.transit_days)}**, "
-            f"express **{_days(zone.express_days)}**."
+    def _money(self, amount: float, lang: str) -> str:
+        return fact_texts.money(amount, self.currency, lang)
+
+    def _delivery_time(self, country: str, name: str, zone: Zone, lang: str) -> Built:
+        text = fact_texts.wording(lang).delivery_time.format(
+            name=name,
+            zone=zone.name,
+            standard=fact_texts.days(zone.transit_days, lang),
+            express=fact_texts.days(zone.express_days, lang),
         )
         values = {"zone": zone.name, "transit_days": list(zone.transit_days), "express_days": list(zone.express_days)}
-        return Fact("delivery_time", country, text, values)
+        return text, values
 
-    def _shipping_cost(self, country: str, name: str, zone: Zone) -> Fact:
-        standard = _money(zone.standard_cost, self.currency)
+    def _shipping_cost(self, country: str, name: str, zone: Zone, lang: str) -> Built:
+        words = fact_texts.wording(lang)
         express = self.express_cost(zone)
         free = (
-            f", free on orders from **{_money(zone.free_above, self.currency)}**"
+            words.free_above.format(amount=self._money(zone.free_above, lang))
             if zone.free_above is not None
-            else "; free standard shipping is not available there"
+            else words.no_free
         )
-        text = (
-            f"Standard shipping to {name} ({zone.name} zone) costs **{standard}**{free}. "
-            f"Express costs **{_money(express, self.currency)}** and is never free."
+        text = words.shipping_cost.format(
+            name=name,
+            zone=zone.name,
+            standard=self._money(zone.standard_cost, lang),
+            free=free,
+            express=self._money(express, lang),
         )
         values = {
             "zone": zone.name,
@@ -198,38 +203,35 @@ class FactTables:
             "free_above": zone.free_above,
             "express_cost": express,
         }
-        return Fact("shipping_cost", country, text, values)
+        return text, values
 
-    def _duties(self, country: str, name: str, zone: Zone) -> Fact | None:
+    def _duties(self, country: str, name: str, zone: Zone, lang: str) -> Built | None:
+        words = fact_texts.wording(lang)
         if self.rules.in_home_zone(country):
             vat = self.rules.home_vat_rate
-            included = f"our prices include VAT ({_percent(vat)}) and " if vat > 0 else ""
-            text = f"{name} is in our {zone.name} zone: {included}there are no customs duties to pay."
-            return Fact("duties", country, text, {"zone": zone.name, "vat_included": vat, "duty": 0.0})
+            included = words.vat_included.format(vat=fact_texts.percent(vat, lang)) if vat > 0 else ""
+            text = words.home_duties.format(name=name, zone=zone.name, included=included)
+            return text, {"zone": zone.name, "vat_included": vat, "duty": 0.0}
         tax = self.rules.taxes.get(country)
         if tax is None:
             return None
-        categories = " and ".join(sorted(self.rules.apparel_categories))
-        duty = f"**{_percent(tax.duty)}** duty"
+        duty = words.duty.format(rate=fact_texts.percent(tax.duty, lang))
         if tax.apparel_duty is not None and tax.apparel_duty != tax.duty:
-            duty = f"**{_percent(tax.apparel_duty)}** duty on {categories} and {duty} on other goods"
-        if tax.paid_at_checkout:
-            first = (
-                f"For {name} we collect **{_percent(tax.vat)}** import VAT/GST and {duty} at checkout, "
-                "so there is nothing to pay on delivery."
+            categories = f" {words.and_word} ".join(sorted(self.rules.apparel_categories))
+            duty = words.duty_split.format(
+                apparel=fact_texts.percent(tax.apparel_duty, lang),
+                categories=categories,
+                rate=fact_texts.percent(tax.duty, lang),
             )
-        else:
-            first = (
-                f"For {name}, **{_percent(tax.vat)}** import VAT/GST and {duty} are paid to the carrier on delivery."
-            )
-        parts = [first]
+        template = words.duties_at_checkout if tax.paid_at_checkout else words.duties_on_delivery
+        parts = [template.format(name=name, vat=fact_texts.percent(tax.vat, lang), duty=duty)]
         limits = []
         if tax.duty_de_minimis > 0:
-            limits.append(f"no duty on goods worth {_money(tax.duty_de_minimis, self.currency)} or less")
+            limits.append(words.no_duty_below.format(amount=self._money(tax.duty_de_minimis, lang)))
         if tax.vat_de_minimis is not None:
-            limits.append(f"no VAT on goods worth {_money(tax.vat_de_minimis, self.currency)} or less")
+            limits.append(words.no_vat_below.format(amount=self._money(tax.vat_de_minimis, lang)))
         if limits:
-            sentence = " and ".join(limits)
+            sentence = words.limits_join.join(limits)
             parts.append(sentence[0].upper() + sentence[1:] + ".")
         values = {
             "vat": tax.vat,
@@ -239,38 +241,37 @@ class FactTables:
             "vat_de_minimis": tax.vat_de_minimis,
             "paid_at_checkout": tax.paid_at_checkout,
         }
-        return Fact("duties", country, " ".join(parts), values)
+        return " ".join(parts), values
 
-    def _return_shipping(self, name: str, country: str) -> tuple[str, bool]:
-        free = self.rules.free_returns(country)
-        text = f"Return shipping from {name} is free." if free else f"From {name} you pay for return shipping."
-        return text, free
-
-    def _return_window(self, country: str, name: str, zone: Zone) -> Fact:
+    def _return_window(self, country: str, name: str, zone: Zone, lang: str) -> Built:
         # Return shipping is its own question (return_cost): a short answer states the window only.
         days = int(self.rules.orders["return_window_days"])
-        text = f"You have **{days} days** from delivery to start a return."
-        return Fact("return_window", country, text, {"return_window_days": days})
+        return fact_texts.wording(lang).return_window.format(days=days), {"return_window_days": days}
 
-    def _refund_time(self, country: str, name: str, zone: Zone) -> Fact:
+    def _refund_time(self, country: str, name: str, zone: Zone, lang: str) -> Built:
         days = int(self.rules.orders["refund_business_days"])
-        text = f"We refund you within **{days} business days** of your return reaching our warehouse."
-        return Fact("refund_time", country, text, {"refund_business_days": days})
+        return fact_texts.wording(lang).refund_time.format(days=days), {"refund_business_days": days}
 
-    def _return_cost(self, country: str, name: str, zone: Zone) -> Fact:
-        shipping, free = self._return_shipping(name, country)
-        return Fact("return_cost", country, shipping, {"free_return": free})
+    def _return_cost(self, country: str, name: str, zone: Zone, lang: str) -> Built:
+        free = self.rules.free_returns(country)
+        words = fact_texts.wording(lang)
+        return (words.return_free if free else words.return_paid).format(name=name), {"free_return": free}
 
 
 def answer_fact(
-    tables: FactTables, detector: TopicDetector, query: str, query_vector: np.ndarray, extra: Sequence[str] = ()
+    tables: FactTables,
+    detector: TopicDetector,
+    query: str,
+    query_vector: np.ndarray,
+    extra: Sequence[str] = (),
+    language: str | None = None,
 ) -> Fact | None:
     """The rule-table fact a question asks for: a named country (in the question, else in `extra` texts such
-    as its English translation) and a fact topic, else None."""
+    as its English translation) and a fact topic, else None; written in `language` (see FactTables.fact)."""
     country = tables.find_country(query) or next((c for t in extra if (c := tables.find_country(t))), None)
     if country is None:
         return None
     topic, _score = detector.detect(query_vector)
     if topic not in NEEDS_COUNTRY:
         return None
-    return tables.fact(topic, country)
+    return tables.fact(topic, country, language)

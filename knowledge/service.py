@@ -107,6 +107,8 @@ class AnswerRequest(SearchRequest):
     """The search's fields; the answer is always composed from a hybrid search."""
 
     mode: Literal["hybrid"] = "hybrid"
+    # The shopper's language when `query` was translated for the search: facts are written in it.
+    reply_language: str | None = Field(default=None, max_length=16, pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})?$")
 
 
 class DocumentBody(BaseModel):
@@ -153,7 +155,13 @@ async def answer(request: web.Request) -> web.Response:
     body = await read_model(request, AnswerRequest, max_bytes=MAX_SEARCH_BODY)
     kb = request.config_dict[KB]
     result = await asyncio.to_thread(
-        kb.answer, body.query, body.top_k, body.filters.to_filters(), body.language, body.prefer_doc_ids
+        kb.answer,
+        body.query,
+        body.top_k,
+        body.filters.to_filters(),
+        body.language,
+        body.prefer_doc_ids,
+        body.reply_language,
     )
     return web.json_response(result.to_dict())
 

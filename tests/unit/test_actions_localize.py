@@ -78,6 +78,22 @@ async def test_service_down_means_english_with_a_notice_in_the_shoppers_language
     assert messages[0]["buttons"] == [{"title": "Talk to a person", "payload": "/human_handoff"}]
 
 
+async def test_an_answer_already_in_the_shoppers_language_is_sent_as_it_is(down_models: ModelsClient) -> None:
+    """A rule-table fact the knowledge service wrote in German: no translation needed, so no notice, although
+    the passage behind it ("More") could not be translated."""
+    text = "Deutschland liegt in unserer Versandzone **EU**: Standardversand dauert **2–5 Werktage**."
+    custom = {"type": "answer", "answer": text, "more": "**Delivery times**\n\nWe ship ...", "language": "de"}
+    messages = [{"text": f"{text}\n\nQuelle: Shipping (https://x.example/shipping)", "custom": custom}]
+    before = repr(messages)
+    await Localizer(down_models).localize(messages, "de")
+    assert repr(messages) == before
+    # The same answer in English for a Spanish shopper, with nothing to translate it: the notice says so.
+    english = {"type": "answer", "answer": "Germany is in our EU zone.", "more": "We ship ...", "language": "en"}
+    messages = [{"text": "Germany is in our EU zone.", "custom": english}]
+    await Localizer(down_models).localize(messages, "es")
+    assert messages[0]["text"].startswith(NOTICES["es"])
+
+
 async def test_english_and_template_replies_are_left_alone(down_models: ModelsClient) -> None:
     localizer = Localizer(down_models)
     messages = [{"text": REPLY}, {"response": "utter_greet"}]

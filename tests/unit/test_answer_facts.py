@@ -11,6 +11,7 @@ import pytest
 
 from backends.orders.db import Product
 from backends.orders.landed_cost import quote
+from knowledge import fact_texts
 from knowledge.answers import Answerer, fact_source, load_fact_tables
 from knowledge.countries import CountryNames, country_names
 from knowledge.facts import FactTables
@@ -79,6 +80,36 @@ def test_fact_sentences_state_the_tables(tables: FactTables) -> None:
     free = tables.fact("return_cost", "DE")
     assert free is not None and free.values["free_return"] is tables.rules.free_returns("DE")
     assert tables.fact("delivery_time", "CN") is None  # a country outside every zone has no fact
+
+
+@pytest.mark.parametrize("language", sorted(fact_texts.LANGUAGES))
+def test_facts_are_written_in_the_shoppers_language_with_the_same_numbers(tables: FactTables, language: str) -> None:
+    """Every fact of every country in each written language: the country's name in that language, the
+    amounts as that language writes them, the same numbers as the English fact, no template field left."""
+    names = CountryNames()
+    for country in sorted(tables.countries()):
+        for topic in ("delivery_time", "shipping_cost", "duties", "return_window", "refund_time", "return_cost"):
+            english, fact = tables.fact(topic, country), tables.fact(topic, country, language)
+            if english is None:
+                assert fact is None
+                continue
+            assert fact is not None and fact.language == language
+            assert fact.values == english.values and "{" not in fact.markdown
+            if topic in ("delivery_time", "shipping_cost", "return_cost"):
+                assert names.name(country, language) in fact.markdown
+            if topic == "shipping_cost":
+                for amount in ("standard_cost", "express_cost"):
+                    assert fact_texts.money(fact.values[amount], tables.currency, language) in fact.markdown
+            if topic == "delivery_time":
+                low, high = fact.values["transit_days"]
+                assert str(low) in fact.markdown and str(high) in fact.markdown
+
+
+def test_a_language_without_written_facts_gets_them_in_english(tables: FactTables) -> None:
+    fact = tables.fact("delivery_time", "DE", "pl")
+    assert fact is not None and fact.language == "en" and fact == tables.fact("delivery_time", "DE")
+    german = tables.fact("delivery_time", "DE", "de-AT")
+    assert german is not None and german.language == "de" and german.markdown.startswith("Deutschland (Versandzone")
 
 
 def _numbers(text: str) -> set[float]:
