@@ -3,7 +3,8 @@
 Templates (`utter_*`) carry hand-written variations per language in domain.yml and are left alone here;
 every text the actions write themselves is such a response (actions/replies.py). What remains is text
 that cannot be templated: free text from a service (the knowledge base's answers, the orders service's
-quote notes) and button titles, which are English. The `@localized` class decorator wraps an action's
+quote notes) and button titles, which are English; the actions' fixed button titles are written per language
+here (BUTTON_TITLES), the rest go through machine translation. The `@localized` class decorator wraps an action's
 `run` and, after it returns, translates those parts of the messages that run added into the
 conversation's language through the models service.
 
@@ -56,6 +57,85 @@ NOTICES = {
     "pl": "(Nie mogę jeszcze przetłumaczyć tej odpowiedzi, więc odpowiadam po angielsku.)",
     "ja": "（この返信はまだ翻訳できないため、英語でお答えします。）",
     "ru": "(Этот ответ я пока не могу перевести, поэтому отвечаю по-английски.)",
+}
+
+# The actions' fixed button titles, written per language: applied before machine translation, which is the
+# weaker choice for two-word labels and has no offline route at all into some shop languages (de, nl).
+BUTTON_TITLES: dict[str, dict[str, str]] = {
+    "Talk to a person": {
+        "es": "Hablar con una persona",
+        "de": "Mit einer Person sprechen",
+        "pt": "Falar com uma pessoa",
+        "fr": "Parler à une personne",
+        "nl": "Met een medewerker praten",
+        "it": "Parla con una persona",
+    },
+    "I'll rephrase": {
+        "es": "Lo reformulo",
+        "de": "Ich formuliere es neu",
+        "pt": "Vou reformular",
+        "fr": "Je reformule",
+        "nl": "Ik formuleer het anders",
+        "it": "Riformulo",
+    },
+    "Yes, a person please": {
+        "es": "Sí, con una persona",
+        "de": "Ja, bitte eine Person",
+        "pt": "Sim, uma pessoa, por favor",
+        "fr": "Oui, une personne svp",
+        "nl": "Ja, graag een medewerker",
+        "it": "Sì, una persona",
+    },
+    "No, I'll rephrase": {
+        "es": "No, lo reformulo",
+        "de": "Nein, ich formuliere neu",
+        "pt": "Não, vou reformular",
+        "fr": "Non, je reformule",
+        "nl": "Nee, ik formuleer het anders",
+        "it": "No, riformulo",
+    },
+    "Yes": {"es": "Sí", "de": "Ja", "pt": "Sim", "fr": "Oui", "nl": "Ja", "it": "Sì"},
+    "No": {"es": "No", "de": "Nein", "pt": "Não", "fr": "Non", "nl": "Nee", "it": "No"},
+    "Try again": {
+        "es": "Intentarlo de nuevo",
+        "de": "Noch einmal versuchen",
+        "pt": "Tentar de novo",
+        "fr": "Réessayer",
+        "nl": "Opnieuw proberen",
+        "it": "Riprova",
+    },
+    "Yes, try again": {
+        "es": "Sí, otra vez",
+        "de": "Ja, noch einmal",
+        "pt": "Sim, tentar de novo",
+        "fr": "Oui, réessayer",
+        "nl": "Ja, opnieuw",
+        "it": "Sì, riprova",
+    },
+    "Cancel an order": {
+        "es": "Cancelar un pedido",
+        "de": "Eine Bestellung stornieren",
+        "pt": "Cancelar uma encomenda",
+        "fr": "Annuler une commande",
+        "nl": "Een bestelling annuleren",
+        "it": "Annulla un ordine",
+    },
+    "Change a delivery address": {
+        "es": "Cambiar la dirección de entrega",
+        "de": "Lieferadresse ändern",
+        "pt": "Alterar a morada de entrega",
+        "fr": "Modifier l'adresse de livraison",
+        "nl": "Bezorgadres wijzigen",
+        "it": "Cambia l'indirizzo di consegna",
+    },
+    "Start a return": {
+        "es": "Iniciar una devolución",
+        "de": "Rücksendung starten",
+        "pt": "Iniciar uma devolução",
+        "fr": "Lancer un retour",
+        "nl": "Retour starten",
+        "it": "Avvia un reso",
+    },
 }
 
 PRODUCT_LINE = re.compile(r"^\s*[•*-]\s")
@@ -158,7 +238,10 @@ class Localizer:
             pieces.extend(_answer_pieces(message, titles, language, skip_answer=written))
             for button in message.get("buttons") or []:
                 title = button.get("title") if isinstance(button, dict) else None
-                if isinstance(title, str) and should_translate(title):
+                written = BUTTON_TITLES.get(title or "", {}).get(language)
+                if written:
+                    button["title"] = written
+                elif isinstance(title, str) and should_translate(title):
                     pieces.append(Piece(title, protected_tokens(title, titles), _button_setter(button), False))
         if not pieces:
             return
