@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.components import scripts
+from bot.components import scripts, word_evidence
 from bot.components.config_only import ConfigOnlyComponent
 
 LANGUAGE = "language"
@@ -26,6 +26,8 @@ DETECTED_LANGUAGE = "detected_language"
 
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _CANDIDATES = 8
+# A preferred language fastText did not list enters with this share of the weakest listed score.
+_UNLISTED_SHARE = 0.5
 _DETECTOR: Any = None
 
 
@@ -50,6 +52,11 @@ def detect_language(
     moves a short Portuguese message scored partly as Galician to Portuguese, but leaves a clear Hindi or
     Vietnamese message in its own language: it used to renormalise over the preferred languages alone, which
     turned the 0.0003 English left over by a 0.993 Hindi score into English at 0.9995.
+
+    Then the words themselves (bot/components/word_evidence.py): each candidate's score is multiplied by the
+    likelihood of the message's words in that language, so "bestelling annuleren" (fastText: English 0.33,
+    Dutch 0.08; both words common Dutch and absent from English) comes out Dutch. A preferred language
+    fastText did not list at all enters with a small score, so the words can still name it.
     """
     script = scripts.dominant_script(text or "")
     if script is None:
@@ -62,6 +69,12 @@ def detect_language(
             continue
         prior = 1.0 if not preferred or lang in preferred else other_weight
         weighted[lang] = weighted.get(lang, 0.0) + float(r["score"]) * prior
+    if weighted:
+        floor = min(weighted.values()) * _UNLISTED_SHARE
+        for lang in preferred:
+            if lang not in weighted and scripts.writes(lang, script):
+                weighted[lang] = floor
+        weighted = word_evidence.reweigh(weighted, text)
     total = sum(weighted.values())
     if total <= 0.0:
         # No candidate is written in the message's script: the script's main language, unconfirmed.

@@ -12,6 +12,7 @@ from rasa.shared.nlu.constants import METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components import word_evidence
 from bot.components.e5_featurizer import MultilingualE5Featurizer
 from bot.components.language_detector import LanguageDetector, detect_language
 
@@ -59,6 +60,32 @@ def test_the_script_rules_out_languages_written_otherwise() -> None:
     # a shop language still wins over a close relative the shop does not serve
     language, _, _ = detect_language("quanto custa o frete para o Brasil?", config["languages"], "en", 0.4, 0.1)
     assert language == "pt"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("bestelling annuleren", "nl"),
+        ("cancelar a encomenda", "pt"),
+        ("annuler ma commande", "fr"),
+        ("Lieferadresse ändern bitte", "de"),
+        ("devolver un artículo", "es"),
+        ("Sendlinger Straße 3, 80331 München, Germany", "de"),
+        ("where is my parcel", "en"),
+        ("in green please", "en"),
+    ],
+)
+def test_a_few_words_are_placed_by_the_language_they_are_common_in(text: str, language: str) -> None:
+    """fastText's lite model alone calls each of the first five English: its words decide (word_evidence)."""
+    config = LanguageDetector.get_default_config()
+    found, confidence, reliable = detect_language(text, config["languages"], "en", 0.4, config["other_language_weight"])
+    assert (found, reliable) == (language, True), confidence
+
+
+def test_one_word_is_left_to_fasttext() -> None:
+    # "hi" is the most frequent word of Catalan: one word is too little evidence to move a greeting.
+    assert word_evidence.log_likelihoods("hi", ["en", "ca"]) == {}
+    assert word_evidence.words("order BL-100245 for ana@x.example, see https://x.example/a") == ["order", "for", "see"]
 
 
 def test_unreliable_detection_uses_the_channel_hint(detector: LanguageDetector) -> None:
