@@ -5,13 +5,22 @@ One place for it, so every action shows prices and products the same way on ever
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from datetime import date, datetime
 from typing import Any
+
+from babel.dates import format_skeleton
+
+from actions.replies import REPLY_LANGUAGES
 
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥"}
 ZERO_DECIMAL = {"JPY", "KRW"}
 
 HANDOFF_BUTTON = {"title": "Talk to a person", "payload": "/human_handoff"}
+
+# The language of the reply being written: set by actions/localize.py's `@localized` for the length of an
+# action's run (the conversation's `language` slot), read where words are put into a reply (dates).
+REPLY_LANGUAGE: ContextVar[str] = ContextVar("reply_language", default="en")
 
 
 def money(amount: float, currency: str) -> str:
@@ -31,10 +40,16 @@ def parse_day(value: str | None) -> date | None:
         return None
 
 
-def day(value: str | None) -> str:
-    """`Tue 24 Nov 2026` for an ISO timestamp or date; empty when missing or unreadable."""
+def day(value: str | None, language: str | None = None) -> str:
+    """`Tue 24 Nov 2026` for an ISO timestamp or date, written in `language` (default: the reply's) when the
+    responses are written in it (`Di., 24. Nov. 2026`, `mar. 24 nov. 2026`); empty when missing or unreadable."""
     parsed = parse_day(value)
-    return parsed.strftime("%a %d %b %Y") if parsed else ""
+    if parsed is None:
+        return ""
+    code = (language or REPLY_LANGUAGE.get() or "en").split("-")[0].lower()
+    if code == "en" or code not in REPLY_LANGUAGES:
+        return parsed.strftime("%a %d %b %Y")
+    return format_skeleton("yMMMEd", parsed, locale=code)
 
 
 def product_card(product: dict[str, Any]) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
+from actions.formatting import REPLY_LANGUAGE
 from borderless.profile import current_shop
 from clients import ModelsClient, ServiceError, ServiceUnavailable
 from models.protect import DIGIT_TOKEN, EMAIL, URL  # the models service masks the same tokens
@@ -383,10 +384,12 @@ def localized(cls: type[A]) -> type[A]:
             return await original(self, dispatcher, tracker, domain)
         start = len(dispatcher.messages)
         token = _ACTIVE.set(True)
+        language = REPLY_LANGUAGE.set(str(tracker.get_slot("language") or SOURCE_LANGUAGE))
         try:
             events = await original(self, dispatcher, tracker, domain)
         finally:
             _ACTIVE.reset(token)
+            REPLY_LANGUAGE.reset(language)
         localizer = Localizer()
         try:
             await localizer.localize(dispatcher.messages[start:], conversation_language(tracker, events))

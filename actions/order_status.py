@@ -48,7 +48,8 @@ def describe_order(order: dict[str, Any]) -> list[Reply]:
     ]
     items = order.get("items") or []
     if items:
-        names = ", ".join(f"{i['quantity']} × {i['title']}" for i in items[:3])
+        # One line per item, as product lines are shown everywhere: titles are names, not words of the reply.
+        names = "\n".join(f"• {i['quantity']} × {i['title']}" for i in items[:3])
         if len(items) > 3:
             replies.append(Reply("utter_order_items_more", {"items": names, "more": len(items) - 3}))
         else:

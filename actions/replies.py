@@ -20,6 +20,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from borderless.profile import current_shop
 
+# The languages domain.yml's responses are written in (a response falls back to English for any other).
+REPLY_LANGUAGES = ("en", "es", "de", "pt", "fr", "nl")
+
 # The slots holding the shop's facts (domain.yml declares each, with a custom mapping).
 SHOP_SLOTS = (
     "shop_name",

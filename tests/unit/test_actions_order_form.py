@@ -7,6 +7,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.formatting import REPLY_LANGUAGE, day
 from actions.order_status import ValidateOrderStatusForm, describe_order, find_email, find_order_number
 from tests.support import reply_text
 
@@ -97,6 +98,21 @@ def test_status_message_names_the_carrier_tracking_and_estimate() -> None:
     assert "DHL Express, tracking number JD0001" in text
     assert "Leipzig" in text and "At hub" in text
     assert "Estimated delivery: Wed 25 Nov 2026" in text
+    # One line per item: titles are names, set apart from the reply's words.
+    assert "Items:\n• 2 × Trail Mug" in text
+
+
+def test_dates_are_written_in_the_reply_language() -> None:
+    order = {"number": "BL-1", "status": "packed", "total": 5, "currency": "EUR", "estimated_delivery": "2026-11-25"}
+    token = REPLY_LANGUAGE.set("de")
+    try:
+        german = reply_text(describe_order(order), "de")
+    finally:
+        REPLY_LANGUAGE.reset(token)
+    assert "Mi., 25. Nov. 2026" in german
+    assert day("2026-11-25", "fr") == "mer. 25 nov. 2026" and day("2026-11-25", "en") == "Wed 25 Nov 2026"
+    # A language the responses are not written in gets the English date its English response needs.
+    assert day("2026-11-25", "it") == "Wed 25 Nov 2026" and day("not a date", "de") == ""
 
 
 def test_delivered_orders_do_not_promise_an_estimate() -> None:
