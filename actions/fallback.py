@@ -28,10 +28,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.frustration import frustrated_since_offer, offer_made, offer_message
+from actions.frustration import OFFERS, frustrated_since_offer, offer_made, offer_message
 from actions.handoff import FALLBACK_ANSWERED_SLOT, ActionOfferHandoff
 from actions.knowledge_answer import KB_LANGUAGE, MAX_QUERY_CHARS, ActionAnswerQuestion, answerable
-from actions.localize import localized
+from actions.localize import localized, written_in
 from actions.recommend import ActionRecommend, refines_recommendation
 from clients import KnowledgeAnswer, Passage, ServiceError, ServiceUnavailable
 
@@ -116,10 +116,11 @@ class ActionKnowledgeFallback(ActionAnswerQuestion):
         events: list[EventType] = [SlotSet(FALLBACK_ANSWERED_SLOT, True)]
         # A frustrated shopper is offered a person on every turn (action_validate_slot_mappings), except on
         # nlu_fallback turns, where action_offer_handoff makes the offer: an answered one makes it here,
-        # above the answer, as on understood turns. In English, localized with the answer.
+        # above the answer, as on understood turns, in the shopper's language (hand-written, so marked as such).
         if intent != OUT_OF_SCOPE and frustrated_since_offer(tracker):
-            text, buttons = offer_message(KB_LANGUAGE)
-            dispatcher.utter_message(text=text, buttons=buttons)
+            language = str(tracker.get_slot("language") or KB_LANGUAGE)
+            text, buttons = offer_message(language)
+            dispatcher.utter_message(text=text, buttons=buttons, **written_in(language if language in OFFERS else "en"))
             events.append(offer_made())
         self.reply(dispatcher, result)
         return events

@@ -2,7 +2,8 @@
 
 Every user message carries a sentiment from the NLU pipeline (bot/components/sentiment_annotator.py:
 `label` negative | neutral | positive | unknown, `score` in [-1, 1]). A shopper counts as frustrated when
-- the latest message is angry (score ≤ ANGRY_SCORE), or
+- the latest message is angry (score ≤ ANGRY_SCORE, or negative and shouted: a word in capitals or "!!",
+  the emphasis cues VADER counts too: "my package is late AGAIN!!!" scores about -0.7 on words alone), or
 - the latest message is negative (score ≤ NEGATIVE_SCORE) and so was at least one more of the last
   RECENT_TURNS messages they typed ("negative across recent turns").
 Button payloads ("/deny") are not typed text and carry no mood. Only messages since the last hand-back
@@ -18,6 +19,7 @@ SlotSet of `frustration_offered_at` marks where the offer was made.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +40,11 @@ NEGATIVE_TURNS = 2
 RECENT_TURNS = 3
 # What a handoff carries to the agents' console.
 HISTORY_TURNS = 10
+
+# Shouting: a word of four or more capital letters ("AGAIN", "WIEDER"; shorter ones are mostly acronyms like
+# DHL or UPS), or two exclamation marks in a row.
+_WORD = re.compile(r"(?<![\w-])[^\W\d_]{4,}(?![\w-])")
+_EXCLAMATIONS = re.compile(r"[!¡]{2,}")
 
 OFFER_SLOT = "frustration_offered_at"
 HANDOFF_PAYLOAD = "/human_handoff"
@@ -107,6 +114,7 @@ class Mood:
     label: str
     score: float | None
     at: float | None = None
+    shouted: bool = False
 
     @property
     def negative(self) -> bool:
@@ -114,15 +122,26 @@ class Mood:
 
     @property
     def angry(self) -> bool:
-        return self.label == "negative" and self.score is not None and self.score <= ANGRY_SCORE
+        if self.label != "negative" or self.score is None:
+            return False
+        return self.score <= ANGRY_SCORE or (self.shouted and self.score <= NEGATIVE_SCORE)
 
     def as_dict(self) -> dict[str, Any]:
         return {"label": self.label, "score": self.score, "at": self.at}
 
 
+def shouted(text: str) -> bool:
+    """Capitals or repeated exclamation marks: the message says it louder than its words."""
+    letters = [c for c in text if c.isalpha()]
+    if letters and all(c.isupper() for c in letters):
+        return len(letters) >= 4  # a whole message in capitals
+    return any(word.isupper() for word in _WORD.findall(text)) or bool(_EXCLAMATIONS.search(text))
+
+
 def _mood(event: dict[str, Any]) -> Mood | None:
     """The mood of a user event, or None for a button payload or a message without sentiment."""
-    if str(event.get("text") or "").startswith("/"):
+    text = str(event.get("text") or "")
+    if text.startswith("/"):
         return None
     sentiment = (event.get("parse_data") or {}).get("sentiment")
     if not isinstance(sentiment, dict) or not isinstance(sentiment.get("label"), str):
@@ -133,7 +152,7 @@ def _mood(event: dict[str, Any]) -> Mood | None:
     except (TypeError, ValueError):
         value = None
     at = event.get("timestamp")
-    return Mood(sentiment["label"], value, float(at) if isinstance(at, int | float) else None)
+    return Mood(sentiment["label"], value, float(at) if isinstance(at, int | float) else None, shouted(text))
 
 
 def _scan(tracker: Tracker, turns: int, *, since_offer: bool) -> tuple[list[Mood], bool]:

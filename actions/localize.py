@@ -199,9 +199,20 @@ class Piece:
     essential: bool = True
 
 
-def _written_in(message: dict[str, Any], language: str) -> bool:
-    """A composed answer the knowledge service already wrote in `language` (a rule-table fact, an article in
-    that language): its text and short answer are left as they are."""
+# The key an action adds to a message (through `written_in`) whose text it wrote in a language itself.
+WRITTEN_IN = "written_in"
+
+
+def written_in(language: str) -> dict[str, str]:
+    """`utter_message(text=…, **written_in("de"))`: this text is German already (hand-written), not English."""
+    return {WRITTEN_IN: language}
+
+
+def _written_in(message: dict[str, Any], language: str, marked: str | None) -> bool:
+    """Text already in `language`: marked so by the action, or a composed answer the knowledge service wrote
+    in it (a rule-table fact, an article in that language). Its text and short answer are left as they are."""
+    if marked is not None:
+        return marked == language
     custom = message.get("custom") or message.get("json_message")
     return isinstance(custom, dict) and custom.get("type") == "answer" and custom.get("language") == language
 
@@ -222,13 +233,15 @@ class Localizer:
     async def localize(self, messages: list[dict[str, Any]], language: str | None) -> None:
         """Rewrites `messages` in place into `language`; English plus a notice when that cannot be done."""
         language = (language or SOURCE_LANGUAGE).split("-")[0].lower()
+        # The marks are for this step only: Rasa never sees them.
+        marks = [message.pop(WRITTEN_IN, None) for message in messages]
         if language == SOURCE_LANGUAGE:
             return
         pieces: list[Piece] = []
-        for message in messages:
+        for message, mark in zip(messages, marks, strict=True):
             titles = _titles(message)
             text = message.get("text")
-            written = _written_in(message, language)
+            written = _written_in(message, language, mark)
             if isinstance(text, str) and text and not written:
                 lines = text.split("\n")
                 for index, line in enumerate(lines):
@@ -251,7 +264,15 @@ class Localizer:
         # a reply whose point stays English does.
         if not translated and any(piece.essential for piece in pieces):
             notice = NOTICES.get(language)
-            first = next((m for m in messages if isinstance(m.get("text"), str) and m.get("text")), None)
+            # Above the first message still in English (one the action wrote in the language needs none).
+            first = next(
+                (
+                    m
+                    for m, mark in zip(messages, marks, strict=True)
+                    if isinstance(m.get("text"), str) and m.get("text") and not _written_in(m, language, mark)
+                ),
+                None,
+            )
             if notice and first is not None:
                 first["text"] = f"{notice}\n{first['text']}"
 

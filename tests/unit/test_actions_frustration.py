@@ -65,6 +65,16 @@ async def test_one_angry_message_is_enough() -> None:
     assert [e["name"] for e in events] == [OFFER_SLOT]
 
 
+async def test_one_upset_message_said_loudly_is_enough() -> None:
+    for text in ("my parcel is late AGAIN and nobody answers", "my parcel is late and nobody answers!!!"):
+        events, _ = await check(tracker([user("hello", HAPPY), user(text, UPSET)]))
+        assert [e["name"] for e in events] == [OFFER_SLOT], text
+    # Capitals or exclamation marks alone are no mood: a happy or neutral shout, an acronym in a mild complaint.
+    for text, mood in (("THANK YOU SO MUCH!!", HAPPY), ("WHERE IS MY ORDER", CALM), ("DHL is late", UPSET)):
+        events, _ = await check(tracker([user("hello", HAPPY), user(text, mood)]))
+        assert events == [], text
+
+
 async def test_a_shopper_who_calmed_down_is_not_offered_a_person() -> None:
     events, _ = await check(tracker([user("late again", UPSET), user("no!", UPSET), user("ok thanks", CALM)]))
     assert events == []

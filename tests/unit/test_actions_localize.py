@@ -19,6 +19,7 @@ from actions.localize import (
     protected_tokens,
     should_translate,
     split_link_tail,
+    written_in,
 )
 from clients import ModelsClient
 from tests.support import free_port, rendered, service_clients
@@ -102,6 +103,16 @@ async def test_an_answer_already_in_the_shoppers_language_is_sent_as_it_is(down_
     messages = [{"text": "Germany is in our EU zone.", "custom": english}]
     await Localizer(down_models).localize(messages, "es")
     assert messages[0]["text"].startswith(NOTICES["es"])
+
+
+async def test_text_an_action_wrote_in_the_language_is_marked_and_not_translated(down_models: ModelsClient) -> None:
+    offer = {"text": "Es tut mir leid, dass das so ärgerlich ist.", **written_in("de")}
+    answer = {"text": "Chat is the fastest way to reach us."}
+    messages = [offer, answer]
+    await Localizer(down_models).localize(messages, "de")
+    # The German offer is left as it is, the notice goes above the English answer, the mark never reaches Rasa.
+    assert messages[0] == {"text": "Es tut mir leid, dass das so ärgerlich ist."}
+    assert messages[1]["text"] == f"{NOTICES['de']}\nChat is the fastest way to reach us."
 
 
 async def test_english_and_template_replies_are_left_alone(down_models: ModelsClient) -> None:
