@@ -20,13 +20,18 @@ from actions import services
 from actions.formatting import HANDOFF_BUTTON, day, money
 from actions.localize import localized
 from actions.order_changes import within_budget
-from actions.order_forms import COUNTRY_NAMES, country_code, country_name, entity_value
+from actions.order_forms import country_code, country_name, entity_value, ships_to
 from actions.replies import Reply, say, send
 from clients import ServiceError, ServiceUnavailable
-from clients.orders import InvalidRequest, NotShippable, ProductNotFound
+from clients.orders import InvalidRequest, NotShippable, OrdersClient, ProductNotFound
+from clients.recommender import RecommenderClient
 
 PRODUCT_ID = re.compile(r"\bP\d{4,}\b")
 MAX_PRODUCT_TEXT = 120
+# Candidates the product search returns for the shopper's words; the title match picks among them.
+SEARCH_LIMIT = 20
+# A product counts as named in a sentence when the sentence holds at least this share of its title's words.
+NAMED_SHARE = 0.6
 
 
 STOPWORDS = {"the", "a", "an", "my", "your", "for", "of", "with", "and", "to", "in", "on", "one", "that", "this"}
@@ -38,16 +43,76 @@ def _words(text: str) -> set[str]:
     return {w[:-1] if len(w) > 3 and w.endswith("s") else w for w in words if w not in STOPWORDS}
 
 
-def shares_a_word(request: str, title: str) -> bool:
-    return bool(_words(request) & _words(title))
+def _typed_text(tracker: Tracker) -> str:
+    """The latest message as typed (a button payload carries no words)."""
+    text = str((tracker.latest_message or {}).get("text") or "").strip()
+    return "" if text.startswith("/") else text
+
+
+def title_match(request: str, title: str) -> tuple[float, int]:
+    """How well a product title matches what the shopper typed: the share of the title's words in the request,
+    then how many. "Cairnfield Skylark 3-Person Tent" matches its own name fully; "Cairnfield Cityhike 18 L
+    Daypack" shares one word of five with it."""
+    title_words = _words(title)
+    shared = _words(request) & title_words
+    return (len(shared) / len(title_words) if title_words else 0.0, len(shared))
+
+
+async def resolve_product(
+    text: str, orders: OrdersClient, recommender: RecommenderClient, min_share: float = 0.0
+) -> dict[str, Any] | None:
+    """The catalogue product `text` names: by id, else the search hit whose title the text names most completely
+    (the search's order breaks ties); None when no hit shares a word, or names less than `min_share` of its title."""
+    if match := PRODUCT_ID.search(text):
+        try:
+            return await orders.product(match.group(0))
+        except ProductNotFound:
+            pass
+    result = await recommender.search(text, limit=SEARCH_LIMIT)
+    # A search always returns something: only a title sharing a word with the request counts.
+    scored = [(title_match(text, str(p.get("title", ""))), -rank, p) for rank, p in enumerate(result.products)]
+    best = max(scored, key=lambda item: (item[0], item[1]), default=None)
+    if best is None or best[0][1] == 0 or best[0][0] < min_share:
+        return None
+    return best[2]
 
 
 @localized
 class ValidateLandedCostForm(FormValidationAction):
     """A product described in a few words, and one of the shop's destination countries."""
 
+    orders = services.uses(lambda: services.orders(retries=0))
+    recommender = services.uses(lambda: services.recommender(retries=0))
+
     def name(self) -> str:
         return "validate_landed_cost_form"
+
+    async def extract_quote_product(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """The message that started the form names the product ("what does the Skylark tent cost to Norway?"):
+        its words are the product description the search resolves, when no entity named the product."""
+        if tracker.get_slot("quote_product") or tracker.get_slot("requested_slot"):
+            return {}
+        text = _typed_text(tracker)[:MAX_PRODUCT_TEXT]
+        if not text:
+            return {}
+        try:
+            # Only a clearly named product: "what would it cost to Norway?" names none, so the form asks.
+            named = await resolve_product(text, self.orders, self.recommender, min_share=NAMED_SHARE)
+        except (ServiceError, ServiceUnavailable):
+            return {}
+        return {"quote_product": text} if named is not None else {}
+
+    async def extract_quote_country(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """A destination named anywhere in the message, in any language ("envío a suiza", "naar noorwegen"):
+        the NLU's country entity is learnt from English examples."""
+        if tracker.get_slot("quote_country"):
+            return {}
+        code = country_code(_typed_text(tracker))
+        return {"quote_country": code} if code else {}
 
     def validate_quote_product(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -118,18 +183,8 @@ class ActionLandedCost(Action):
     def name(self) -> str:
         return "action_landed_cost"
 
-    async def _resolve(self, text: str) -> dict[str, Any] | None:
-        if match := PRODUCT_ID.search(text):
-            try:
-                return await self.orders.product(match.group(0))
-            except ProductNotFound:
-                pass
-        result = await self.recommender.search(text, limit=5)
-        # A search always returns something; only a product whose title shares a word with the request counts.
-        return next((p for p in result.products if shares_a_word(text, str(p.get("title", "")))), None)
-
     async def _quote(self, text: str, country: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        product = await self._resolve(text)
+        product = await resolve_product(text, self.orders, self.recommender)
         if product is None:
             return None, None
         return product, await self.orders.landed_cost([{"product_id": product["id"], "quantity": 1}], country)
@@ -137,7 +192,7 @@ class ActionLandedCost(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         text = tracker.get_slot("quote_product")
         country = tracker.get_slot("quote_country")
-        if not text or country not in COUNTRY_NAMES:
+        if not text or not ships_to(country):
             dispatcher.utter_message(response="utter_ask_quote_product" if not text else "utter_ask_quote_country")
             return [SlotSet("quote_product", None)]
         done = [SlotSet("quote_product", None)]

@@ -3,7 +3,9 @@
 Two ways it changes:
 - `action_track_language` (the `language` slot's custom mapping, run by action_extract_slots on every
   user turn) follows the language the NLU pipeline detected, when the detection is confident and the
-  message has at least two words (a lone "ok" or an order number says nothing about the language);
+  message has at least two words (a lone "ok" or an order number says nothing about the language), and
+  not while a form waits for a value: an address, an e-mail or a product name is in the language of the
+  street, the mailbox or the catalogue ("Oudegracht 150, 3511 AZ Utrecht" from an English shopper);
 - `action_change_language` records an explicit choice ("can we speak German?") and sets `language_locked`,
   so the choice sticks for the rest of the conversation whatever the shopper types next.
 """
@@ -158,6 +160,8 @@ class ActionTrackLanguage(Action):
         text = str(message.get("text") or "")
         if text.startswith("/"):
             return []  # a button payload, not something the shopper typed
+        if tracker.active_loop_name and tracker.get_slot("requested_slot"):
+            return []  # the value a form asked for: names and addresses say nothing about the language
         code = detected_language(message, min_confidence())
         if code is None or code == tracker.get_slot("language"):
             return []

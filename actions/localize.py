@@ -252,9 +252,9 @@ class Localizer:
             pieces.extend(_answer_pieces(message, titles, language, skip_answer=written))
             for button in message.get("buttons") or []:
                 title = button.get("title") if isinstance(button, dict) else None
-                written = BUTTON_TITLES.get(title or "", {}).get(language)
-                if written:
-                    button["title"] = written
+                label = BUTTON_TITLES.get(title or "", {}).get(language)
+                if label:
+                    button["title"] = label
                 elif isinstance(title, str) and should_translate(title):
                     pieces.append(Piece(title, protected_tokens(title, titles), _button_setter(button), False))
         if not pieces:

@@ -3,14 +3,16 @@
 Owns the one validation every order form uses (tracking, cancellation, address change, returns):
 order numbers and emails are read from any reasonable spelling, and the email is not asked for when
 this message carries a signed `customer_token` or the same order was verified a moment ago (what
-counts as proof, and for how long, is actions/proof.py). Also owns the small country table the forms
-use to read a destination typed as a name or code.
+counts as proof, and for how long, is actions/proof.py). Also owns reading a destination typed as a name
+or code: one of the shop's destinations (its rule tables), named in any language CLDR knows.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from abc import abstractmethod
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -18,6 +20,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.formatting import REPLY_LANGUAGE
 from actions.proof import (
     VERIFIED_SLOT,
     customer_token,
@@ -26,7 +29,10 @@ from actions.proof import (
     verified_email,
     verified_state_expired,
 )
+from actions.replies import REPLY_LANGUAGES
+from borderless.countries import CountryNames
 from borderless.profile import current_shop
+from borderless.rules import load_rules
 
 __all__ = ["OrderProofFormValidation", "customer_token", "find_email", "find_order_number", "proof_kwargs"]
 
@@ -104,79 +110,46 @@ class OrderProofFormValidation(FormValidationAction):
 
 # ---------------------------------------------------------------- countries
 
-# The shop's destinations (shops/lumen-goods/README.md) by display name; the NLU maps names to these codes
-# with synonyms, and the forms read typed names with NAMES below.
-COUNTRY_NAMES: dict[str, str] = {
-    "NL": "the Netherlands",
-    "BE": "Belgium",
-    "DE": "Germany",
-    "FR": "France",
-    "ES": "Spain",
-    "PT": "Portugal",
-    "IT": "Italy",
-    "AT": "Austria",
-    "IE": "Ireland",
-    "PL": "Poland",
-    "SE": "Sweden",
-    "DK": "Denmark",
-    "FI": "Finland",
-    "GB": "the United Kingdom",
-    "CH": "Switzerland",
-    "NO": "Norway",
-    "US": "the United States",
-    "CA": "Canada",
-    "MX": "Mexico",
-    "BR": "Brazil",
-    "JP": "Japan",
-    "AU": "Australia",
-    "KR": "South Korea",
-    "SG": "Singapore",
-    "AE": "the United Arab Emirates",
-    "IN": "India",
-    "ZA": "South Africa",
-}
+# The shop's destinations are the countries of its rule tables (shops/<name>/rules/shipping_zones.yaml), read by
+# name in any of CLDR's languages (borderless/countries.py): "Deutschland", "suiza", "the UK", "DE".
 
-_ALIASES: dict[str, str] = {
-    "netherlands": "NL", "holland": "NL", "nederland": "NL", "belgique": "BE", "belgie": "BE", "belgië": "BE",
-    "deutschland": "DE", "allemagne": "DE", "frankreich": "FR", "españa": "ES", "espana": "ES",
-    "italia": "IT", "österreich": "AT", "osterreich": "AT", "eire": "IE", "polska": "PL", "sverige": "SE",
-    "danmark": "DK", "suomi": "FI", "uk": "GB", "u.k.": "GB", "united kingdom": "GB", "britain": "GB",
-    "great britain": "GB", "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
-    "schweiz": "CH", "suisse": "CH", "svizzera": "CH", "norge": "NO", "usa": "US", "u.s.": "US",
-    "u.s.a.": "US", "united states": "US", "united states of america": "US", "america": "US",
-    "the states": "US", "méxico": "MX", "brasil": "BR", "korea": "KR", "uae": "AE", "emirates": "AE",
-    "united arab emirates": "AE",
-}  # fmt: skip
-NAMES: dict[str, str] = {
-    **{name.removeprefix("the ").casefold(): code for code, name in COUNTRY_NAMES.items()},
-    **_ALIASES,
-}
+
+@functools.lru_cache(maxsize=4)
+def _destinations(rules_dir: str) -> CountryNames:
+    return CountryNames(codes=load_rules(Path(rules_dir)).ships_to)
+
+
+def destinations() -> CountryNames:
+    """The served shop's destination countries, by name in many languages."""
+    return _destinations(str(current_shop().rules_dir))
+
+
+def ships_to(code: str | None) -> bool:
+    return bool(code) and str(code).upper() in (destinations().wanted or ())
 
 
 def country_code(text: str | None, *, exact: bool = False) -> str | None:
-    """ISO code of one of the shop's countries named or coded in `text` ("Germany", "de", "the UK").
+    """ISO code of one of the shop's countries named or coded in `text` ("Germany", "Schweiz", "de", "the UK").
 
     With `exact`, `text` must be the country and nothing else (used for the last line of an address).
     """
     if not text:
         return None
-    cleaned = re.sub(r"[\s.!?]+$", "", text.strip()).casefold()
-    cleaned = cleaned.removeprefix("the ").strip()
-    if len(cleaned) == 2 and cleaned.upper() in COUNTRY_NAMES:
+    names = destinations()
+    cleaned = re.sub(r"[\s.!?]+$", "", text.strip())
+    if len(cleaned) == 2 and ships_to(cleaned):
         return cleaned.upper()
-    if cleaned in NAMES:
-        return NAMES[cleaned]
-    if exact:
-        return None
-    # A longer sentence ("deliver it to germany please"): the longest known name inside it.
-    for name in sorted(NAMES, key=len, reverse=True):
-        if len(name) > 2 and re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", cleaned):
-            return NAMES[name]
-    return None
+    named = names.named(cleaned)
+    if named is not None or exact:
+        return named
+    # A longer sentence ("deliver it to germany please", "envío a suiza"): the first country it names.
+    return names.find(cleaned)
 
 
 def country_name(code: str) -> str:
-    return COUNTRY_NAMES.get(code.upper(), code.upper())
+    """The country as a reply in the reply's language says it ("the Netherlands", "Niederlande")."""
+    language = REPLY_LANGUAGE.get()
+    return destinations().in_sentence(code, language if language in REPLY_LANGUAGES else "en")
 
 
 def entity_value(tracker: Tracker, entity: str) -> str | None:

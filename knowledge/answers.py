@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from borderless.rules import RulesError, load_rules
-from knowledge.countries import country_names
+from borderless.countries import country_names
 from knowledge.facts import Fact, FactTables, TopicDetector, answer_fact
 from retrieval.compose import AnswerComposer, Citation, ComposedText, UnitScorer, cite
 from retrieval.embedders import Embedder

@@ -4,7 +4,7 @@ A fact is numbers from the shop's rule tables put into one or two sentences. Mac
 sentences is the weakest link of a multilingual answer (no offline engine serves English→German or Dutch,
 and Apertium's Spanish and French score below what shoppers should read, BENCHMARKS.md), while the
 sentences themselves are few and fixed: so they are written here, once per language, and filled with the
-numbers, the country's name in that language (CLDR, through knowledge/countries.py) and amounts formatted
+numbers, the country's name in that language (CLDR, through borderless/countries.py) and amounts formatted
 for that language's locale (Babel). Where a language puts an article or a case on a country's name ("in
 die Schweiz", "la Suisse"), the sentence starts with the bare name and a colon, so no name is misdeclined.
 The shop's own words (a zone's name, category names) are the shop's data and stay as the tables spell them.

@@ -24,7 +24,7 @@ import numpy as np
 
 from borderless.rules import Rules, Zone
 from knowledge import fact_texts
-from knowledge.countries import CountryNames
+from borderless.countries import CountryNames
 from retrieval.embedders import Embedder
 
 Topic = Literal["delivery_time", "shipping_cost", "duties", "return_window", "refund_time", "return_cost"]

@@ -14,6 +14,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.formatting import REPLY_LANGUAGE
 from actions.landed_cost import ActionLandedCost, ValidateLandedCostForm, describe_quote
 from actions.order_changes import (
     ActionAbortOrderChange,
@@ -23,7 +24,7 @@ from actions.order_changes import (
     idempotency_key,
     parse_address,
 )
-from actions.order_forms import country_code
+from actions.order_forms import country_code, country_name
 from actions.order_operations import CANCEL, OPERATIONS, refusal_text
 from actions.order_status import ValidateOrderStatusForm
 from tests.support import free_port, rendered, reply_text, texts
@@ -140,6 +141,21 @@ def test_countries_are_read_from_names_codes_and_sentences() -> None:
     assert country_code("the UK") == "GB"
     assert country_code("please send it to south korea") == "KR"
     assert country_code("Atlantis") is None
+    # In the shopper's language, anywhere in a sentence or as an address's last line.
+    assert country_code("cuánto costaría con envío a suiza?") == "CH"
+    assert country_code("wat kost het naar noorwegen inclusief verzending") == "NO"
+    assert country_code("Deutschland", exact=True) == "DE" and country_code("nach Deutschland", exact=True) is None
+    # Only the shop's destinations: the demo shop's rule tables do not ship to China.
+    assert country_code("China") is None and country_code("cn") is None
+
+
+def test_country_names_follow_the_reply_language() -> None:
+    token = REPLY_LANGUAGE.set("de")
+    try:
+        assert country_name("CH") == "Schweiz"
+    finally:
+        REPLY_LANGUAGE.reset(token)
+    assert country_name("NL") == "the Netherlands" and country_name("US") == "the United States"
 
 
 def test_quote_form_rejects_countries_the_shop_does_not_ship_to() -> None:
@@ -310,10 +326,12 @@ def test_the_action_server_registers_every_commerce_action() -> None:
     } <= names
 
 
-def test_a_search_hit_counts_only_when_it_shares_a_word_with_the_request() -> None:
-    from actions.landed_cost import shares_a_word
+def test_the_title_the_request_names_most_completely_wins() -> None:
+    from actions.landed_cost import title_match
 
-    assert shares_a_word("Trailhead tent", "Nordvik Basecamp 1-Person Tent")
-    assert shares_a_word("hiking boots", "Stridewell Ridgewalker Men's Mid Waterproof Hiking Boot")
-    assert not shares_a_word("xyzzy", "Oakhaven Firelight Cedar & Amber Scented Candle")
-    assert not shares_a_word("the", "The Candle")  # stopwords alone never match
+    request = "how much will the Cairnfield Skylark 3-Person Tent cost delivered to norway?"
+    assert title_match(request, "Cairnfield Skylark 3-Person Tent") == (1.0, 5)
+    assert title_match(request, "Cairnfield Skylark 3-Person Tent") > title_match(request, "Cairnfield Cityhike 18 L")
+    assert title_match("hiking boots", "Stridewell Ridgewalker Men's Mid Waterproof Hiking Boot")[1] == 2
+    assert title_match("xyzzy", "Oakhaven Firelight Cedar & Amber Scented Candle")[1] == 0
+    assert title_match("the", "The Candle")[1] == 0  # stopwords alone never match

@@ -179,6 +179,12 @@ async def test_language_follows_a_confident_message_of_two_words_or_more() -> No
         )
 
 
+async def test_a_value_a_form_asked_for_does_not_change_the_language() -> None:
+    address = tracker("Oudegracht 150, 3511 AZ Utrecht, Netherlands", {"requested_slot": "new_address"}, language="nl")
+    address.active_loop = {"name": "change_address_form"}
+    assert await ActionTrackLanguage().run(CollectingDispatcher(), address, {}) == []
+
+
 async def test_an_explicit_choice_sticks() -> None:
     track = ActionTrackLanguage()
     locked = tracker("where is my order?", {"language": "de", "language_locked": True})

@@ -1,4 +1,4 @@
-"""Structured facts (knowledge/facts.py, knowledge/countries.py): country names in many languages, the fact
+"""Structured facts (knowledge/facts.py, borderless/countries.py): country names in many languages, the fact
 sentences from the rule tables, and the numbers of every fact against the orders service's landed-cost quote."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import pytest
 
 from backends.orders.db import Product
 from backends.orders.landed_cost import quote
+from borderless.countries import CountryNames, country_names
 from knowledge import fact_texts
 from knowledge.answers import Answerer, fact_source, load_fact_tables
-from knowledge.countries import CountryNames, country_names
 from knowledge.facts import FactTables
 from knowledge.settings import default_rules_dir
 from retrieval.embedders import load_embedder

@@ -67,6 +67,25 @@ LANGUAGES = tuple(
         "ta",
     ]
 )
+# What shoppers call a country that CLDR does not list as its name (CLDR's own aliases cover codes: UK, USA).
+COLLOQUIAL: dict[str, str] = {
+    "holland": "NL",
+    "england": "GB",
+    "scotland": "GB",
+    "wales": "GB",
+    "northern ireland": "GB",
+    "great britain": "GB",
+    "britain": "GB",
+    "america": "US",
+    "the states": "US",
+    "emirates": "AE",
+    "uae": "AE",
+    "korea": "KR",
+}
+# English names that take "the" in a sentence ("to the Netherlands").
+_THE = re.compile(
+    r"^(United |Czech |Dominican |Central African )|(lands|Islands|Philippines|Bahamas|Maldives|Emirates)$"
+)
 # Scripts written without spaces between words: names are found as substrings.
 _NO_SPACES = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u0e00-\u0e7f]")
 _TOKEN = re.compile(r"\w+", re.UNICODE)
@@ -86,6 +105,7 @@ class CountryNames:
 
     def __init__(self, languages: Iterable[str] = (), codes: Iterable[str] | None = None) -> None:
         wanted = frozenset(c.upper() for c in codes) if codes is not None else None
+        self.wanted = wanted
         self.names: dict[str, str] = {}  # folded name -> code
         self.substrings: dict[str, str] = {}  # names in scripts without spaces
         self.stems: dict[str, str] = {}  # folded name minus its last two letters -> code
@@ -101,6 +121,9 @@ class CountryNames:
             if alias.isalpha() and len(targets) == 1 and (wanted is None or targets[0] in wanted)
         }
         self.english = {code: name for code, name in _territories("en").items()}
+        for name, code in COLLOQUIAL.items():
+            if wanted is None or code in wanted:
+                self._add(name, code)
 
     def _add(self, name: str, code: str) -> None:
         folded = fold(name)
@@ -121,6 +144,23 @@ class CountryNames:
         code = code.upper()
         names = self.english if language == "en" else _territories(language) or self.english
         return names.get(code) or self.english.get(code, code)
+
+    def in_sentence(self, code: str, language: str = "en") -> str:
+        """The name as a sentence says it: "the Netherlands", "the United States" in English; CLDR's name
+        in other languages."""
+        name = self.name(code, language)
+        return f"the {name}" if language == "en" and _THE.search(name) else name
+
+    def named(self, text: str) -> str | None:
+        """The code when `text` is a country's name and nothing else ("Deutschland", "the UK", "USA")."""
+        bare = re.sub(r"^the\s+", "", text.strip(" .!?"), flags=re.IGNORECASE)
+        folded = fold(bare)
+        key = " ".join(_TOKEN.findall(folded))
+        if key in self.names:
+            return self.names[key]
+        if _NO_SPACES.search(folded):
+            return self.substrings.get(folded)
+        return self._code_or_alias(bare.upper()) if len(key.split()) == 1 else None
 
     def find(self, text: str) -> str | None:
         """The first country `text` names (the longest name wins at a position), else None."""
@@ -162,8 +202,10 @@ class CountryNames:
         if not token.isupper() or not token.isascii() or len(token) not in (2, 3):
             return None
         if len(token) == 2 and token in self.english and token not in self.aliases:
-            return token
-        return self.aliases.get(token)
+            code: str | None = token
+        else:
+            code = self.aliases.get(token)
+        return code if code is not None and (self.wanted is None or code in self.wanted) else None
 
     def _inflected(self, token: str) -> str | None:
         if len(token) < _INFLECTION_MIN - 1:
