@@ -1,4 +1,6 @@
-"""ProcessQuestionMarker: marks a message that asks how an order process works rather than asking to run it.
+"""Order processes asked about or asked for: two NLU components that read the same cue words.
+
+ProcessQuestionMarker marks a message that asks how an order process works rather than asking to run it.
 
 "until when can I cancel an order?", "if I return something, how long until I get my money?", "can I still
 send it back after three weeks?" carry the words of a cancellation or a return, so the intent classifier reads
@@ -11,6 +13,13 @@ knowledge base, with a button that starts the process.
 
 The cues are question forms, not topics: accents and case are ignored, and a message must contain one of them.
 Place it after the intent classifiers and the entity extractors (it reads the intent and the `order_number` entity).
+
+OrderRequestResolver is the converse: a message that names an order and the verb of one process ("quiero
+devolver un artículo del pedido BL-100829", "bestelling BL-101023 annuleren") asks to run that process for that
+order, whatever policy question the classifiers read into it (`ask_returns`) or however unsure they were (the
+intent classifier for languages other than English learnt English examples). It sets that process's intent
+before FallbackClassifier judges the confidence. A message already placed under a process, order tracking, a
+handoff, or naming the verbs of two processes is left alone.
 """
 
 # ruff: noqa: UP006, UP035 - Rasa 3.6 checks component signatures; keep its typing.List/Dict style
@@ -22,7 +31,7 @@ import unicodedata
 from typing import Any, Dict, List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -94,6 +103,38 @@ CUES: Dict[str, List[str]] = {
 }
 _CUE = re.compile("|".join(f"(?:{p})" for patterns in CUES.values() for p in patterns))
 
+# The verbs (and, for an address, the noun) of each process in the shop's languages, folded like the text.
+REQUESTS: Dict[str, List[str]] = {
+    "start_return": [
+        r"\breturn(ing)?\b(?! (policy|window|label|costs?))",
+        r"\bsend (\w+ ){1,3}back\b",
+        r"\b(devolver|devuelvo|devolucion|devolvo|devolucao)\b",
+        r"\b(zuruck(schicken|schicke|senden|sende|geben|gebe)|rucksendung|retoure|retournieren)\b",
+        r"\b(retourner|retourne|renvoyer|renvoie|retour)\b",
+        r"\b(terugsturen|terugstuur|retourneren|retourneer|retour)\b",
+        r"\b(restituire|restituisco|reso|rimandare)\b",
+    ],
+    "cancel_order": [
+        r"\b(cancel|cancell?ing|cancell?ation)\b",
+        r"\b(cancelar|cancelo|cancela|anular|anulo|cancelamento)\b",
+        r"\b(stornieren|storniere|stornierung)\b",
+        r"\b(annuler|annule|annulation)\b",
+        r"\b(annuleren|annuleer)\b",
+        r"\b(annullare|annullo|cancellare|disdire)\b",
+    ],
+    "change_address": [
+        r"\b(address|direccion|adresse|lieferadresse|anschrift|morada|endereco|adres|bezorgadres|indirizzo)\b",
+    ],
+}
+_REQUEST = {intent: re.compile("|".join(f"(?:{p})" for p in patterns)) for intent, patterns in REQUESTS.items()}
+
+
+def requested_process(text: str) -> str | None:
+    """The one process whose words the message uses, else None (none, or several)."""
+    folded = fold(text)
+    found = [intent for intent, pattern in _REQUEST.items() if pattern.search(folded)]
+    return found[0] if len(found) == 1 else None
+
 
 def fold(text: str) -> str:
     """Lower case without accents: "Até quando" → "ate quando", "zurückschicke" → "zuruckschicke"."""
@@ -130,6 +171,45 @@ class ProcessQuestionMarker(ConfigOnlyComponent):
                     {"entity": ENTITY, "value": "yes", "start": 0, "end": len(text), "extractor": type(self).__name__}
                 )
                 message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
+class OrderRequestResolver(ConfigOnlyComponent):
+    """Sets the process intent of a message that names an order and one process's verb (see the module doc)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            # Intents a message naming an order keeps: they already act on the order.
+            "keep": ["cancel_order", "change_address", "start_return", "order_status", "human_handoff"],
+            # The confidence the process intent gets: above FallbackClassifier's threshold, as an order number
+            # and a process verb together are plainer evidence than any classifier score.
+            "confidence": 0.9,
+        }
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        keep = set(self._config["keep"])
+        confidence = float(self._config["confidence"])
+        for message in messages:
+            text = message.get(TEXT) or ""
+            intent = message.get(INTENT) or {}
+            if not text or text.startswith("/") or intent.get(INTENT_NAME_KEY) in keep:
+                continue
+            if not any(e.get("entity") == ORDER_ENTITY for e in message.get(ENTITIES) or []):
+                continue
+            process = requested_process(text)
+            if process is None:
+                continue
+            score = max(confidence, float(intent.get("confidence") or 0.0))
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != process]
+            message.set(INTENT, {INTENT_NAME_KEY: process, "confidence": score}, add_to_output=True)
+            message.set(
+                INTENT_RANKING_KEY, [{INTENT_NAME_KEY: process, "confidence": score}, *ranking], add_to_output=True
+            )
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

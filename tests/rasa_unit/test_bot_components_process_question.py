@@ -6,7 +6,7 @@ import pytest
 from rasa.shared.nlu.constants import ENTITIES, INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.components.process_question import ProcessQuestionMarker
+from bot.components.process_question import OrderRequestResolver, ProcessQuestionMarker
 
 
 def marked(text: str, intent: str = "cancel_order", order: bool = False) -> bool:
@@ -46,3 +46,48 @@ def test_questions_about_the_terms_are_marked(text: str, intent: str) -> None:
 )
 def test_requests_and_other_topics_are_not(text: str, intent: str, order: bool) -> None:
     assert not marked(text, intent, order)
+
+
+def resolved(text: str, intent: str, confidence: float = 0.3, order: bool = True) -> tuple[str, float]:
+    entities = [{"entity": "order_number", "value": "BL-100003", "start": 0, "end": 9}] if order else []
+    ranking = [{"name": intent, "confidence": confidence}, {"name": "start_return", "confidence": 0.1}]
+    message = Message(
+        data={
+            TEXT: text,
+            INTENT: {"name": intent, "confidence": confidence},
+            ENTITIES: entities,
+            "intent_ranking": ranking,
+        }
+    )
+    resolver = OrderRequestResolver(OrderRequestResolver.get_default_config())
+    (out,) = resolver.process([message])
+    names = [r["name"] for r in out.get("intent_ranking")]
+    assert names[0] == out.get(INTENT)["name"] and len(names) == len(set(names))
+    return out.get(INTENT)["name"], out.get(INTENT)["confidence"]
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "expected"),
+    [
+        ("quiero devolver un artículo del pedido BL-100003", "ask_returns", "start_return"),
+        ("ich möchte etwas aus Bestellung BL-100003 zurückschicken", "nlu_fallback", "start_return"),
+        ("Bestelling BL-100003 annuleren a.u.b.", "ask_payment", "cancel_order"),
+        ("peux-tu changer l'adresse de la commande BL-100003 ?", "inform", "change_address"),
+        ("I'd like to send the blue jacket back, order BL-100003", "ask_returns", "start_return"),
+    ],
+)
+def test_an_order_and_a_process_verb_ask_to_run_that_process(text: str, intent: str, expected: str) -> None:
+    assert resolved(text, intent) == (expected, 0.9)
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "order"),
+    [
+        ("what is your return policy?", "ask_returns", False),  # no order: a policy question
+        ("what is the return policy for BL-100003?", "ask_returns", True),  # the policy, not a return
+        ("has BL-100003 been cancelled?", "order_status", True),  # tracking already acts on the order
+        ("cancel BL-100003 or return it, whichever is quicker", "ask_returns", True),  # two processes: unsure
+    ],
+)
+def test_other_messages_keep_their_intent(text: str, intent: str, order: bool) -> None:
+    assert resolved(text, intent, order=order) == (intent, 0.3)
