@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from borderless.rules import RulesError, load_rules
 from borderless.countries import country_names
+from borderless.rules import RulesError, load_rules
 from knowledge.facts import Fact, FactTables, TopicDetector, answer_fact
 from retrieval.compose import AnswerComposer, Citation, ComposedText, UnitScorer, cite
 from retrieval.embedders import Embedder

@@ -22,9 +22,9 @@ from typing import Any, Literal
 
 import numpy as np
 
+from borderless.countries import CountryNames
 from borderless.rules import Rules, Zone
 from knowledge import fact_texts
-from borderless.countries import CountryNames
 from retrieval.embedders import Embedder
 
 Topic = Literal["delivery_time", "shipping_cost", "duties", "return_window", "refund_time", "return_cost"]
@@ -90,6 +90,13 @@ TOPIC_PROTOTYPES: dict[str, tuple[str, ...]] = {
 }
 # Topics answered only for a named country: without one, the policy text answers better.
 NEEDS_COUNTRY: frozenset[str] = frozenset(TOPIC_PROTOTYPES) - {"other"}
+# The one fact that is the same for every country, so it answers without one ("how many days do I have to
+# return something?", "combien de temps j'ai pour retourner un article ?"), when the question is that close to
+# a prototype: looser matches ("how long is a gift card valid?" 0.89, "what is your return policy?" scores
+# `other`) are left to the policy text. Refund times are not among them: a refund after a cancellation is
+# another number than after a return, and the prototypes cannot tell the two apart.
+SHOP_WIDE: frozenset[str] = frozenset({"return_window"})
+SHOP_WIDE_MIN_SCORE = 0.9
 
 
 # A fact's sentences and the numbers they state.
@@ -145,11 +152,15 @@ class FactTables:
         return next((c for c in self.names.find_all(text) if c in known), None)
 
     def fact(self, topic: str, country: str, language: str | None = None) -> Fact | None:
-        """The fact `topic` for `country`, written in `language` where fact_texts has it, else in English."""
+        """The fact `topic` for `country` ("" for a SHOP_WIDE topic asked without one), written in `language`
+        where fact_texts has it, else in English."""
+        lang = fact_texts.language_of(language)
+        if not country and topic in SHOP_WIDE:
+            text, values = self._shop_wide(topic, lang)
+            return Fact(topic, "", text, values, lang)
         zone = self.rules.zone_for(country)
         if zone is None:
             return None
-        lang = fact_texts.language_of(language)
         builders = {
             "delivery_time": self._delivery_time,
             "shipping_cost": self._shipping_cost,
@@ -244,6 +255,9 @@ class FactTables:
         return " ".join(parts), values
 
     def _return_window(self, country: str, name: str, zone: Zone, lang: str) -> Built:
+        return self._shop_wide("return_window", lang)
+
+    def _shop_wide(self, topic: str, lang: str) -> Built:
         # Return shipping is its own question (return_cost): a short answer states the window only.
         days = int(self.rules.orders["return_window_days"])
         return fact_texts.wording(lang).return_window.format(days=days), {"return_window_days": days}
@@ -269,9 +283,10 @@ def answer_fact(
     """The rule-table fact a question asks for: a named country (in the question, else in `extra` texts such
     as its English translation) and a fact topic, else None; written in `language` (see FactTables.fact)."""
     country = tables.find_country(query) or next((c for t in extra if (c := tables.find_country(t))), None)
+    topic, score = detector.detect(query_vector)
     if country is None:
-        return None
-    topic, _score = detector.detect(query_vector)
+        shop_wide = topic in SHOP_WIDE and score >= SHOP_WIDE_MIN_SCORE
+        return tables.fact(topic, "", language) if shop_wide else None
     if topic not in NEEDS_COUNTRY:
         return None
     return tables.fact(topic, country, language)

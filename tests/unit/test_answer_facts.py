@@ -213,6 +213,24 @@ def test_other_questions_naming_a_country_are_answered_from_text(answerer: Answe
     assert answer is not None and answer.kind == "passage"
 
 
+def test_the_return_window_is_answered_without_a_country_in_the_shoppers_language(
+    answerer: Answerer, tables: FactTables
+) -> None:
+    policy = Chunk("returns#w", "returns", "policy", "Returns", "You can return most products.", url="https://s/r")
+    days = str(tables.rules.orders["return_window_days"])
+    for question, language in (
+        ("How many days do I have to return something?", "en"),
+        ("combien de temps j'ai pour retourner un article ?", "fr"),
+    ):
+        answer = answerer.answer(question, [policy], version=1, language=language)
+        assert answer is not None and answer.kind == "fact" and answer.fact is not None, question
+        assert answer.fact.topic == "return_window" and answer.language == language and days in answer.markdown
+    # Close to a return-window question, but about something else: the text answers it.
+    for question in ("how long is a gift card valid?", "what is your return policy?"):
+        answer = answerer.answer(question, [policy], version=1, language="en")
+        assert answer is not None and answer.kind == "passage", question
+
+
 def test_a_second_shops_tables_give_its_own_numbers() -> None:
     loaded = load_fact_tables(SECOND_SHOP_RULES)
     assert loaded is not None
