@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import re
 from abc import abstractmethod
-from pathlib import Path
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -29,10 +28,9 @@ from actions.proof import (
     verified_email,
     verified_state_expired,
 )
-from actions.replies import REPLY_LANGUAGES
+from actions.replies import REPLY_LANGUAGES, shop_rules
 from borderless.countries import CountryNames
 from borderless.profile import current_shop
-from borderless.rules import load_rules
 
 __all__ = ["OrderProofFormValidation", "customer_token", "find_email", "find_order_number", "proof_kwargs"]
 
@@ -115,13 +113,13 @@ class OrderProofFormValidation(FormValidationAction):
 
 
 @functools.lru_cache(maxsize=4)
-def _destinations(rules_dir: str) -> CountryNames:
-    return CountryNames(codes=load_rules(Path(rules_dir)).ships_to)
+def _destinations(ships_to: tuple[str, ...]) -> CountryNames:
+    return CountryNames(codes=ships_to)
 
 
 def destinations() -> CountryNames:
     """The served shop's destination countries, by name in many languages."""
-    return _destinations(str(current_shop().rules_dir))
+    return _destinations(shop_rules().ships_to)
 
 
 def ships_to(code: str | None) -> bool:

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from actions.formatting import day, money
+from actions.formatting import REPLY_LANGUAGE, day, money
 from actions.order_forms import country_name
-from actions.replies import Reply
+from actions.replies import Reply, status_text
 from clients import OrdersClient
 
 CANCEL, ADDRESS, RETURN = "cancel", "change_address", "return"
@@ -64,7 +64,7 @@ def item_list(items: list[dict[str, Any]]) -> str:
 
 
 def status_words(order: dict[str, Any]) -> str:
-    return str(order.get("status_label") or order.get("status") or "").lower()
+    return status_text(order, REPLY_LANGUAGE.get()).lower()
 
 
 def address_line(address: dict[str, str]) -> str:

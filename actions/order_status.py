@@ -15,11 +15,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import services
-from actions.formatting import HANDOFF_BUTTON, day, money
+from actions.formatting import HANDOFF_BUTTON, REPLY_LANGUAGE, day, money
 from actions.localize import localized
 from actions.order_forms import OrderProofFormValidation, find_email, find_order_number
 from actions.proof import forget_proof, proof_for
-from actions.replies import Reply, say, send
+from actions.replies import Reply, say, send, status_text
 from clients import ServiceUnavailable
 from clients.orders import OrderNotFound, TooManyAttempts
 
@@ -42,7 +42,7 @@ def describe_order(order: dict[str, Any]) -> list[Reply]:
                 "order_number": order["number"],
                 "placed": day(order.get("placed_at")),
                 "total": money(float(order["total"]), order["currency"]),
-                "status": order.get("status_label") or order["status"],
+                "status": status_text(order, REPLY_LANGUAGE.get()),
             },
         )
     ]

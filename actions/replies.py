@@ -11,7 +11,9 @@ never depends on those slots being set yet.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -19,6 +21,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from borderless.profile import current_shop
+from borderless.rules import Rules, load_rules
 
 # The languages domain.yml's responses are written in (a response falls back to English for any other).
 REPLY_LANGUAGES = ("en", "es", "de", "pt", "fr", "nl")
@@ -41,6 +44,26 @@ class Reply:
 
     response: str
     variables: dict[str, Any] = field(default_factory=dict)
+
+
+@functools.lru_cache(maxsize=4)
+def _rules(rules_dir: str) -> Rules:
+    return load_rules(Path(rules_dir))
+
+
+def shop_rules() -> Rules:
+    """The served shop's rule tables (its destinations, status labels), read once per process."""
+    return _rules(str(current_shop().rules_dir))
+
+
+def status_text(order: dict[str, Any], language: str) -> str:
+    """An order's status as the shop words it in `language` (its rule tables' labels, when written in that
+    language), else as the orders service labelled it."""
+    status = str(order.get("status") or "")
+    rules = shop_rules()
+    if status and language != "en" and language in rules.status_label_languages():
+        return rules.status_label(status, language)
+    return str(order.get("status_label") or status)
 
 
 def shop_values() -> dict[str, str]:

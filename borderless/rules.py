@@ -105,8 +105,19 @@ class Rules:
         digits = 0 if currency in self.zero_decimal else 2
         return round(amount + 0.0, digits)
 
-    def status_label(self, status: str) -> str:
-        return str(self.orders.get("status_labels", {}).get(status, status.replace("_", " ").capitalize()))
+    def status_label(self, status: str, language: str | None = None) -> str:
+        """The shop's words for an order status: `status_labels` maps a status to a label, or to labels by
+        language (`{en: Packed, de: Verpackt}`); the English one (else the first) when `language` has none."""
+        value = self.orders.get("status_labels", {}).get(status)
+        if isinstance(value, dict):
+            value = value.get(language or "en") or value.get("en") or next(iter(value.values()), None)
+        return str(value) if value else status.replace("_", " ").capitalize()
+
+    def status_label_languages(self) -> frozenset[str]:
+        """The languages every status label is written in (English when labels are plain strings)."""
+        labels = [v for v in self.orders.get("status_labels", {}).values()]
+        sets = [frozenset(v) if isinstance(v, dict) else frozenset({"en"}) for v in labels]
+        return frozenset.intersection(*sets) if sets else frozenset()
 
     def tracking_url(self, carrier: str, tracking: str) -> str:
         urls: dict[str, str] = self.orders.get("tracking_urls", {})

@@ -17,7 +17,8 @@ Place it after the intent classifiers and the entity extractors (it reads the in
 OrderRequestResolver is the converse: a message that names an order and the verb of one process ("quiero
 devolver un artículo del pedido BL-100829", "bestelling BL-101023 annuleren") asks to run that process for that
 order, whatever policy question the classifiers read into it (`ask_returns`) or however unsure they were (the
-intent classifier for languages other than English learnt English examples). It sets that process's intent
+intent classifier for languages other than English learnt English examples); "où est la commande BL-256320"
+asks for that order's status the same way. It sets that process's intent
 before FallbackClassifier judges the confidence. A message already placed under a process, order tracking, a
 handoff, or naming the verbs of two processes is left alone.
 """
@@ -121,6 +122,15 @@ REQUESTS: Dict[str, List[str]] = {
         r"\b(annuler|annule|annulation)\b",
         r"\b(annuleren|annuleer)\b",
         r"\b(annullare|annullo|cancellare|disdire)\b",
+    ],
+    "order_status": [
+        r"\b(where is|where's|wheres|track|tracking|status)\b",
+        r"\b(donde esta|seguimiento|rastrear|estado del pedido)\b",
+        r"\b(wo ist|wo bleibt|verfolgen|sendungsverfolgung|status)\b",
+        r"\b(ou est|ou en est|suivre|suivi|statut)\b",
+        r"\b(onde esta|rastrear|rastreio|estado da encomenda)\b",
+        r"\b(waar is|waar blijft|volgen|status)\b",
+        r"\b(dov'? ?e|dove si trova|tracciare|tracciamento|stato dell'? ?ordine)\b",
     ],
     "change_address": [
         r"\b(address|direccion|adresse|lieferadresse|anschrift|morada|endereco|adres|bezorgadres|indirizzo)\b",

@@ -74,6 +74,8 @@ def resolved(text: str, intent: str, confidence: float = 0.3, order: bool = True
         ("Bestelling BL-100003 annuleren a.u.b.", "ask_payment", "cancel_order"),
         ("peux-tu changer l'adresse de la commande BL-100003 ?", "inform", "change_address"),
         ("I'd like to send the blue jacket back, order BL-100003", "ask_returns", "start_return"),
+        ("où est la commande BL-100003 ?", "ask_shipping", "order_status"),
+        ("kan je bestelling bl-100003 volgen aub", "ask_returns", "order_status"),
     ],
 )
 def test_an_order_and_a_process_verb_ask_to_run_that_process(text: str, intent: str, expected: str) -> None:

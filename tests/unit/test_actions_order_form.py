@@ -102,14 +102,23 @@ def test_status_message_names_the_carrier_tracking_and_estimate() -> None:
     assert "Items:\n• 2 × Trail Mug" in text
 
 
-def test_dates_are_written_in_the_reply_language() -> None:
-    order = {"number": "BL-1", "status": "packed", "total": 5, "currency": "EUR", "estimated_delivery": "2026-11-25"}
+def test_dates_and_statuses_are_written_in_the_reply_language() -> None:
+    order = {
+        "number": "BL-1",
+        "status": "packed",
+        "status_label": "Packed, waiting for the carrier",
+        "total": 5,
+        "currency": "EUR",
+        "estimated_delivery": "2026-11-25",
+    }
     token = REPLY_LANGUAGE.set("de")
     try:
         german = reply_text(describe_order(order), "de")
     finally:
         REPLY_LANGUAGE.reset(token)
     assert "Mi., 25. Nov. 2026" in german
+    # The status in the shop's own German words (its rule tables' status_labels).
+    assert "Verpackt, wartet auf den Zusteller" in german and "Packed" not in german
     assert day("2026-11-25", "fr") == "mer. 25 nov. 2026" and day("2026-11-25", "en") == "Wed 25 Nov 2026"
     # A language the responses are not written in gets the English date its English response needs.
     assert day("2026-11-25", "it") == "Wed 25 Nov 2026" and day("not a date", "de") == ""
