@@ -172,6 +172,22 @@ def describe_quote(product_title: str, quote: dict[str, Any]) -> list[Reply]:
     return replies
 
 
+# The quote notes the orders service codes (its OpenAPI `note_codes`), each a response written per language.
+NOTE_CODES = frozenset({"vat_included", "duties_at_checkout", "duties_on_delivery", "free_shipping", "out_of_stock"})
+
+
+def say_notes(dispatcher: CollectingDispatcher, quote: dict[str, Any]) -> None:
+    """The quote's notes: a coded one as its response (`utter_quote_note_<code>`), any other (a shop's own
+    orders service may word notes we have no code for) as the service's text, which localize translates."""
+    codes = list(quote.get("note_codes") or [])
+    for index, note in enumerate(quote.get("notes") or []):
+        code = codes[index] if index < len(codes) else None
+        if code in NOTE_CODES:
+            say(dispatcher, f"utter_quote_note_{code}", zone=quote.get("zone") or "")
+        else:
+            dispatcher.utter_message(text=str(note))
+
+
 @localized
 class ActionLandedCost(Action):
     """Finds the product the shopper means and quotes its delivered price to their country."""
@@ -214,6 +230,5 @@ class ActionLandedCost(Action):
             say(dispatcher, "utter_quote_product_not_found", product=text)
             return done
         send(dispatcher, describe_quote(str(product.get("title") or product["id"]), quote))
-        for note in quote.get("notes") or []:
-            dispatcher.utter_message(text=str(note))
+        say_notes(dispatcher, quote)
         return done

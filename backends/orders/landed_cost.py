@@ -77,18 +77,23 @@ def quote(
     parts = {"goods": conv(goods), "shipping": conv(shipping), "duties": conv(duty), "vat": conv(vat)}
     total = rules.round(sum(parts.values()), currency)
     days = zone.express_days if express else zone.transit_days
-    notes = []
+    # Each note as a code (for a client that words it in its own language) and in English.
+    notes: list[tuple[str, str]] = []
     if home:
-        notes.append(f"Prices include VAT; no duties within {zone.name}.")
+        notes.append(("vat_included", f"Prices include VAT; no duties within {zone.name}."))
     elif tax is None or tax.paid_at_checkout:
-        notes.append("Duties and import taxes are collected at checkout; nothing to pay on delivery.")
+        notes.append(
+            ("duties_at_checkout", "Duties and import taxes are collected at checkout; nothing to pay on delivery.")
+        )
     else:
-        notes.append("Duties and import taxes are estimated here and paid to the carrier on delivery.")
+        notes.append(
+            ("duties_on_delivery", "Duties and import taxes are estimated here and paid to the carrier on delivery.")
+        )
     if not express and shipping == 0.0:
-        notes.append("Free standard shipping for this order value.")
+        notes.append(("free_shipping", "Free standard shipping for this order value."))
     out_of_stock = [p.id for p, *_ in items if p.stock <= 0]
     if out_of_stock:
-        notes.append("Some items are out of stock; delivery starts when they are back.")
+        notes.append(("out_of_stock", "Some items are out of stock; delivery starts when they are back."))
     return {
         "country": country,
         "zone": zone.name,
@@ -119,5 +124,6 @@ def quote(
             "latest": add_business_days(now, days[1]).isoformat(),
         },
         "out_of_stock": out_of_stock,
-        "notes": notes,
+        "notes": [text for _code, text in notes],
+        "note_codes": [code for code, _text in notes],
     }

@@ -15,7 +15,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.formatting import REPLY_LANGUAGE
-from actions.landed_cost import ActionLandedCost, ValidateLandedCostForm, describe_quote
+from actions.landed_cost import ActionLandedCost, ValidateLandedCostForm, describe_quote, say_notes
 from actions.order_changes import (
     ActionAbortOrderChange,
     ActionExecuteOrderChange,
@@ -242,6 +242,20 @@ def test_quotes_show_each_part_and_the_delivery_window() -> None:
     assert "£90.50" in text and "£8.46" in text and "£19.79 (20%)" in text and "Total: £118.75" in text
     assert "4–7 business days" in text
     assert "Gesamt: £118.75" in reply_text(replies, "de")
+
+
+def test_coded_quote_notes_are_responses_and_others_stay_the_services_text() -> None:
+    dispatcher = CollectingDispatcher()
+    quote = {
+        "zone": "EU",
+        "notes": ["Prices include VAT; no duties within EU.", "Ask us about gift wrap."],
+        "note_codes": ["vat_included", "gift_wrap"],
+    }
+    say_notes(dispatcher, quote)
+    coded, other = dispatcher.messages
+    assert coded["response"] == "utter_quote_note_vat_included" and coded["zone"] == "EU"
+    assert other["text"] == "Ask us about gift wrap."
+    assert "innerhalb von EU" in rendered(coded, "de")["text"]
 
 
 # ---------- the order system is down ----------

@@ -89,6 +89,15 @@ def test_rest_of_world_never_free_shipping() -> None:
     assert res["duties"] == pytest.approx(50.0)  # 1000 net > 600 de minimis, 5 %
 
 
+def test_every_note_comes_with_its_code() -> None:
+    eu = q([(product("c", 121.0), 1)], "DE")
+    assert eu["note_codes"] == ["vat_included", "free_shipping"] and len(eu["notes"]) == 2
+    ch = q([(product("c", 20.0), 1)], "CH")
+    assert ch["note_codes"][0] in {"duties_at_checkout", "duties_on_delivery"} and len(ch["notes"]) == len(
+        ch["note_codes"]
+    )
+
+
 def test_not_shippable_and_unsupported_country() -> None:
     with pytest.raises(ApiError) as info:
         q([(product("x", 10.0, ships=["NL"]), 1)], "GB")
