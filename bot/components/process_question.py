@@ -199,20 +199,26 @@ class OrderRequestResolver(ConfigOnlyComponent):
             # The confidence the process intent gets: above FallbackClassifier's threshold, as an order number
             # and a process verb together are plainer evidence than any classifier score.
             "confidence": 0.9,
+            # How sure the classifiers must be of a `keep` intent for it to stay against another process's verb.
+            "keep_confidence": 0.6,
         }
 
     def process(self, messages: List[Message]) -> List[Message]:
         keep = set(self._config["keep"])
         confidence = float(self._config["confidence"])
+        keep_confidence = float(self._config["keep_confidence"])
         for message in messages:
             text = message.get(TEXT) or ""
             intent = message.get(INTENT) or {}
-            if not text or text.startswith("/") or intent.get(INTENT_NAME_KEY) in keep:
+            if not text or text.startswith("/"):
                 continue
             if not any(e.get("entity") == ORDER_ENTITY for e in message.get(ENTITIES) or []):
                 continue
             process = requested_process(text)
-            if process is None:
+            # Another intent that acts on the order stays when the classifier is sure of it; the same one, or
+            # one read unsurely ("merci d'annuler ma commande …" as start_return at 0.28), yields to the verb.
+            current, sure = intent.get(INTENT_NAME_KEY), float(intent.get("confidence") or 0.0) >= keep_confidence
+            if process is None or (current in keep and current != process and sure):
                 continue
             score = max(confidence, float(intent.get("confidence") or 0.0))
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != process]
