@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.language import ActionChangeLanguage
-from actions.localize import NOTICES, Localizer
+from actions.localize import BUTTON_TITLES, NOTICES, Localizer
 from actions.order_changes import ActionAbortOrderChange
 from clients.registry import close_process_clients
 from tests.support import service_clients, texts
@@ -59,7 +59,9 @@ async def test_portuguese_gets_translated_prose_with_links_and_numbers_untouched
 async def test_german_has_no_route_so_english_with_a_german_notice(models_url: str) -> None:
     # (Spanish has a route where Apertium is installed: tests/integration/test_models_apertium.py.)
     [message] = await localize(models_url, "de")
-    assert message == {**reply()[0], "text": f"{NOTICES['de']}\n{reply()[0]['text']}"}
+    # The text stays English under the notice; the fixed button title is written in German (BUTTON_TITLES).
+    buttons = [{"title": BUTTON_TITLES["Talk to a person"]["de"], "payload": "/human_handoff"}]
+    assert message == {**reply()[0], "text": f"{NOTICES['de']}\n{reply()[0]['text']}", "buttons": buttons}
 
 
 async def test_a_decorated_action_replies_in_the_conversation_language(

@@ -125,5 +125,5 @@ def test_low_confidence_offers_rephrase_or_a_person(knowledge_url) -> None:
 
 def test_service_down_apologises_and_offers_a_person() -> None:
     (message,) = run_action(f"http://127.0.0.1:{free_port()}", "what does shipping cost", "ask_shipping")
-    assert "can't reach" in message["text"]
+    assert message["response"] == "utter_knowledge_unavailable"
     assert message["buttons"] == [{"title": "Talk to a person", "payload": "/human_handoff"}]
