@@ -28,6 +28,17 @@ from clients.recommender import RecommenderClient
 
 PRODUCT_ID = re.compile(r"\bP\d{4,}\b")
 MAX_PRODUCT_TEXT = 120
+
+
+# No retries: the form and the quote share the turn's budget, and a quote is cheap to ask again.
+def _orders() -> OrdersClient:
+    return services.orders(retries=0)
+
+
+def _recommender() -> RecommenderClient:
+    return services.recommender(retries=0)
+
+
 # Candidates the product search returns for the shopper's words; the title match picks among them.
 SEARCH_LIMIT = 20
 # A product counts as named in a sentence when the sentence holds at least this share of its title's words.
@@ -81,8 +92,8 @@ async def resolve_product(
 class ValidateLandedCostForm(FormValidationAction):
     """A product described in a few words, and one of the shop's destination countries."""
 
-    orders = services.uses(lambda: services.orders(retries=0))
-    recommender = services.uses(lambda: services.recommender(retries=0))
+    orders = services.uses(_orders)
+    recommender = services.uses(_recommender)
 
     def name(self) -> str:
         return "validate_landed_cost_form"
@@ -192,9 +203,8 @@ def say_notes(dispatcher: CollectingDispatcher, quote: dict[str, Any]) -> None:
 class ActionLandedCost(Action):
     """Finds the product the shopper means and quotes its delivered price to their country."""
 
-    # No retries: two services share the turn's budget, and a quote is cheap to ask again.
-    orders = services.uses(lambda: services.orders(retries=0))
-    recommender = services.uses(lambda: services.recommender(retries=0))
+    orders = services.uses(_orders)
+    recommender = services.uses(_recommender)
 
     def name(self) -> str:
         return "action_landed_cost"

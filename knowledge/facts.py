@@ -155,17 +155,17 @@ class FactTables:
         """The fact `topic` for `country` ("" for a SHOP_WIDE topic asked without one), written in `language`
         where fact_texts has it, else in English."""
         lang = fact_texts.language_of(language)
-        if not country and topic in SHOP_WIDE:
-            text, values = self._shop_wide(topic, lang)
-            return Fact(topic, "", text, values, lang)
-        zone = self.rules.zone_for(country)
-        if zone is None:
-            return None
+        zone = self.rules.zone_for(country) if country else None
+        if zone is None and (country or topic not in SHOP_WIDE):
+            return None  # a country outside every zone, or a country-bound topic asked without one
+        if topic == "return_window":  # the same for every country
+            text, values = self._return_window(lang)
+            return Fact(topic, country, text, values, lang)
+        assert zone is not None
         builders = {
             "delivery_time": self._delivery_time,
             "shipping_cost": self._shipping_cost,
             "duties": self._duties,
-            "return_window": self._return_window,
             "refund_time": self._refund_time,
             "return_cost": self._return_cost,
         }
@@ -254,10 +254,7 @@ class FactTables:
         }
         return " ".join(parts), values
 
-    def _return_window(self, country: str, name: str, zone: Zone, lang: str) -> Built:
-        return self._shop_wide("return_window", lang)
-
-    def _shop_wide(self, topic: str, lang: str) -> Built:
+    def _return_window(self, lang: str) -> Built:
         # Return shipping is its own question (return_cost): a short answer states the window only.
         days = int(self.rules.orders["return_window_days"])
         return fact_texts.wording(lang).return_window.format(days=days), {"return_window_days": days}
